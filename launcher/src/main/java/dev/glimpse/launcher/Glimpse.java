@@ -1,0 +1,33 @@
+package dev.glimpse.launcher;
+
+import java.util.Comparator;
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./glimpse} command line: every subcommand is a {@link GlimpseCommand} found by ServiceLoader. */
+@Command(name = "glimpse", mixinStandardHelpOptions = true, version = "glimpse 0.1.0",
+        description = "Explainable image classification on Apache Kafka and ONNX Runtime.")
+public final class Glimpse implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Glimpse());
+        ServiceLoader.load(GlimpseCommand.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .sorted(Comparator.comparing(c -> new CommandLine(c).getCommandName()))
+                .forEach(c -> cli.addSubcommand(c));
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
