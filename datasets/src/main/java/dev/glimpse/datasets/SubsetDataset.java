@@ -1,0 +1,40 @@
+package dev.glimpse.datasets;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/** A view of selected indices of another dataset. */
+final class SubsetDataset implements Dataset {
+
+    private final Dataset base;
+    private final int[] indices;
+    private final String name;
+
+    private SubsetDataset(Dataset base, int[] indices, String name) {
+        this.base = base;
+        this.indices = indices;
+        this.name = name;
+    }
+
+    static Dataset range(Dataset base, int from, int to) {
+        if (from < 0 || to > base.size() || from > to) {
+            throw new IllegalArgumentException("slice [" + from + ", " + to + ") out of range for "
+                    + base.name() + " of size " + base.size());
+        }
+        return new SubsetDataset(base, IntStream.range(from, to).toArray(), base.name() + "[" + from + ":" + to + "]");
+    }
+
+    static Dataset withLabels(Dataset base, Set<Integer> labels) {
+        int[] idx = IntStream.range(0, base.size()).filter(i -> labels.contains(base.get(i).label())).toArray();
+        return new SubsetDataset(base, idx, base.name() + "{labels " + labels + "}");
+    }
+
+    @Override public String name() { return name; }
+    @Override public int size() { return indices.length; }
+    @Override public LabeledImage get(int index) { return base.get(indices[index]); }
+    @Override public List<String> classNames() { return base.classNames(); }
+    @Override public int channels() { return base.channels(); }
+    @Override public int height() { return base.height(); }
+    @Override public int width() { return base.width(); }
+}
