@@ -1,0 +1,95 @@
+package dev.glimpse.explain.ort;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.Tensor;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ONNX Runtime session of the forward model that also returns chosen intermediate tensors (added as
+ * graph outputs): feature maps, Score-CAM activations, and shapes for inspect. One session per set of extra
+ * outputs; reuse it across calls.
+ */
+public final class ForwardSession implements AutoCloseable {
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final String inputName;
+    private final List<String> outputs;
+
+    public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs) throws OrtException {
+        Onnx.ModelProto withOutputs = withExtraOutputs(model, extraOutputs);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            this.session = env.createSession(withOutputs.toByteArray(), options);
+        }
+        Set<String> inits = new HashSet<>();
+        model.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
+        this.inputName = session.getInputNames().stream().filter(n -> !inits.contains(n)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("model has no non-initializer input"));
+        this.outputs = new ArrayList<>(session.getOutputNames());
+    }
+
+    /** A copy of the model whose graph also outputs the given tensors (float, shape left to the runtime). */
+    public static Onnx.ModelProto withExtraOutputs(Onnx.ModelProto model, List<String> extra) {
+        Set<String> existing = new HashSet<>();
+        model.getGraph().getOutputList().forEach(o -> existing.add(o.getName()));
+        Onnx.GraphProto.Builder g = model.getGraph().toBuilder();
+        for (String name : extra) {
+            if (existing.add(name)) {
+                g.addOutput(Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
+                        .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE))));
+            }
+        }
+        return model.toBuilder().setGraph(g).build();
+    }
+
+    public String inputName() {
+        return inputName;
+    }
+
+    public List<String> outputNames() {
+        return outputs;
+    }
+
+    /** Shape the session declares for its input (-1 where symbolic). */
+    public long[] inputShape() throws OrtException {
+        return ((TensorInfo) session.getInputInfo().get(inputName).getInfo()).getShape();
+    }
+
+    /** Runs a batch [N,...] and returns every output (model outputs first, then the extras) as float tensors. */
+    public Map<String, Tensor> run(Tensor batch) throws OrtException {
+        return run(batch, new HashSet<>(outputs));
+    }
+
+    public Map<String, Tensor> run(Tensor batch, Set<String> wanted) throws OrtException {
+        long[] shape = new long[batch.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = batch.shape()[i];
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.data()), shape);
+             OrtSession.Result r = session.run(Map.of(inputName, x), wanted)) {
+            for (Map.Entry<String, OnnxValue> e : r) {
+                out.put(e.getKey(), OrtTensors.toTensor((OnnxTensor) e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
