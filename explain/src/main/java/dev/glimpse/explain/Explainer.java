@@ -1,0 +1,247 @@
+package dev.glimpse.explain;
+
+import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.gradient.Differentiator;
+import dev.glimpse.explain.gradient.DifferentiatorFactory;
+import dev.glimpse.explain.gradient.ReluRule;
+import dev.glimpse.explain.inspect.ExecutedShapes;
+import dev.glimpse.explain.ort.ForwardSession;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A model opened for explanation: knows its logits tensor (the input of a final Softmax, if any), the shape of
+ * every tensor, the default layer, and caches ONNX Runtime sessions — forward sessions per set of extra
+ * outputs and gradient sessions per (output, layer, ReLU rule) — so repeated calls pay no graph building.
+ */
+public final class Explainer implements AutoCloseable {
+
+    private final Onnx.ModelProto model;
+    private final DifferentiatorFactory gradients;
+    private final Map<String, long[]> shapes;
+    private final String input;
+    private final String logits;
+    private final Map<List<String>, ForwardSession> forwardSessions = new HashMap<>();
+    private final Map<List<String>, Differentiator> gradientSessions = new HashMap<>();
+    private final int maxBatch;
+
+    public Explainer(Onnx.ModelProto model, DifferentiatorFactory gradients, int maxBatch) throws OrtException {
+        this.model = model;
+        this.gradients = gradients;
+        this.maxBatch = maxBatch;
+        long[] declared = ExecutedShapes.declaredInputShape(model);
+        this.shapes = ExecutedShapes.of(model, declared);
+        this.input = firstInput(model);
+        this.logits = logitsTensor(model);
+    }
+
+    public Onnx.ModelProto model() {
+        return model;
+    }
+
+    public String inputName() {
+        return input;
+    }
+
+    public String logitsName() {
+        return logits;
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Shape of a tensor at batch 1, or null when it is not a float tensor of the graph. */
+    public long[] shape(String tensor) {
+        return shapes.get(tensor);
+    }
+
+    public long[] inputShape() {
+        return shapes.get(input);
+    }
+
+    /** The last 4-D activation with spatial size > 1, in graph order (the conventional Grad-CAM layer). */
+    public String defaultLayer() {
+        String best = null;
+        for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
+            for (String o : n.getOutputList()) {
+                long[] s = shapes.get(o);
+                if (s != null && s.length == 4 && s[2] * s[3] > 1) {
+                    best = o;
+                }
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("the model has no 4-D activation with spatial size > 1; pass --layer");
+        }
+        return best;
+    }
+
+    /** Checks that a layer name is a 4-D tensor of the graph, naming it otherwise. */
+    public String requireLayer(String layer) {
+        long[] s = shapes.get(layer);
+        if (s == null) {
+            throw new IllegalArgumentException("--layer '" + layer + "' is not a tensor of the model");
+        }
+        if (s.length != 4) {
+            throw new IllegalArgumentException("--layer '" + layer + "' has shape " + java.util.Arrays.toString(s)
+                    + "; CAM methods need a 4-D [N,C,H,W] activation");
+        }
+        return layer;
+    }
+
+    /** Forward pass returning the logits and any extra tensors, batched in chunks of maxBatch. */
+    public Map<String, Tensor> forward(Tensor batch, List<String> extras) throws OrtException {
+        List<String> key = new ArrayList<>();
+        key.add(logits);
+        key.addAll(extras);
+        ForwardSession s = forwardSessions.get(key);
+        if (s == null) {
+            s = new ForwardSession(model, key);
+            forwardSessions.put(key, s);
+        }
+        var wanted = new java.util.HashSet<>(key);
+        int n = batch.dim(0);
+        if (n <= maxBatch) {
+            return s.run(batch, wanted);
+        }
+        Map<String, List<Tensor>> parts = new HashMap<>();
+        for (int start = 0; start < n; start += maxBatch) {
+            Map<String, Tensor> r = s.run(Batches.range(batch, start, Math.min(n, start + maxBatch)), wanted);
+            r.forEach((k, v) -> parts.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        }
+        Map<String, Tensor> out = new HashMap<>();
+        parts.forEach((k, v) -> out.put(k, Batches.concat(v)));
+        return out;
+    }
+
+    public Tensor logits(Tensor batch) throws OrtException {
+        return forward(batch, List.of()).get(logits);
+    }
+
+    /** Gradient session for d(seed . output)/d(layer, input); output defaults to the logits. */
+    public Differentiator differentiator(String output, String layer, ReluRule rule) throws OrtException {
+        String out = output == null ? logits : output;
+        List<String> key = java.util.Arrays.asList(out, layer, rule.name());
+        Differentiator d = gradientSessions.get(key);
+        if (d == null) {
+            d = Objects.requireNonNull(gradients, "no gradient engine configured").create(model, out, layer, rule);
+            gradientSessions.put(key, d);
+        }
+        return d;
+    }
+
+    /** One fused call per chunk of maxBatch samples; results concatenated along the batch. */
+    public Differentiator.Pass gradients(String output, String layer, ReluRule rule, Tensor batch, Tensor seed) throws OrtException {
+        Differentiator d = differentiator(output, layer, rule);
+        int n = batch.dim(0);
+        if (n <= maxBatch) {
+            return d.run(batch, seed);
+        }
+        List<Differentiator.Pass> parts = new ArrayList<>();
+        for (int start = 0; start < n; start += maxBatch) {
+            int end = Math.min(n, start + maxBatch);
+            parts.add(d.run(Batches.range(batch, start, end), Batches.range(seed, start, end)));
+        }
+        return new Differentiator.Pass(
+                Batches.concat(parts.stream().map(Differentiator.Pass::logits).toList()),
+                Batches.concatOrNull(parts.stream().map(Differentiator.Pass::activation).toList()),
+                Batches.concatOrNull(parts.stream().map(Differentiator.Pass::activationGradient).toList()),
+                Batches.concatOrNull(parts.stream().map(Differentiator.Pass::inputGradient).toList()));
+    }
+
+    /** [n,K] one-hot seeds on class {@code target}. */
+    public Tensor oneHot(int n, int target) {
+        int k = numClasses();
+        if (target < 0 || target >= k) {
+            throw new IllegalArgumentException("--target " + target + " is outside the model's classes 0.." + (k - 1));
+        }
+        Tensor seed = Tensor.zeros(n, k);
+        for (int i = 0; i < n; i++) {
+            seed.data()[i * k + target] = 1;
+        }
+        return seed;
+    }
+
+    public int numClasses() {
+        long[] s = shapes.get(logits);
+        return (int) s[s.length - 1];
+    }
+
+    public static float[] softmax(float[] logits, int offset, int k) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double sum = 0;
+        float[] p = new float[k];
+        for (int i = 0; i < k; i++) {
+            p[i] = (float) Math.exp(logits[offset + i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < k; i++) {
+            p[i] /= (float) sum;
+        }
+        return p;
+    }
+
+    /** Target-class probability of each input of a batch: the scorer used by faithfulness metrics. */
+    public float[] targetProbabilities(Tensor batch, int target) throws OrtException {
+        Tensor l = logits(batch);
+        int n = l.dim(0);
+        int k = l.size() / n;
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = softmax(l.data(), i * k, k)[target];
+        }
+        return out;
+    }
+
+    private static String firstInput(Onnx.ModelProto model) {
+        var inits = new java.util.HashSet<String>();
+        model.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
+        return model.getGraph().getInputList().stream().map(Onnx.ValueInfoProto::getName)
+                .filter(n -> !inits.contains(n)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the model has no input besides initializers"));
+    }
+
+    /** The model's first output, or the input of the Softmax/LogSoftmax that produces it (Grad-CAM needs logits). */
+    static String logitsTensor(Onnx.ModelProto model) {
+        String out = model.getGraph().getOutput(0).getName();
+        for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
+            if (n.getOutputCount() > 0 && n.getOutput(0).equals(out)
+                    && (n.getOpType().equals("Softmax") || n.getOpType().equals("LogSoftmax"))) {
+                return n.getInput(0);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        OrtException first = null;
+        for (ForwardSession s : forwardSessions.values()) {
+            try {
+                s.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (Differentiator d : gradientSessions.values()) {
+            try {
+                d.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
+            }
+        }
+        forwardSessions.clear();
+        gradientSessions.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.glimpse.explain.gradient;
+
+import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.onnx.Onnx;
+
+/** Builds {@link Differentiator}s for a model: the backward graph is built once per (layer, rule). */
+@FunctionalInterface
+public interface DifferentiatorFactory {
+
+    /**
+     * @param logits name of the pre-softmax logits tensor [N,K]
+     * @param layer  activation whose value and gradient are wanted, or null for input gradients only
+     */
+    Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule) throws OrtException;
+}
