@@ -1,0 +1,194 @@
+package dev.glimpse.trainingservice.examples;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.glimpse.contracts.events.DeadLetter;
+import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.Label;
+import dev.glimpse.trainingservice.internals.ProtoSerde;
+import dev.glimpse.trainingservice.proto.TrainingExample;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Joins every label with its image (same key = image id) into a {@link TrainingExample} on the training-examples
+ * topic, marked TRAIN or HOLDOUT by a stable hash of the image id. A label that is malformed, out of
+ * {@code [0, numClasses)}, keyed by another id than its image id, or whose image is not seen within the retention
+ * window (+ grace, in event time) goes to the dead-letter topic with a reason.
+ *
+ * <p>The join is a windowed stream-stream left join: images are kept for {@code retention} in a window store, so
+ * a label may arrive up to that long after its image (or before it, e.g. when ingest writes both at once).
+ * Per-class example counts are exported as {@code glimpse_training_examples_total{class,split}}.
+ */
+public final class TrainingExamplesTopology {
+
+    public static final String JOIN_STORE = "training-labels-images";
+    public static final String STAGE = "training";
+
+    private TrainingExamplesTopology() {
+    }
+
+    /** A label after validation: exactly one of the two is set. */
+    record CheckedLabel(Label label, DeadLetter dead) {
+    }
+
+    /** A label with its image, or without one (left join found none within the window). */
+    record LabeledImage(Label label, ImageEvent image) {
+    }
+
+    /** An example or a dead letter: exactly one is set. */
+    record Outcome(TrainingExample example, DeadLetter dead) {
+    }
+
+    public static void create(StreamsBuilder builder, TrainingExamplesConfig config, MeterRegistry registry) {
+        Serde<String> keys = Serdes.String();
+        Serde<Label> labelSerde = ProtoSerde.of(Label.parser());
+        Serde<ImageEvent> imageSerde = ProtoSerde.of(ImageEvent.parser());
+        Serde<DeadLetter> deadSerde = ProtoSerde.of(DeadLetter.parser());
+        Serde<TrainingExample> exampleSerde = ProtoSerde.of(TrainingExample.parser());
+        HoldoutSplit split = new HoldoutSplit(config.holdoutFraction());
+
+        KStream<String, CheckedLabel> checked = builder
+                .stream(config.labelsTopic(), Consumed.with(keys, Serdes.ByteArray()).withName("labels-source"))
+                .processValues(() -> new LabelValidator(config.numClasses()), Named.as("validate-labels"));
+        Map<String, KStream<String, CheckedLabel>> labelBranches = checked.split(Named.as("label-"))
+                .branch((k, v) -> v.dead() != null, Branched.as("bad"))
+                .defaultBranch(Branched.as("ok"));
+        labelBranches.get("label-bad").mapValues(CheckedLabel::dead, Named.as("bad-label-dead-letter"))
+                .peek((k, v) -> countDeadLetter(registry, v.getReason()))
+                .to(config.deadletterTopic(), Produced.with(keys, deadSerde).withName("bad-labels-sink"));
+        KStream<String, Label> labels = labelBranches.get("label-ok").mapValues(CheckedLabel::label);
+
+        KStream<String, ImageEvent> images = builder
+                .stream(config.imagesTopic(), Consumed.with(keys, Serdes.ByteArray()).withName("images-source"))
+                .flatMapValues(bytes -> parseImage(bytes, registry), Named.as("parse-images"));
+
+        KStream<String, LabeledImage> joined = labels.leftJoin(images, LabeledImage::new,
+                JoinWindows.ofTimeDifferenceAndGrace(config.retention(), config.grace()),
+                StreamJoined.with(keys, labelSerde, imageSerde).withStoreName(JOIN_STORE).withName("label-image-join"));
+
+        Map<String, KStream<String, Outcome>> outcomes = joined
+                .mapValues((id, li) -> toOutcome(id, li, split, config), Named.as("to-example"))
+                .split(Named.as("outcome-"))
+                .branch((k, v) -> v.dead() != null, Branched.as("dead"))
+                .defaultBranch(Branched.as("example"));
+        outcomes.get("outcome-dead").mapValues(Outcome::dead)
+                .peek((k, v) -> countDeadLetter(registry, v.getReason()))
+                .to(config.deadletterTopic(), Produced.with(keys, deadSerde).withName("orphan-labels-sink"));
+        outcomes.get("outcome-example").mapValues(Outcome::example)
+                .peek((k, v) -> registry.counter("glimpse.training.examples", "class", Integer.toString(v.getLabel()),
+                        "split", v.getSplit() == TrainingExample.Split.HOLDOUT ? "holdout" : "train").increment())
+                .to(config.examplesTopic(), Produced.with(keys, exampleSerde).withName("examples-sink"));
+    }
+
+    private static Iterable<ImageEvent> parseImage(byte[] bytes, MeterRegistry registry) {
+        try {
+            return bytes == null ? java.util.List.of() : java.util.List.of(ImageEvent.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            // ingest and the inference worker own dead-lettering of bad images; here they are only counted
+            registry.counter("glimpse.training.images.skipped", "reason", "malformed-event").increment();
+            return java.util.List.of();
+        }
+    }
+
+    private static Outcome toOutcome(String id, LabeledImage li, HoldoutSplit split, TrainingExamplesConfig config) {
+        Label label = li.label();
+        if (li.image() == null) {
+            return new Outcome(null, DeadLetter.newBuilder()
+                    .setReason("unknown-image")
+                    .setDetail("no image with id '" + id + "' seen within the label retention of "
+                            + config.retention() + " (+ grace " + config.grace() + ")")
+                    .setStage(STAGE)
+                    .setSourceTopic(config.labelsTopic())
+                    .setImageId(id == null ? "" : id)
+                    .setOriginalKey(ByteString.copyFromUtf8(id == null ? "" : id))
+                    .setOriginalValue(label.toByteString())
+                    .setFailedAtMs(System.currentTimeMillis())
+                    .build());
+        }
+        ImageEvent image = li.image();
+        return new Outcome(TrainingExample.newBuilder()
+                .setImageId(id)
+                .setLabel(label.getLabel())
+                .setSplit(split.isHoldout(id) ? TrainingExample.Split.HOLDOUT : TrainingExample.Split.TRAIN)
+                .setData(image.getData())
+                .setContentType(image.getContentType())
+                .setWidth(image.getWidth())
+                .setHeight(image.getHeight())
+                .setChannels(image.getChannels())
+                .setIngestedAtMs(image.getIngestedAtMs())
+                .setLabeledAtMs(label.getLabeledAtMs())
+                .setLabelSource(label.getSource())
+                .setLabelUser(label.getUser())
+                .build(), null);
+    }
+
+    private static void countDeadLetter(MeterRegistry registry, String reason) {
+        registry.counter("glimpse.deadletters", "stage", STAGE, "reason", reason).increment();
+    }
+
+    /** Parses and range-checks a label; anything wrong becomes a dead letter naming the source record. */
+    static final class LabelValidator extends ContextualFixedKeyProcessor<String, byte[], CheckedLabel> {
+        private final int numClasses;
+
+        LabelValidator(int numClasses) {
+            this.numClasses = numClasses;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, byte[]> record) {
+            String key = record.key();
+            byte[] value = record.value();
+            Label label;
+            try {
+                label = value == null ? null : Label.parseFrom(value);
+            } catch (InvalidProtocolBufferException e) {
+                forward(record, null, dead(record, "malformed-event", "not a Label protobuf: " + e.getMessage(), ""));
+                return;
+            }
+            if (label == null) {
+                forward(record, null, dead(record, "malformed-event", "empty label record (tombstone)", ""));
+            } else if (label.getLabel() < 0 || label.getLabel() >= numClasses) {
+                forward(record, null, dead(record, "bad-label", "label " + label.getLabel()
+                        + " out of range [0, " + numClasses + ")", label.getImageId()));
+            } else if (key == null || !key.equals(label.getImageId())) {
+                forward(record, null, dead(record, "bad-label", "record key '" + key
+                        + "' differs from the label's image id '" + label.getImageId() + "'", label.getImageId()));
+            } else {
+                forward(record, label, null);
+            }
+        }
+
+        private void forward(FixedKeyRecord<String, byte[]> record, Label label, DeadLetter dead) {
+            context().forward(record.withValue(new CheckedLabel(label, dead)));
+        }
+
+        private DeadLetter dead(FixedKeyRecord<String, byte[]> record, String reason, String detail, String imageId) {
+            DeadLetter.Builder b = DeadLetter.newBuilder().setReason(reason).setDetail(detail).setStage(STAGE)
+                    .setImageId(imageId == null || imageId.isEmpty() ? (record.key() == null ? "" : record.key()) : imageId)
+                    .setFailedAtMs(System.currentTimeMillis());
+            if (record.key() != null) {
+                b.setOriginalKey(ByteString.copyFromUtf8(record.key()));
+            }
+            if (record.value() != null) {
+                b.setOriginalValue(ByteString.copyFrom(record.value()));
+            }
+            context().recordMetadata().ifPresent((RecordMetadata m) -> b.setSourceTopic(m.topic())
+                    .setSourcePartition(m.partition()).setSourceOffset(m.offset()));
+            return b.build();
+        }
+    }
+}
