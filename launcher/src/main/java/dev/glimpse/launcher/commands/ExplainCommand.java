@@ -1,0 +1,112 @@
+package dev.glimpse.launcher.commands;
+
+import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.ExplainRun;
+import dev.glimpse.explain.Explainer;
+import dev.glimpse.explain.Options;
+import dev.glimpse.explain.Tensor;
+import dev.glimpse.explain.gradient.EngineDifferentiators;
+import dev.glimpse.explain.io.InputLoader;
+import dev.glimpse.explain.methods.Methods;
+import dev.glimpse.explain.render.Colormap;
+import dev.glimpse.explain.render.ExplanationRenderer;
+import dev.glimpse.launcher.GlimpseCommand;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./glimpse explain}: explanations of one input by one or more methods, written to a directory. */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Explain one input: DIR/<method>.npy (raw), DIR/<method>.png and DIR/summary.json.")
+public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "ONNX model file")
+    Path model;
+
+    @Option(names = "--input", required = true, description = "PNG/JPEG (preprocessed per the model metadata) or .npy float32 [1,C,H,W]/[C,H,W] used as is")
+    Path input;
+
+    @Option(names = "--method", required = true, split = ",", description = "comma-separated methods: ${COMPLETION-CANDIDATES}",
+            completionCandidates = MethodNames.class)
+    java.util.List<String> methods;
+
+    @Option(names = "--layer", description = "ONNX tensor name of the layer (default: last 4-D activation with spatial size > 1)")
+    String layer;
+
+    @Option(names = "--target", description = "class index (default: top-1)")
+    Integer target;
+
+    @Option(names = "--mask", description = "ground-truth mask PNG (non-black = object) for the pointing game")
+    Path mask;
+
+    @Option(names = "--out", required = true, description = "output directory")
+    Path out;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "method parameter, e.g. smoothgrad.samples=25, occlusion.window=16")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--colormap", defaultValue = "jet", description = "jet, turbo or viridis (default: ${DEFAULT-VALUE})")
+    String colormap;
+
+    @Option(names = "--alpha", defaultValue = "0.5", description = "overlay opacity (default: ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--batch", defaultValue = "16", description = "max batch per ONNX Runtime call (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--faithfulness-steps", defaultValue = "16", description = "deletion/insertion steps, 0 = skip faithfulness (default: ${DEFAULT-VALUE})")
+    int faithfulnessSteps;
+
+    @Option(names = "--pointing-tolerance", defaultValue = "15", description = "pointing game tolerance in pixels (default: ${DEFAULT-VALUE})")
+    double tolerance;
+
+    static final class MethodNames extends java.util.ArrayList<String> {
+        MethodNames() {
+            super(Methods.names());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, got '" + batch + "'");
+            }
+            var chosen = Methods.parse(String.join(",", methods));
+            Onnx.ModelProto m = ModelFiles.read(model);
+            try (Explainer e = new Explainer(m, new EngineDifferentiators(), batch)) {
+                Tensor x = InputLoader.load(input, m, e.inputShape(), e.shape(e.logitsName()));
+                Tensor maskTensor = mask == null ? null : readMask(mask);
+                var settings = new ExplainRun.Settings(target, layer, new Options(params), maskTensor, faithfulnessSteps,
+                        tolerance, new ExplanationRenderer(Colormap.parse(colormap), alpha));
+                var summary = ExplainRun.run(e, x, chosen, settings, out);
+                System.out.printf("target %d (p=%.4f), layer %s; wrote %d method(s) to %s%n", summary.get("target").asInt(),
+                        summary.get("targetProbability").asDouble(), summary.get("layer").asText(), chosen.size(), out);
+                summary.get("timingsMs").fields().forEachRemaining(t -> System.out.printf("  %-22s %9.1f ms%n", t.getKey(), t.getValue().asDouble()));
+            }
+            return 0;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("explain: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static Tensor readMask(Path file) throws java.io.IOException {
+        BufferedImage img = ImageIO.read(file.toFile());
+        if (img == null) {
+            throw new IllegalArgumentException("--mask " + file + " is not an image ImageIO can read");
+        }
+        float[] d = new float[img.getWidth() * img.getHeight()];
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                d[y * img.getWidth() + x] = (img.getRGB(x, y) & 0xFFFFFF) != 0 ? 1 : 0;
+            }
+        }
+        return new Tensor(new int[] {img.getHeight(), img.getWidth()}, d);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.glimpse.launcher.commands;
+
+import dev.glimpse.engine.onnx.Onnx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads an ONNX model file for the explain/inspect commands, with errors that name the file. */
+final class ModelFiles {
+
+    private ModelFiles() {
+    }
+
+    static Onnx.ModelProto read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--model " + file + " is not a readable file");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            Onnx.ModelProto m = Onnx.ModelProto.parseFrom(in);
+            if (!m.hasGraph() || m.getGraph().getNodeCount() == 0) {
+                throw new IllegalArgumentException("--model " + file + " is not an ONNX model (no graph nodes)");
+            }
+            return m;
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("--model " + file + " is not an ONNX model: " + e.getMessage(), e);
+        }
+    }
+}
