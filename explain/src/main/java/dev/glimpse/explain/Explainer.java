@@ -30,11 +30,12 @@ public final class Explainer implements AutoCloseable {
     private final int maxBatch;
 
     public Explainer(Onnx.ModelProto model, DifferentiatorFactory gradients, int maxBatch) throws OrtException {
-        this.model = model;
+        // batched methods need a symbolic batch axis; exporters often pin it to 1
+        this.model = dev.glimpse.explain.ort.DynamicBatch.relax(model);
         this.gradients = gradients;
         this.maxBatch = maxBatch;
         long[] declared = ExecutedShapes.declaredInputShape(model);
-        this.shapes = ExecutedShapes.of(model, declared);
+        this.shapes = ExecutedShapes.of(this.model, declared);
         this.input = firstInput(model);
         this.logits = logitsTensor(model);
     }
