@@ -21,6 +21,8 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class TopicCatalog {
 
     public static final int DEFAULT_PARTITIONS = 4;
+    /** Largest record accepted on the topics that carry image bytes (images, deadletter, training-examples). */
+    public static final int MAX_IMAGE_RECORD_BYTES = 16 * 1024 * 1024;
 
     public static final ProtobufSerde<ImageEvent> IMAGE_EVENT = ProtobufSerde.of(ImageEvent.getDefaultInstance());
     public static final ProtobufSerde<Prediction> PREDICTION = ProtobufSerde.of(Prediction.getDefaultInstance());
@@ -52,7 +54,9 @@ public final class TopicCatalog {
         this.prefix = prefix == null ? "" : prefix;
         Serde<String> key = Serdes.String();
         Map<String, String> none = Map.of();
-        this.images = new Topic<>(this.prefix + "images", key, IMAGE_EVENT, partitions, none);
+        // Images are the only large records: allow up to MAX_IMAGE_RECORD_BYTES even where the broker default is 1 MiB.
+        Map<String, String> large = Map.of("max.message.bytes", String.valueOf(MAX_IMAGE_RECORD_BYTES));
+        this.images = new Topic<>(this.prefix + "images", key, IMAGE_EVENT, partitions, large);
         this.predictions = new Topic<>(this.prefix + "predictions", key, PREDICTION, partitions, none);
         this.predictionsShadow = new Topic<>(this.prefix + "predictions-shadow", key, PREDICTION, partitions, none);
         this.explanations = new Topic<>(this.prefix + "explanations", key, EXPLANATION, partitions, none);
@@ -62,9 +66,9 @@ public final class TopicCatalog {
                 Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1",
                         "segment.ms", "3600000"));
         // One partition: a dead-letter stream is low volume and read in order by people.
-        this.deadletter = new Topic<>(this.prefix + "deadletter", key, DEAD_LETTER, 1, none);
+        this.deadletter = new Topic<>(this.prefix + "deadletter", key, DEAD_LETTER, 1, large);
         this.drift = new Topic<>(this.prefix + "drift", key, DRIFT_REPORT, 1, none);
-        this.trainingExamples = new Topic<>(this.prefix + "training-examples", key, TRAINING_EXAMPLE, partitions, none);
+        this.trainingExamples = new Topic<>(this.prefix + "training-examples", key, TRAINING_EXAMPLE, partitions, large);
     }
 
     /** Plain topic names, {@value #DEFAULT_PARTITIONS} partitions. */
