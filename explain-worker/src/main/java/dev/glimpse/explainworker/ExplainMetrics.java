@@ -1,0 +1,129 @@
+package dev.glimpse.explainworker;
+
+import dev.glimpse.contracts.events.Artifact;
+import dev.glimpse.contracts.events.Explanation;
+import dev.glimpse.contracts.events.FaithfulnessScores;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The worker's Prometheus series (all prefixed {@code glimpse_}): explanations by method, their duration,
+ * faithfulness distributions, pointing-game hits and hit rate, failures by reason, backlog; plus the running
+ * totals behind {@link ExplainSummary}. Only committed explanations are recorded.
+ */
+public final class ExplainMetrics {
+
+    private static final double[] UNIT_BUCKETS = {0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+
+    private final MeterRegistry registry;
+    private final Map<String, PerMethod> perMethod = new ConcurrentHashMap<>();
+    private final AtomicLong explanations = new AtomicLong();
+
+    private final class PerMethod {
+        final Counter count;
+        final Timer duration;
+        final DistributionSummary deletion;
+        final DistributionSummary drop;
+        final Counter hits;
+        final Counter misses;
+        final AtomicLong n = new AtomicLong();
+        final AtomicLong pointingHits = new AtomicLong();
+        final AtomicLong pointingTotal = new AtomicLong();
+        final AtomicLong scored = new AtomicLong();
+        double deletionSum;
+        double dropSum;
+
+        PerMethod(String method) {
+            count = Counter.builder("glimpse.explanations").description("explanations published").tag("method", method).register(registry);
+            duration = Timer.builder("glimpse.explanation.duration").description("time to compute, render and store one explanation")
+                    .tag("method", method).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+            deletion = DistributionSummary.builder("glimpse.explanation.faithfulness").description("faithfulness scores")
+                    .tags("method", method, "score", "deletion_auc").serviceLevelObjectives(UNIT_BUCKETS).register(registry);
+            drop = DistributionSummary.builder("glimpse.explanation.faithfulness").description("faithfulness scores")
+                    .tags("method", method, "score", "average_drop").serviceLevelObjectives(UNIT_BUCKETS).register(registry);
+            hits = Counter.builder("glimpse.pointing.game").description("pointing-game outcomes on images with a mask")
+                    .tags("method", method, "result", "hit").register(registry);
+            misses = Counter.builder("glimpse.pointing.game").description("pointing-game outcomes on images with a mask")
+                    .tags("method", method, "result", "miss").register(registry);
+            Gauge.builder("glimpse.pointing.game.hit.rate", this, p -> p.pointingTotal.get() == 0 ? Double.NaN
+                            : p.pointingHits.get() / (double) p.pointingTotal.get())
+                    .description("fraction of pointing-game hits").tag("method", method).register(registry);
+        }
+    }
+
+    public ExplainMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void backlog(Supplier<Number> backlog) {
+        Gauge.builder("glimpse.explain.backlog", backlog).description("predictions not yet explained (consumer lag + on-demand queue)")
+                .register(registry);
+    }
+
+    public void imageCache(ImageCache cache) {
+        Gauge.builder("glimpse.explain.image.cache.entries", cache, ImageCache::size).register(registry);
+    }
+
+    public void failure(String reason) {
+        Counter.builder("glimpse.explain.failures").description("items that could not be explained").tag("reason", reason)
+                .register(registry).increment();
+    }
+
+    public void batch(int size) {
+        DistributionSummary.builder("glimpse.explain.batch.size").serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+                .register(registry).record(size);
+    }
+
+    /** Records one committed explanation. */
+    public void committed(Explanation e) {
+        explanations.incrementAndGet();
+        for (Artifact a : e.getArtifactsList()) {
+            PerMethod m = perMethod.computeIfAbsent(a.getMethod(), PerMethod::new);
+            m.count.increment();
+            m.n.incrementAndGet();
+            m.duration.record(Duration.ofMillis(a.getDurationMs()));
+            if (a.hasFaithfulness()) {
+                FaithfulnessScores f = a.getFaithfulness();
+                synchronized (m) {
+                    m.deletionSum += f.getDeletionAuc();
+                    m.dropSum += f.getAverageDrop();
+                }
+                m.scored.incrementAndGet();
+                m.deletion.record(f.getDeletionAuc());
+                m.drop.record(f.getAverageDrop());
+                if (f.getHasPointingGame()) {
+                    m.pointingTotal.incrementAndGet();
+                    if (f.getPointingGameHit()) {
+                        m.pointingHits.incrementAndGet();
+                        m.hits.increment();
+                    } else {
+                        m.misses.increment();
+                    }
+                }
+            }
+        }
+    }
+
+    public ExplainSummary summary() {
+        Map<String, ExplainSummary.MethodFigures> methods = new java.util.TreeMap<>();
+        perMethod.forEach((name, m) -> {
+            double del;
+            double drop;
+            synchronized (m) {
+                del = m.scored.get() == 0 ? Double.NaN : m.deletionSum / m.scored.get();
+                drop = m.scored.get() == 0 ? Double.NaN : m.dropSum / m.scored.get();
+            }
+            methods.put(name, new ExplainSummary.MethodFigures(m.n.get(), del, drop, m.pointingHits.get(), m.pointingTotal.get()));
+        });
+        return new ExplainSummary(explanations.get(), methods);
+    }
+}

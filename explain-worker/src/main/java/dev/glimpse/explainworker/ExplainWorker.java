@@ -1,0 +1,428 @@
+package dev.glimpse.explainworker;
+
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.DeadLetter;
+import dev.glimpse.contracts.events.Explanation;
+import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.explainworker.policy.ExplanationPolicy;
+import dev.glimpse.platform.GlimpseService;
+import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Explains the predictions its {@link ExplanationPolicy} selects (and any requested on demand) with the
+ * configured methods, and publishes one {@code explanations} record per (image, model version, method).
+ *
+ * <p>Join with images: a {@link SideFeed} reads the {@code images} topic (from {@code imageLookback} ago) into a
+ * bounded {@link ImageCache}; a prediction waits up to {@code imageWait} for its image, then is dead-lettered
+ * as {@code image-unavailable}. Exactly once: each poll (at most {@code maxBatch} predictions) is one Kafka
+ * transaction holding its explanations, dead letters and consumer offsets; the transactional id is the stable
+ * instance id, so a restarted worker aborts what a crashed one left open and re-explains from the last commit.
+ * Artifacts are content-addressed, so a re-run after a crash rewrites the same files.
+ */
+public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExplainWorker.class);
+
+    private record Demand(String imageId, List<String> methods, int target, CompletableFuture<List<Explanation>> done) {
+    }
+
+    private final ExplainWorkerConfig config;
+    private final ExplanationEngine engine;
+    private final ExplainMetrics metrics;
+    private final ExplanationPolicy policy;
+    private final TopicCatalog catalog;
+    private final ImageCache images;
+    private final BoundedMap<String, Integer> labels = new BoundedMap<>(50_000);
+    private final BoundedMap<String, Prediction> predictions = new BoundedMap<>(20_000);
+    private final BoundedMap<String, Explanation> published = new BoundedMap<>(200_000);
+    private final ModelCatalog models;
+    private final ConcurrentLinkedQueue<Demand> demands = new ConcurrentLinkedQueue<>();
+    private final AtomicLong lag = new AtomicLong();
+    private final SideFeed feed;
+    private volatile boolean running;
+    private volatile Throwable failure;
+    private Thread loop;
+    private KafkaConsumer<byte[], byte[]> consumer;
+
+    /** A worker with the ONNX Runtime engine of the explain library and a filesystem artifact store. */
+    public static ExplainWorker create(ExplainWorkerConfig config, MeterRegistry registry) {
+        ModelCatalog models = new ModelCatalog(config.modelPath());
+        ArtifactStore store = new ArtifactStore(config.artifactDir(), config.artifactLimits());
+        return new ExplainWorker(config, new OnnxExplanationEngine(config, models, store), models, registry);
+    }
+
+    /**
+     * The demo's one-liner: explains every prediction with gradcam, guided-gradcam and featuremaps.
+     *
+     * @param modelPath   the model file the inference worker serves (or a model store root)
+     * @param artifactDir where PNG/NPY artifacts go
+     */
+    public static ExplainWorker create(String bootstrapServers, TopicCatalog catalog, java.nio.file.Path modelPath,
+                                       java.nio.file.Path artifactDir, MeterRegistry registry) {
+        return create(ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir), registry);
+    }
+
+    public ExplainWorker(ExplainWorkerConfig config, ExplanationEngine engine, ModelCatalog models, MeterRegistry registry) {
+        this.config = config;
+        this.engine = engine;
+        this.models = models;
+        this.catalog = config.catalog();
+        this.policy = ExplanationPolicy.parse(config.policy());
+        this.metrics = new ExplainMetrics(registry);
+        this.images = new ImageCache(config.imageCacheEntries(), config.imageCacheBytes());
+        models.onRetired(engine::retire);
+        metrics.backlog(() -> lag.get() + demands.size());
+        metrics.imageCache(images);
+        this.feed = new SideFeed(config.instanceId() + "-side-feed", config.bootstrapServers(), config.imageLookback())
+                .route(catalog.images(), (k, v) -> images.put(v), false)
+                .route(catalog.labels(), (k, v) -> labels.put(v.getImageId(), v.getLabel()), false)
+                .route(catalog.predictions(), (k, v) -> predictions.put(v.getImageId(), v), false)
+                .route(catalog.models(), (k, v) -> models.accept(v), true)
+                .route(catalog.explanations(), (k, v) -> remember(v), false);
+    }
+
+    @Override
+    public String name() {
+        return "explain-worker";
+    }
+
+    public ExplainWorkerConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        feed.start();
+        consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        loop = new Thread(this::run, config.instanceId());
+        loop.setDaemon(true);
+        loop.start();
+        LOG.info("explain worker {} started: policy '{}', methods {}, layer {}, model {}", config.instanceId(),
+                config.policy(), config.methods(), config.layer() == null ? "(default)" : config.layer(), config.modelPath());
+    }
+
+    /** Explanation figures for the demo summary. */
+    public ExplainSummary summary() {
+        return metrics.summary();
+    }
+
+    /** Non-null when the processing loop stopped on an error. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    public boolean isRunning() {
+        return running && loop != null && loop.isAlive();
+    }
+
+    /** Predictions on the topic not yet processed by this worker, plus queued on-demand requests. */
+    public long backlog() {
+        return lag.get() + demands.size();
+    }
+
+    @Override
+    public CompletableFuture<List<Explanation>> explain(String imageId, List<String> methods, int target) {
+        CompletableFuture<List<Explanation>> done = new CompletableFuture<>();
+        if (imageId == null || methods == null || methods.isEmpty()) {
+            done.completeExceptionally(new IllegalArgumentException("an image id and at least one method are required"));
+            return done;
+        }
+        for (String m : methods) {
+            if (!OnnxExplanationEngine.knownMethod(m)) {
+                done.completeExceptionally(new IllegalArgumentException("unknown method '" + m + "'; known: "
+                        + OnnxExplanationEngine.methodNames()));
+                return done;
+            }
+        }
+        if (predictions.get(imageId) == null) {
+            done.completeExceptionally(new IllegalArgumentException("no recent prediction for image '" + imageId + "'"));
+            return done;
+        }
+        demands.add(new Demand(imageId, List.copyOf(methods), target, done));
+        return done;
+    }
+
+    private Properties consumerProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.instanceId());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.maxBatch()));
+        // an image wait plus a slow batch must not cost the assignment
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, String.valueOf(Math.max(300_000, 4 * config.imageWait().toMillis())));
+        return p;
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, catalog.prefix() + config.instanceId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20));
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(Math.max(60_000, 3 * config.imageWait().toMillis())));
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private void run() {
+        KafkaProducer<byte[], byte[]> producer = null;
+        try {
+            producer = newProducer();
+            producer.initTransactions();
+            consumer.subscribe(List.of(catalog.predictions().name()));
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(config.maxWait());
+                updateLag();
+                List<Demand> due = new ArrayList<>();
+                for (Demand d; (d = demands.poll()) != null; ) {
+                    due.add(d);
+                }
+                if (records.isEmpty() && due.isEmpty()) {
+                    continue;
+                }
+                process(producer, records, due);
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            failure = e;
+            LOG.error("explain worker {} was fenced by another instance with the same id; stopping", config.instanceId());
+        } catch (Throwable e) {
+            failure = e;
+            LOG.error("explain worker {} stopped: {}", config.instanceId(), e.toString(), e);
+        } finally {
+            running = false;
+            // Close without committing: an open transaction is aborted by the broker or by the next instance.
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+            }
+            consumer.close(Duration.ofSeconds(1));
+            for (Demand d; (d = demands.poll()) != null; ) {
+                d.done().completeExceptionally(new IllegalStateException("explain worker stopped"));
+            }
+        }
+    }
+
+    private void process(KafkaProducer<byte[], byte[]> producer, ConsumerRecords<byte[], byte[]> records, List<Demand> due) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+        List<Explanation> toPublish = new ArrayList<>();
+        Map<Demand, List<Explanation>> answered = new LinkedHashMap<>();
+        List<ExplainItem> items = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + config.imageWait().toMillis();
+        metrics.batch(records.count());
+        producer.beginTransaction();
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                firstOffsets.putIfAbsent(tp, r.offset());
+                Prediction p;
+                try {
+                    p = catalog.predictions().deserializeValue(r.value());
+                } catch (RuntimeException e) {
+                    deadLetters.add(deadLetter("malformed-event", e.getMessage(), r, ""));
+                    continue;
+                }
+                if (p == null || p.getShadow() || p.getTopKCount() == 0) {
+                    continue;
+                }
+                predictions.put(p.getImageId(), p);
+                Integer label = labels.get(p.getImageId());
+                Optional<String> reason = policy.select(p, label == null ? ExplanationPolicy.NO_LABEL : label);
+                if (reason.isEmpty()) {
+                    continue;
+                }
+                Optional<ImageEvent> image = images.await(p.getImageId(), Math.max(0, deadline - System.currentTimeMillis()));
+                if (image.isEmpty()) {
+                    deadLetters.add(deadLetter("image-unavailable", "image not seen on " + catalog.images().name()
+                            + " within " + config.imageWait().toSeconds() + " s (or evicted from the cache)", r, p.getImageId()));
+                    continue;
+                }
+                for (String method : config.methods()) {
+                    ExplainItem item = new ExplainItem(p, image.get(), method, p.getTopK(0).getClassIndex(), reason.get());
+                    if (published.get(item.dedupKey()) == null) {
+                        items.add(item);
+                    }
+                }
+            }
+            Map<Demand, List<ExplainItem>> demandItems = new LinkedHashMap<>();
+            for (Demand d : due) {
+                Prediction p = predictions.get(d.imageId());
+                Optional<ImageEvent> image = images.get(d.imageId());
+                if (p == null || image.isEmpty()) {
+                    d.done().completeExceptionally(new IllegalArgumentException("image '" + d.imageId()
+                            + "' is no longer cached; cannot explain it"));
+                    continue;
+                }
+                List<ExplainItem> mine = new ArrayList<>();
+                List<Explanation> existing = new ArrayList<>();
+                int target = d.target() >= 0 ? d.target() : p.getTopK(0).getClassIndex();
+                for (String m : d.methods()) {
+                    ExplainItem item = new ExplainItem(p, image.get(), m, target, "on-demand");
+                    Explanation old = published.get(item.dedupKey());
+                    if (old != null && old.getTargetClass() == target) {
+                        existing.add(old);
+                    } else {
+                        mine.add(item);
+                    }
+                }
+                answered.put(d, existing);
+                demandItems.put(d, mine);
+                items.addAll(mine);
+            }
+            Map<String, Explanation> produced = new HashMap<>();
+            for (List<ExplainItem> group : groupByModelAndMethod(items)) {
+                for (ExplanationEngine.Result res : engine.explain(group)) {
+                    if (res.succeeded()) {
+                        Explanation e = res.event();
+                        if (produced.putIfAbsent(res.item().dedupKey(), e) == null) {
+                            producer.send(new ProducerRecord<>(catalog.explanations().name(), key(e.getImageId()), e.toByteArray()));
+                            toPublish.add(e);
+                        }
+                    } else {
+                        deadLetters.add(deadLetter(res.failureReason(), res.failureDetail(), null, res.item().prediction().getImageId()));
+                    }
+                }
+            }
+            deadLetters.forEach(producer::send);
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction();
+            for (Explanation e : toPublish) {
+                remember(e);
+                metrics.committed(e);
+            }
+            demandItems.forEach((d, mine) -> {
+                List<Explanation> all = new ArrayList<>(answered.get(d));
+                for (ExplainItem it : mine) {
+                    Explanation e = produced.get(it.dedupKey());
+                    if (e != null) {
+                        all.add(e);
+                    }
+                }
+                d.done().complete(all);
+            });
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("explain transaction aborted, will retry the batch: {}", e.toString());
+            producer.abortTransaction();
+            firstOffsets.forEach(consumer::seek);
+            due.forEach(demands::add);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
+    }
+
+    /** Items grouped by (model version, method), in first-seen order: one engine call per group. */
+    private List<List<ExplainItem>> groupByModelAndMethod(List<ExplainItem> items) {
+        Map<String, List<ExplainItem>> groups = new LinkedHashMap<>();
+        for (ExplainItem it : items) {
+            groups.computeIfAbsent(it.model() + "|" + it.method(), k -> new ArrayList<>()).add(it);
+        }
+        return new ArrayList<>(groups.values());
+    }
+
+    private void remember(Explanation e) {
+        for (var a : e.getArtifactsList()) {
+            published.put(ExplainItem.dedupKey(e.getImageId(), e.getModelName(), e.getModelVersion(), a.getMethod()), e);
+        }
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(String reason, String detail, ConsumerRecord<byte[], byte[]> r, String imageId) {
+        DeadLetter.Builder b = DeadLetter.newBuilder().setReason(reason).setDetail(detail == null ? "" : detail)
+                .setStage("explain").setFailedAtMs(System.currentTimeMillis()).setImageId(imageId == null ? "" : imageId);
+        if (r != null) {
+            b.setSourceTopic(r.topic()).setSourcePartition(r.partition()).setSourceOffset(r.offset());
+            if (r.key() != null) {
+                b.setOriginalKey(ByteString.copyFrom(r.key()));
+            }
+            if (r.value() != null) {
+                b.setOriginalValue(ByteString.copyFrom(r.value()));
+            }
+        }
+        metrics.failure(reason);
+        return new ProducerRecord<>(catalog.deadletter().name(), key(imageId), b.build().toByteArray());
+    }
+
+    private static byte[] key(String imageId) {
+        return imageId == null || imageId.isEmpty() ? null : imageId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void updateLag() {
+        try {
+            long total = 0;
+            for (TopicPartition tp : consumer.assignment()) {
+                OptionalLong l = consumer.currentLag(tp);
+                if (l.isPresent()) {
+                    total += l.getAsLong();
+                }
+            }
+            lag.set(total);
+        } catch (RuntimeException e) {
+            // lag is advisory
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (loop != null) {
+            try {
+                loop.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        feed.close();
+        engine.close();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.glimpse.explainworker;
+
+import dev.glimpse.contracts.events.ModelAnnouncement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the ONNX file of a model version is: the URI of its announcement on the {@code models} topic, else the
+ * model store layout {@code <root>/<name>/<version>/model.onnx} when the configured model path is a directory,
+ * else the configured model file itself (a single-model deployment such as the demo). Announcements that reject
+ * or roll back a version retire it, and listeners (the session cache) drop what they hold for it.
+ */
+public final class ModelCatalog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
+
+    private final Path configured;
+    private final Map<ModelKey, Path> announced = new ConcurrentHashMap<>();
+    private final Map<ModelKey, Boolean> retired = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<Consumer<ModelKey>> retireListeners = new CopyOnWriteArrayList<>();
+
+    /** @param configured a model file, a model store root, or null */
+    public ModelCatalog(Path configured) {
+        this.configured = configured;
+    }
+
+    public void onRetired(Consumer<ModelKey> listener) {
+        retireListeners.add(listener);
+    }
+
+    public void accept(ModelAnnouncement a) {
+        ModelKey key = new ModelKey(a.getModelName(), a.getVersion());
+        if (!a.getUri().isBlank()) {
+            try {
+                Path p = Path.of(a.getUri().startsWith("file:") ? java.net.URI.create(a.getUri()).getPath() : a.getUri());
+                announced.put(key, p);
+            } catch (RuntimeException e) {
+                LOG.warn("ignoring model announcement {} with unusable uri '{}': {}", key, a.getUri(), e.getMessage());
+            }
+        }
+        if (a.getState() == ModelAnnouncement.State.REJECTED || a.getState() == ModelAnnouncement.State.ROLLED_BACK) {
+            retire(key);
+        }
+    }
+
+    public void retire(ModelKey key) {
+        if (retired.put(key, Boolean.TRUE) == null) {
+            LOG.info("model version {} retired; dropping its explanation sessions", key);
+        }
+        retireListeners.forEach(l -> l.accept(key));
+    }
+
+    public boolean isRetired(ModelKey key) {
+        return retired.containsKey(key);
+    }
+
+    public Optional<Path> resolve(ModelKey key) {
+        Path a = announced.get(key);
+        if (a != null && Files.isRegularFile(a)) {
+            return Optional.of(a);
+        }
+        if (configured == null) {
+            return Optional.empty();
+        }
+        if (Files.isDirectory(configured)) {
+            if (!key.name().matches("[A-Za-z0-9._-]+") || !key.version().matches("[A-Za-z0-9._:+-]+")
+                    || key.name().contains("..") || key.version().contains("..")) {
+                return Optional.empty(); // names from events never become paths unless they are plain names
+            }
+            Path p = configured.resolve(key.name()).resolve(key.version()).resolve("model.onnx");
+            return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+        }
+        return Files.isRegularFile(configured) ? Optional.of(configured) : Optional.empty();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.glimpse.explainworker;
+
+import ai.onnxruntime.OrtException;
+import dev.glimpse.contracts.events.Artifact;
+import dev.glimpse.contracts.events.FaithfulnessScores;
+import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.Explainer;
+import dev.glimpse.explain.Explanation;
+import dev.glimpse.explain.ExplanationMethod;
+import dev.glimpse.explain.Options;
+import dev.glimpse.explain.Tensor;
+import dev.glimpse.explain.faithfulness.BatchScorer;
+import dev.glimpse.explain.faithfulness.ConfidenceChange;
+import dev.glimpse.explain.faithfulness.PerturbationCurves;
+import dev.glimpse.explain.faithfulness.PointingGame;
+import dev.glimpse.explain.gradient.EngineDifferentiators;
+import dev.glimpse.explain.io.InputLoader;
+import dev.glimpse.explain.io.Npy;
+import dev.glimpse.explain.methods.Methods;
+import dev.glimpse.explain.render.Colormap;
+import dev.glimpse.explain.render.ExplanationRenderer;
+import dev.glimpse.explain.render.Images;
+import dev.glimpse.explainworker.artifacts.ArtifactId;
+import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.runtime.ModelMetadata;
+import dev.glimpse.runtime.Preprocessor;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The explain library on ONNX Runtime: one {@link Explainer} per model version (it caches the forward and
+ * gradient sessions per method and layer), at most {@value #MAX_VERSIONS} versions open, a version's sessions
+ * closed when it is retired. Each item: preprocess the image per the model metadata, run the method, write the
+ * raw .npy and a PNG (heatmap overlay, guided map, feature-map grid) to the artifact store, and score
+ * heatmaps for faithfulness (deletion/insertion AUC and average drop against a zero baseline in the model's
+ * input space; pointing game when the image carries an object mask).
+ */
+public final class OnnxExplanationEngine implements ExplanationEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxExplanationEngine.class);
+    static final int MAX_VERSIONS = 3;
+    private static final int DISPLAY = 128;
+
+    private record Loaded(Explainer explainer, Preprocessor preprocessor, ModelMetadata metadata, String layer) {
+    }
+
+    private final ExplainWorkerConfig config;
+    private final ModelCatalog models;
+    private final ArtifactStore store;
+    private final ExplanationRenderer renderer = new ExplanationRenderer(Colormap.JET, 0.5);
+    private final LinkedHashMap<ModelKey, Loaded> loaded = new LinkedHashMap<>();
+
+    public OnnxExplanationEngine(ExplainWorkerConfig config, ModelCatalog models, ArtifactStore store) {
+        this.config = config;
+        this.models = models;
+        this.store = store;
+    }
+
+    public static boolean knownMethod(String name) {
+        return Methods.names().contains(name);
+    }
+
+    public static List<String> methodNames() {
+        return Methods.names();
+    }
+
+    public ArtifactStore store() {
+        return store;
+    }
+
+    @Override
+    public List<Result> explain(List<ExplainItem> items) {
+        List<Result> out = new ArrayList<>();
+        if (items.isEmpty()) {
+            return out;
+        }
+        ModelKey key = items.get(0).model();
+        Loaded model;
+        try {
+            model = load(key);
+        } catch (Exception e) {
+            for (ExplainItem it : items) {
+                out.add(Result.failed(it, "model-unavailable", "cannot open model " + key + ": " + e.getMessage()));
+            }
+            return out;
+        }
+        for (ExplainItem it : items) {
+            try {
+                out.add(Result.ok(it, explainOne(model, it)));
+            } catch (IllegalArgumentException e) {
+                out.add(Result.failed(it, "bad-request", e.getMessage()));
+            } catch (Exception e) {
+                LOG.warn("explaining {} with {} failed: {}", it.prediction().getImageId(), it.method(), e.toString());
+                out.add(Result.failed(it, "explain-failed", it.method() + ": " + e));
+            }
+        }
+        return out;
+    }
+
+    /** Opens (or reuses) the explainer of a model version; exposed for the console's model page. */
+    public synchronized Explainer explainer(ModelKey key) throws IOException, OrtException {
+        return load(key).explainer();
+    }
+
+    private synchronized Loaded load(ModelKey key) throws IOException, OrtException {
+        Loaded l = loaded.get(key);
+        if (l != null) {
+            return l;
+        }
+        if (models.isRetired(key)) {
+            throw new IllegalStateException("model version " + key + " is retired");
+        }
+        Path file = models.resolve(key).orElseThrow(() -> new IllegalStateException("no model file known for " + key));
+        Onnx.ModelProto proto;
+        try (InputStream in = Files.newInputStream(file)) {
+            proto = Onnx.ModelProto.parseFrom(in);
+        }
+        Explainer explainer = new Explainer(proto, new EngineDifferentiators(), 32);
+        try {
+            ModelMetadata meta = InputLoader.metadata(proto, explainer.inputShape(), explainer.shape(explainer.logitsName()));
+            String layer = config.layer() != null ? explainer.requireLayer(config.layer()) : explainer.defaultLayer();
+            l = new Loaded(explainer, new Preprocessor(meta), meta, layer);
+        } catch (RuntimeException e) {
+            explainer.close();
+            throw e;
+        }
+        loaded.put(key, l);
+        LOG.info("opened model {} from {} for explanations (layer {})", key, file, l.layer());
+        while (loaded.size() > MAX_VERSIONS) {
+            Iterator<Map.Entry<ModelKey, Loaded>> it = loaded.entrySet().iterator();
+            Map.Entry<ModelKey, Loaded> eldest = it.next();
+            it.remove();
+            closeQuietly(eldest.getKey(), eldest.getValue());
+        }
+        return l;
+    }
+
+    private dev.glimpse.contracts.events.Explanation explainOne(Loaded model, ExplainItem it) throws OrtException {
+        long start = System.nanoTime();
+        ImageEvent image = it.image();
+        ModelMetadata meta = model.metadata();
+        float[] pixels = model.preprocessor().fromEncoded(image.getData().toByteArray());
+        Tensor x = new Tensor(new int[] {1, meta.channels(), meta.height(), meta.width()}, pixels);
+        Tensor chw = x.dropBatch();
+        ExplanationMethod method = Methods.byName(it.method());
+        long t0 = System.nanoTime();
+        Explanation ex = method.explain(model.explainer(), new ExplanationMethod.Request(x, it.target(), model.layer(), Options.none()));
+        long methodMs = (System.nanoTime() - t0) / 1_000_000;
+
+        ArtifactId raw = store.put(Npy.toBytes(ex.raw()), "npy");
+        ArtifactId png = store.put(png(render(ex, chw)), "png");
+        Artifact.Builder a = Artifact.newBuilder().setMethod(it.method()).setRawUri(raw.uri()).setImageUri(png.uri())
+                .setDurationMs(methodMs);
+        for (int d : ex.raw().shape()) {
+            a.addRawShape(d);
+        }
+        if (isHeatmap(ex)) {
+            a.setFaithfulness(faithfulness(model.explainer(), chw, ex.raw(), it.target(), image));
+        }
+        long totalMs = (System.nanoTime() - start) / 1_000_000;
+        return dev.glimpse.contracts.events.Explanation.newBuilder()
+                .setImageId(it.prediction().getImageId()).setModelName(it.prediction().getModelName())
+                .setModelVersion(it.prediction().getModelVersion()).setTargetClass(it.target()).setLayer(model.layer())
+                .addArtifacts(a).setReason(it.reason()).setExplainedAtMs(System.currentTimeMillis()).setTotalMs(totalMs)
+                .build();
+    }
+
+    /** Heatmaps are drawn over an enlarged input so a 28×28 image still shows a smooth map. */
+    private BufferedImage render(Explanation ex, Tensor chw) {
+        return switch (ex.kind()) {
+            case LAYER_MAP, POSITION_MAP -> {
+                int w = chw.dim(2);
+                int h = chw.dim(1);
+                int s = Math.max(1, DISPLAY / Math.max(w, h));
+                BufferedImage base = Images.scale(Images.fromInput(chw), w * s, h * s);
+                yield Images.overlay(base, ex.raw(), Colormap.JET, 0.5);
+            }
+            default -> renderer.render(ex, chw);
+        };
+    }
+
+    private static boolean isHeatmap(Explanation ex) {
+        return switch (ex.kind()) {
+            case LAYER_MAP, INPUT_ATTRIBUTION, POSITION_MAP -> true;
+            default -> false;
+        };
+    }
+
+    private FaithfulnessScores faithfulness(Explainer e, Tensor chw, Tensor map, int target, ImageEvent image) {
+        BatchScorer scorer = batch -> {
+            try {
+                return e.targetProbabilities(batch, target);
+            } catch (OrtException ex) {
+                throw new IllegalStateException("scoring for faithfulness failed: " + ex.getMessage(), ex);
+            }
+        };
+        PerturbationCurves curves = new PerturbationCurves(scorer, config.faithfulnessSteps(), e.maxBatch());
+        Tensor zeros = Tensor.zeros(chw.shape());
+        ConfidenceChange.Result c = ConfidenceChange.of(scorer, chw, map);
+        FaithfulnessScores.Builder f = FaithfulnessScores.newBuilder()
+                .setDeletionAuc(curves.deletion(chw, map, zeros).auc())
+                .setInsertionAuc(curves.insertion(chw, map, zeros).auc())
+                .setAverageDrop(c.drop())
+                .setAverageIncrease(c.increase() ? 1 : 0);
+        Tensor mask = mask(image);
+        if (mask != null) {
+            f.setHasPointingGame(true).setPointingGameHit(PointingGame.of(map, mask, config.pointingTolerance()).hit());
+        }
+        return f.build();
+    }
+
+    /** The image's object mask as [H,W], or null when it has none (or an empty or mis-sized one). */
+    static Tensor mask(ImageEvent image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        if (image.getObjectMask().isEmpty() || w <= 0 || h <= 0 || image.getObjectMask().size() != w * h) {
+            return null;
+        }
+        byte[] m = image.getObjectMask().toByteArray();
+        float[] f = new float[m.length];
+        boolean any = false;
+        for (int i = 0; i < m.length; i++) {
+            f[i] = m[i] != 0 ? 1 : 0;
+            any |= m[i] != 0;
+        }
+        return any ? new Tensor(new int[] {h, w}, f) : null;
+    }
+
+    private static byte[] png(BufferedImage img) {
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available in ImageIO");
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void retire(ModelKey model) {
+        Loaded l = loaded.remove(model);
+        if (l != null) {
+            closeQuietly(model, l);
+        }
+    }
+
+    /** Model versions with open sessions (for tests and the console). */
+    public synchronized List<ModelKey> openVersions() {
+        return List.copyOf(loaded.keySet());
+    }
+
+    private static void closeQuietly(ModelKey key, Loaded l) {
+        try {
+            l.explainer().close();
+            LOG.info("closed explanation sessions of model {}", key);
+        } catch (OrtException e) {
+            LOG.warn("closing sessions of {} failed: {}", key, e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        loaded.forEach(OnnxExplanationEngine::closeQuietly);
+        loaded.clear();
+    }
+}
