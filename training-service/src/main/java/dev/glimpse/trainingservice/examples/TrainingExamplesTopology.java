@@ -5,8 +5,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
-import dev.glimpse.trainingservice.internals.ProtoSerde;
-import dev.glimpse.trainingservice.proto.TrainingExample;
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.TrainingExample;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -25,7 +25,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Joins every label with its image (same key = image id) into a {@link TrainingExample} on the training-examples
- * topic, marked TRAIN or HOLDOUT by a stable hash of the image id. A label that is malformed, out of
+ * topic, marked train or holdout (image attribute {@value #SPLIT_ATTRIBUTE}) by a stable hash of the image id. A label that is malformed, out of
  * {@code [0, numClasses)}, keyed by another id than its image id, or whose image is not seen within the retention
  * window (+ grace, in event time) goes to the dead-letter topic with a reason.
  *
@@ -37,6 +37,10 @@ public final class TrainingExamplesTopology {
 
     public static final String JOIN_STORE = "training-labels-images";
     public static final String STAGE = "training";
+    /** Image attribute carrying the split of a training example. */
+    public static final String SPLIT_ATTRIBUTE = "glimpse.split";
+    public static final String TRAIN = "train";
+    public static final String HOLDOUT = "holdout";
 
     private TrainingExamplesTopology() {
     }
@@ -55,10 +59,10 @@ public final class TrainingExamplesTopology {
 
     public static void create(StreamsBuilder builder, TrainingExamplesConfig config, MeterRegistry registry) {
         Serde<String> keys = Serdes.String();
-        Serde<Label> labelSerde = ProtoSerde.of(Label.parser());
-        Serde<ImageEvent> imageSerde = ProtoSerde.of(ImageEvent.parser());
-        Serde<DeadLetter> deadSerde = ProtoSerde.of(DeadLetter.parser());
-        Serde<TrainingExample> exampleSerde = ProtoSerde.of(TrainingExample.parser());
+        Serde<Label> labelSerde = TopicCatalog.LABEL;
+        Serde<ImageEvent> imageSerde = TopicCatalog.IMAGE_EVENT;
+        Serde<DeadLetter> deadSerde = TopicCatalog.DEAD_LETTER;
+        Serde<TrainingExample> exampleSerde = TopicCatalog.TRAINING_EXAMPLE;
         HoldoutSplit split = new HoldoutSplit(config.holdoutFraction());
 
         KStream<String, CheckedLabel> checked = builder
@@ -89,8 +93,8 @@ public final class TrainingExamplesTopology {
                 .peek((k, v) -> countDeadLetter(registry, v.getReason()))
                 .to(config.deadletterTopic(), Produced.with(keys, deadSerde).withName("orphan-labels-sink"));
         outcomes.get("outcome-example").mapValues(Outcome::example)
-                .peek((k, v) -> registry.counter("glimpse.training.examples", "class", Integer.toString(v.getLabel()),
-                        "split", v.getSplit() == TrainingExample.Split.HOLDOUT ? "holdout" : "train").increment())
+                .peek((k, v) -> registry.counter("glimpse.training.examples", "class",
+                        Integer.toString(v.getLabel().getLabel()), "split", splitOf(v)).increment())
                 .to(config.examplesTopic(), Produced.with(keys, exampleSerde).withName("examples-sink"));
     }
 
@@ -119,21 +123,20 @@ public final class TrainingExamplesTopology {
                     .setFailedAtMs(System.currentTimeMillis())
                     .build());
         }
-        ImageEvent image = li.image();
+        // the split travels with the example (consumers may also recompute it from the id: it is a pure function)
+        ImageEvent image = li.image().toBuilder()
+                .putAttributes(SPLIT_ATTRIBUTE, split.isHoldout(id) ? HOLDOUT : TRAIN).build();
         return new Outcome(TrainingExample.newBuilder()
                 .setImageId(id)
-                .setLabel(label.getLabel())
-                .setSplit(split.isHoldout(id) ? TrainingExample.Split.HOLDOUT : TrainingExample.Split.TRAIN)
-                .setData(image.getData())
-                .setContentType(image.getContentType())
-                .setWidth(image.getWidth())
-                .setHeight(image.getHeight())
-                .setChannels(image.getChannels())
-                .setIngestedAtMs(image.getIngestedAtMs())
-                .setLabeledAtMs(label.getLabeledAtMs())
-                .setLabelSource(label.getSource())
-                .setLabelUser(label.getUser())
+                .setImage(image)
+                .setLabel(label)
+                .setJoinedAtMs(System.currentTimeMillis())
                 .build(), null);
+    }
+
+    /** {@code holdout} or {@code train}, as set by this topology. */
+    public static String splitOf(TrainingExample example) {
+        return example.getImage().getAttributesOrDefault(SPLIT_ATTRIBUTE, TRAIN);
     }
 
     private static void countDeadLetter(MeterRegistry registry, String reason) {

@@ -7,7 +7,7 @@ import com.google.protobuf.ByteString;
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
-import dev.glimpse.trainingservice.proto.TrainingExample;
+import dev.glimpse.contracts.events.TrainingExample;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,9 +72,9 @@ class TrainingExamplesTopologyTest {
         assertEquals(1, out.size());
         TrainingExample ex = TrainingExample.parseFrom(out.get(0).value);
         assertEquals("img-1", ex.getImageId());
-        assertEquals(3, ex.getLabel());
-        assertEquals(ByteString.copyFrom(new byte[] {7, 7, 7}), ex.getData());
-        assertEquals(28, ex.getWidth());
+        assertEquals(3, ex.getLabel().getLabel());
+        assertEquals(ByteString.copyFrom(new byte[] {7, 7, 7}), ex.getImage().getData());
+        assertEquals(28, ex.getImage().getWidth());
         assertTrue(deadletters.isEmpty());
     }
 
@@ -82,7 +82,7 @@ class TrainingExamplesTopologyTest {
     void shouldJoinWhenLabelArrivesBeforeImage() throws Exception {
         labels.pipeInput("img-2", label("img-2", 1).toByteArray(), T0);
         images.pipeInput("img-2", image("img-2", 1).toByteArray(), T0.plusSeconds(1));
-        assertEquals(1, TrainingExample.parseFrom(examples.readValue()).getLabel());
+        assertEquals(1, TrainingExample.parseFrom(examples.readValue()).getLabel().getLabel());
     }
 
     @Test
@@ -145,7 +145,7 @@ class TrainingExamplesTopologyTest {
         HoldoutSplit split = new HoldoutSplit(0.25);
         for (byte[] v : examples.readValuesToList()) {
             TrainingExample ex = TrainingExample.parseFrom(v);
-            boolean isHoldout = ex.getSplit() == TrainingExample.Split.HOLDOUT;
+            boolean isHoldout = TrainingExamplesTopology.splitOf(ex).equals("holdout");
             assertEquals(split.isHoldout(ex.getImageId()), isHoldout);
             holdout += isHoldout ? 1 : 0;
         }
