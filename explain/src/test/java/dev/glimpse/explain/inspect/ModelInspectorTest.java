@@ -80,6 +80,8 @@ class ModelInspectorTest {
     }
 
     private static ModelReport inspect(Onnx.ModelProto m) throws Exception {
-        return ModelInspector.inspect(m, ExecutedShapes.of(m, ExecutedShapes.declaredInputShape(m)));
+        ModelShapes.Shapes s = ModelShapes.of(m);
+        assertEquals("static shape inference", s.source());
+        return ModelInspector.inspect(m, s.shapes());
     }
 }

@@ -2,7 +2,7 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.inspect.ArchitectureSvg;
-import dev.glimpse.explain.inspect.ExecutedShapes;
+import dev.glimpse.explain.inspect.ModelShapes;
 import dev.glimpse.explain.inspect.ModelInspector;
 import dev.glimpse.explain.inspect.ModelReport;
 import dev.glimpse.explain.inspect.ReportFormat;
@@ -31,7 +31,8 @@ public final class InspectCommand implements GlimpseCommand, Callable<Integer> {
     public Integer call() throws Exception {
         try {
             Onnx.ModelProto m = ModelFiles.read(model);
-            ModelReport r = ModelInspector.inspect(m, ExecutedShapes.of(m, ExecutedShapes.declaredInputShape(m)));
+            var shapes = ModelShapes.of(m);
+            ModelReport r = ModelInspector.inspect(m, shapes.shapes());
             System.out.print(json ? ReportFormat.json(r) + "\n" : ReportFormat.table(r));
             if (svg != null) {
                 Files.writeString(svg, ArchitectureSvg.render(r));

@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Cross-check of `glimpse explain` against PyTorch autograd (dev tooling; CI does not run it).
+
+For torchvision classifiers with random, seeded weights (BatchNorm statistics randomised too, so that BN is not an
+identity) exported with torch.onnx at opset 11 (BatchNormalization left unfused) and opset 13 (folded), it runs
+
+    glimpse explain --model M.onnx --input x.npy --method gradcam,saliency,guided,featuremaps --out DIR
+
+and compares every raw .npy with the same quantity computed by PyTorch autograd on the same model and input:
+  featuremaps  = activation A of the layer glimpse chose (the last 4-D activation with spatial size > 1)
+  gradcam      = ReLU(sum_k mean_ij(d y_c / d A^k_ij) A^k), y_c the pre-softmax logit of the top-1 class
+  saliency     = d y_c / d x
+  guided       = d y_c / d x with guided-backprop ReLUs (gradient passed only where the forward input > 0 and the
+                 incoming gradient > 0; for ReLU6 additionally where the input < 6)
+Pass = cosine similarity >= 0.999 for every array. Prints a table; exit status 1 when anything fails.
+
+Usage: /usr/bin/python3 explain/src/test/python/crosscheck_torch.py [--glimpse CMD] [--models a,b] [--opsets 11,13]
+(needs python3-torch and python3-torchvision; the default glimpse command is `java -jar launcher/target/glimpse.jar`
+when that jar exists, else ./glimpse).
+"""
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+
+
+class GuidedRelu(torch.autograd.Function):
+    """ReLU (or ReLU6 when upper is set) whose backward passes only positive gradients where the input was active."""
+
+    @staticmethod
+    def forward(ctx, x, upper):
+        ctx.save_for_backward(x)
+        ctx.upper = upper
+        return x.clamp(min=0) if upper is None else x.clamp(0, upper)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        active = x > 0
+        if ctx.upper is not None:
+            active = active & (x < ctx.upper)
+        return g.clamp(min=0) * active.to(g.dtype), None
+
+
+class Act(nn.Module):
+    """Drop-in for nn.ReLU / nn.ReLU6 that switches between the true and the guided backward."""
+
+    guided = False
+
+    def __init__(self, upper=None):
+        super().__init__()
+        self.upper = upper
+
+    def forward(self, x):
+        if Act.guided:
+            return GuidedRelu.apply(x, self.upper)
+        return F.relu(x) if self.upper is None else F.relu6(x)
+
+
+def act(x):
+    return GuidedRelu.apply(x, None) if Act.guided else F.relu(x)
+
+
+def swap_relus(module):
+    for name, child in module.named_children():
+        if isinstance(child, nn.ReLU6):
+            setattr(module, name, Act(6.0))
+        elif isinstance(child, nn.ReLU):
+            setattr(module, name, Act())
+        else:
+            swap_relus(child)
+
+
+def randomise_batchnorm(model, gen):
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+            m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+            m.weight.data.copy_(torch.rand(n, generator=gen) + 0.5)
+            m.bias.data.copy_(torch.randn(n, generator=gen) * 0.1)
+
+
+# each returns (logits, A) where A is the activation glimpse's default layer corresponds to
+def fwd_resnet(m, x):
+    x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
+    a = m.layer4(m.layer3(m.layer2(m.layer1(x))))
+    return m.fc(torch.flatten(m.avgpool(a), 1)), a
+
+
+def fwd_vgg(m, x):
+    a = m.avgpool(m.features(x))
+    return m.classifier(torch.flatten(a, 1)), a
+
+
+def fwd_mobilenet(m, x):
+    a = m.features(x)
+    return m.classifier(torch.flatten(F.adaptive_avg_pool2d(a, (1, 1)), 1)), a
+
+
+def fwd_squeezenet(m, x):
+    a = m.classifier[2](m.classifier[1](m.classifier[0](m.features(x))))
+    return torch.flatten(m.classifier[3](a), 1), a
+
+
+def fwd_densenet(m, x):
+    a = act(m.features(x))
+    return m.classifier(torch.flatten(F.adaptive_avg_pool2d(a, (1, 1)), 1)), a
+
+
+class Wrapped(nn.Module):
+    def __init__(self, model, fwd):
+        super().__init__()
+        self.model = model
+        self.fwd = fwd
+
+    def forward(self, x):
+        return self.fwd(self.model, x)[0]
+
+
+MODELS = {
+    "resnet18": (torchvision.models.resnet18, fwd_resnet),
+    "vgg11_bn": (torchvision.models.vgg11_bn, fwd_vgg),
+    "mobilenet_v2": (torchvision.models.mobilenet_v2, fwd_mobilenet),
+    "squeezenet1_0": (torchvision.models.squeezenet1_0, fwd_squeezenet),
+    "densenet121": (torchvision.models.densenet121, fwd_densenet),
+}
+
+
+def cosine(a, b):
+    a = np.asarray(a, dtype=np.float64).ravel()
+    b = np.asarray(b, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        return float("nan")
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na == 0 and nb == 0:
+        return 1.0
+    return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
+
+
+def references(model, fwd, x, target):
+    Act.guided = False
+    xi = x.clone().requires_grad_(True)
+    logits, a = fwd(model, xi)
+    a.retain_grad()
+    logits[0, target].backward()
+    alpha = a.grad[0].mean(dim=(1, 2))
+    gradcam = F.relu((alpha[:, None, None] * a[0]).sum(0)).detach().numpy()
+    saliency = xi.grad[0].detach().numpy()
+    feats = a[0].detach().numpy()
+    Act.guided = True
+    xg = x.clone().requires_grad_(True)
+    logits_g, _ = fwd(model, xg)
+    logits_g[0, target].backward()
+    Act.guided = False
+    return {"featuremaps": feats, "gradcam": gradcam, "saliency": saliency, "guided": xg.grad[0].detach().numpy()}, logits
+
+
+def main():
+    p = argparse.ArgumentParser()
+    default_cmd = ("java -jar " + os.path.join(ROOT, "launcher/target/glimpse.jar")
+                   if os.path.exists(os.path.join(ROOT, "launcher/target/glimpse.jar")) else os.path.join(ROOT, "glimpse"))
+    p.add_argument("--glimpse", default=default_cmd)
+    p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--opsets", default="11,13")
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--workdir", default=None)
+    args = p.parse_args()
+    work = args.workdir or tempfile.mkdtemp(prefix="glimpse-crosscheck-")
+    os.makedirs(work, exist_ok=True)
+    rows, failed = [], False
+    for name in args.models.split(","):
+        ctor, fwd = MODELS[name]
+        torch.manual_seed(0)
+        gen = torch.Generator().manual_seed(1)
+        model = ctor()
+        with torch.no_grad():
+            randomise_batchnorm(model, gen)
+        model.eval()
+        swap_relus(model)
+        x = torch.randn(1, 3, args.size, args.size, generator=torch.Generator().manual_seed(2))
+        with torch.no_grad():
+            target = int(fwd(model, x)[0].argmax())
+        refs, logits = references(model, fwd, x, target)
+        for opset in [int(o) for o in args.opsets.split(",")]:
+            d = os.path.join(work, f"{name}-op{opset}")
+            os.makedirs(d, exist_ok=True)
+            onnx_path = os.path.join(d, "model.onnx")
+            np.save(os.path.join(d, "x.npy"), x.numpy().astype(np.float32))
+            # opset 11: BatchNormalization left as nodes (no constant folding); opset 13: folded into Conv
+            torch.onnx.export(Wrapped(model, fwd), x, onnx_path, opset_version=opset, input_names=["input"],
+                              output_names=["logits"], do_constant_folding=(opset >= 13))
+            out = os.path.join(d, "out")
+            cmd = shlex.split(args.glimpse) + ["explain", "--model", onnx_path, "--input", os.path.join(d, "x.npy"),
+                                               "--method", "gradcam,saliency,guided,featuremaps", "--out", out,
+                                               "--faithfulness-steps", "0"]
+            t0 = time.time()
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            secs = time.time() - t0
+            if r.returncode != 0:
+                failed = True
+                rows.append((name, opset, "-", "-", {"error": (r.stderr or r.stdout).strip().splitlines()[-1:]}, secs))
+                continue
+            summary = json.load(open(os.path.join(out, "summary.json")))
+            sims = {}
+            for method, ref in refs.items():
+                got = np.load(os.path.join(out, method + ".npy"))
+                sims[method] = cosine(got, ref) if got.shape == ref.shape else f"shape {got.shape} vs {ref.shape}"
+            ok = summary["target"] == target and all(isinstance(v, float) and v >= 0.999 for v in sims.values())
+            failed |= not ok
+            rows.append((name, opset, summary["layer"], "ok" if ok else "FAIL", sims, secs))
+    print(f"{'model':<14} {'opset':>5} {'featuremaps':>12} {'gradcam':>10} {'saliency':>10} {'guided':>10} {'s':>6}  result  layer")
+    for name, opset, layer, verdict, sims, secs in rows:
+        if "error" in sims:
+            print(f"{name:<14} {opset:>5}  ERROR {sims['error']}")
+            continue
+        cells = [f"{sims[m]:.6f}" if isinstance(sims[m], float) else str(sims[m]) for m in ("featuremaps", "gradcam", "saliency", "guided")]
+        print(f"{name:<14} {opset:>5} {cells[0]:>12} {cells[1]:>10} {cells[2]:>10} {cells[3]:>10} {secs:6.1f}  {verdict:<6}  {layer}")
+    print(f"work directory: {work}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
