@@ -35,6 +35,8 @@ class GradientFiniteDifferenceTest {
             // batch norm in inference form with trainable gamma/beta
             "bn frozen;    conv:4:3:1:nobias,bn,relu,maxpool:2,flatten,fc:3;                                      FROZEN",
             // overlapping max pooling (stride < kernel) needs the scatter to add, and odd sizes need floor
+            // odd sizes: non-overlapping pooling drops the last row/column (floor), padded conv with k=5
+            "odd sizes;    conv:3:5:2,relu,maxpool:2,conv:4:2,relu,maxpool:2,flatten,fc:3;                       TRAIN",
             "overlap pool; conv:3:2,maxpool:3:2,relu,flatten,fc:3;                                                TRAIN",
     })
     void shouldMatchCentralFiniteDifferencesForEveryWeight(String label, String spec, BatchNormMode bnMode)

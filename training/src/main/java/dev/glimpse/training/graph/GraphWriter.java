@@ -65,6 +65,17 @@ final class GraphWriter {
         return name;
     }
 
+    String floats(String hint, float... values) {
+        String name = fresh(hint);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(values.length);
+        for (float v : values) {
+            t.addFloatData(v);
+        }
+        graph.addInitializer(t);
+        return name;
+    }
+
     String scalar(String hint, float value) {
         String name = fresh(hint);
         graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)

@@ -227,11 +227,18 @@ public final class NetworkGraphs {
                 } else if (layer instanceof Layer.Relu r) {
                     x = g.node("Relu", List.of(x), r.name());
                 } else if (layer instanceof Layer.MaxPool p) {
-                    String idx = r(p.name() + ".argmax");
-                    g.nodeMulti("MaxPool", List.of(x), List.of(p.name(), idx),
-                            ints("kernel_shape", p.kernel(), p.kernel()), ints("strides", p.stride(), p.stride()));
-                    saved.put(p.name() + ":idx", idx);
-                    x = p.name();
+                    if (p.kernel() == p.stride()) {
+                        // Non-overlapping windows: the backward pass re-finds the maxima by comparison, so the
+                        // forward can use ONNX Runtime's fast pooling kernel (the one with indices is far slower).
+                        x = g.node("MaxPool", List.of(x), p.name(),
+                                ints("kernel_shape", p.kernel(), p.kernel()), ints("strides", p.stride(), p.stride()));
+                    } else {
+                        String idx = p.name() + ".argmax";
+                        g.nodeMulti("MaxPool", List.of(x), List.of(p.name(), idx),
+                                ints("kernel_shape", p.kernel(), p.kernel()), ints("strides", p.stride(), p.stride()));
+                        saved.put(p.name() + ":idx", idx);
+                        x = p.name();
+                    }
                 } else if (layer instanceof Layer.AvgPool p) {
                     x = g.node("AveragePool", List.of(x), p.name(),
                             ints("kernel_shape", p.kernel(), p.kernel()), ints("strides", p.kernel(), p.kernel()));
@@ -294,10 +301,7 @@ public final class NetworkGraphs {
                 } else if (layer instanceof Layer.Conv c) {
                     String w = c.name() + ".weight";
                     if (trainable.contains(w)) {
-                        String xt = g.op("Transpose", "xt", List.of(xin), ints("perm", 1, 0, 2, 3));
-                        String dyt = g.op("Transpose", "dyt", List.of(dy), ints("perm", 1, 0, 2, 3));
-                        String gwt = g.op("Conv", "gwt", List.of(xt, dyt), ints("pads", c.pad(), c.pad(), c.pad(), c.pad()));
-                        grads.add(g.node("Transpose", List.of(gwt), GRAD_PREFIX + w, ints("perm", 1, 0, 2, 3)));
+                        grads.add(convWeightGradient(g, c, xin, dy, shapes.get(i), shapes.get(i + 1), GRAD_PREFIX + w));
                     }
                     if (c.bias() && trainable.contains(c.name() + ".bias")) {
                         grads.add(g.node("ReduceSum", List.of(dy, g.int64s("ax023", 0, 2, 3)),
@@ -338,6 +342,10 @@ public final class NetworkGraphs {
                     if (needDx) {
                         String pos = g.op("Greater", "pos", List.of(out[i], zero));
                         dx = g.op("Where", "d_" + r.name(), List.of(pos, dy, zero));
+                    }
+                } else if (layer instanceof Layer.MaxPool p && p.kernel() == p.stride()) {
+                    if (needDx) {
+                        dx = maxPoolBackwardByMask(g, p, xin, out[i], dy, shapes.get(i), shapes.get(i + 1), zero);
                     }
                 } else if (layer instanceof Layer.MaxPool p) {
                     if (needDx) {
@@ -400,8 +408,78 @@ public final class NetworkGraphs {
         return new TrainingGraph(model, weightInputs, gradOutputs, masks, rates, bnTrain);
     }
 
-    private static String r(String s) {
-        return s;
+    /**
+     * dW[o, c, i, j] = sum over n, y, x of dY[n, o, y, x] * Xpad[n, c, y + i, x + j]: the k*k shifted windows of
+     * the (padded) input are stacked into columns [N, C*k*k, P] and multiplied with dY [N, O, P] in one batched
+     * MatMul, then summed over the batch. (A Conv with the batch as channels computes the same but runs as a
+     * skinny GEMM with a huge kernel, several times slower on ONNX Runtime's CPU provider.)
+     */
+    private static String convWeightGradient(GraphWriter g, Layer.Conv c, String x, String dy, int[] in, int[] out,
+                                             String gradName) {
+        int k = c.kernel();
+        int p = c.pad();
+        String src = x;
+        if (p > 0) {
+            src = g.op("Pad", "xpad", List.of(x, g.int64s("pads", 0, 0, p, p, 0, 0, p, p)));
+        }
+        int oh = out[1];
+        int ow = out[2];
+        String cols;
+        if (k == 1) {
+            cols = src;
+        } else {
+            List<String> windows = new java.util.ArrayList<>();
+            String axes = g.int64s("ax23", 2, 3);
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    windows.add(g.op("Slice", "win", List.of(src, g.int64s("starts", i, j),
+                            g.int64s("ends", i + oh, j + ow), axes)));
+                }
+            }
+            // [N, k*k*C, oh, ow] ordered (i, j, c); reordered to (c, i, j) below to match the weight layout
+            cols = g.op("Concat", "cols", windows, intAttr("axis", 1));
+        }
+        String colsFlat = g.op("Reshape", "colsf", List.of(cols, g.int64s("shp", 0, (long) k * k * in[0], (long) oh * ow)));
+        String dyFlat = g.op("Reshape", "dyf", List.of(dy, g.int64s("shp", 0, out[0], (long) oh * ow)));
+        String colsT = g.op("Transpose", "colsT", List.of(colsFlat), ints("perm", 0, 2, 1));
+        String perExample = g.op("MatMul", "dwn", List.of(dyFlat, colsT));
+        String summed = g.op("ReduceSum", "dw", List.of(perExample, g.int64s("ax0", 0)), intAttr("keepdims", 0));
+        // [O, (i, j, c)] -> [O, k, k, C] -> [O, C, k, k]
+        String r = g.op("Reshape", "dwr", List.of(summed, g.int64s("shp", out[0], k, k, in[0])));
+        return g.node("Transpose", List.of(r), gradName, ints("perm", 0, 3, 1, 2));
+    }
+
+    /**
+     * MaxPool gradient for non-overlapping windows (kernel = stride): the pooled maxima are broadcast back over
+     * their windows, compared with the input, and the incoming gradient is routed to the positions that equal
+     * the maximum. Rows and columns that floor division left out of every window get zero. (Exact ties inside a
+     * window would each receive the gradient; with real-valued activations they do not occur, and after a ReLU
+     * the tied zeros get no gradient anyway.)
+     */
+    private static String maxPoolBackwardByMask(GraphWriter g, Layer.MaxPool p, String x, String y, String dy,
+                                                int[] in, int[] out, String zero) {
+        int k = p.kernel();
+        int oh = out[1];
+        int ow = out[2];
+        // Nearest-neighbour Resize by k replicates each pooled value over its window (ONNX Runtime's 6-D Expand,
+        // the other obvious way, is an order of magnitude slower).
+        String scales = g.floats("scales", 1f, 1f, k, k);
+        String yUp = g.op("Resize", "yup", List.of(y, "", scales), stringAttr("mode", "nearest"),
+                stringAttr("coordinate_transformation_mode", "asymmetric"), stringAttr("nearest_mode", "floor"));
+        String dyUp = g.op("Resize", "dyup", List.of(dy, "", scales), stringAttr("mode", "nearest"),
+                stringAttr("coordinate_transformation_mode", "asymmetric"), stringAttr("nearest_mode", "floor"));
+        String xc = x;
+        boolean cropped = in[1] != oh * k || in[2] != ow * k;
+        if (cropped) {
+            xc = g.op("Slice", "xcrop", List.of(x, g.int64s("starts", 0, 0), g.int64s("ends", (long) oh * k, (long) ow * k),
+                    g.int64s("ax23", 2, 3)));
+        }
+        String routed = g.op("Where", "mpd", List.of(g.op("Equal", "ismax", List.of(xc, yUp)), dyUp, zero));
+        if (!cropped) {
+            return routed;
+        }
+        return g.op("Pad", "d_" + p.name(), List.of(routed,
+                g.int64s("pads", 0, 0, 0, 0, 0, 0, in[1] - (long) oh * k, in[2] - (long) ow * k)));
     }
 
     private static int indexOf(List<Layer> layers, String name) {
