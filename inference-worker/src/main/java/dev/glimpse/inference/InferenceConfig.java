@@ -1,0 +1,179 @@
+package dev.glimpse.inference;
+
+import dev.glimpse.runtime.ExecutionDevice;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Settings of one inference worker, validated once by {@link Builder#build()}; an error names the key and quotes
+ * the bad value. Keys are the spellings used in {@code --help} and in properties files.
+ *
+ * @param bootstrapServers   {@value #BOOTSTRAP_SERVERS}: Kafka cluster
+ * @param groupId            {@value #GROUP_ID}: consumer group; scale out by starting more workers in it
+ * @param workerId           {@value #WORKER_ID}: stable id of this instance; its transactional id derives from it,
+ *                           so a restarted worker with the same id fences its crashed predecessor at once
+ * @param model              {@value #MODEL}: the ONNX classifier
+ * @param device             {@value #DEVICE}: cpu, cuda[:N] (strict) or auto
+ * @param maxBatchSize       {@value #MAX_BATCH_SIZE}: flush a batch at this many images
+ * @param maxWait            {@value #MAX_WAIT_MS}: or when the oldest image has waited this long
+ * @param queueCapacity      {@value #QUEUE_CAPACITY}: images waiting for a batch before partitions are paused
+ * @param topK               {@value #TOP_K}: classes reported per prediction
+ * @param intraOpThreads     {@value #INTRA_OP_THREADS}: ONNX Runtime threads per operator (0 = one per core)
+ * @param transactionTimeout {@value #TRANSACTION_TIMEOUT_MS}: how long a crashed worker's open transaction can
+ *                           hold back its partitions before the broker aborts it
+ * @param kafkaOverrides     extra Kafka client properties (security, tuning), applied to consumer and producer
+ */
+public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
+                              ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
+                              int topK, int intraOpThreads, Duration transactionTimeout,
+                              Map<String, Object> kafkaOverrides) {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String GROUP_ID = "inference.group.id";
+    public static final String WORKER_ID = "inference.worker.id";
+    public static final String MODEL = "inference.model";
+    public static final String DEVICE = "inference.device";
+    public static final String MAX_BATCH_SIZE = "inference.max.batch.size";
+    public static final String MAX_WAIT_MS = "inference.max.wait.ms";
+    public static final String QUEUE_CAPACITY = "inference.queue.capacity";
+    public static final String TOP_K = "inference.top.k";
+    public static final String INTRA_OP_THREADS = "inference.intra.op.threads";
+    public static final String TRANSACTION_TIMEOUT_MS = "inference.transaction.timeout.ms";
+
+    public static final String DEFAULT_GROUP_ID = "glimpse-inference";
+    public static final int DEFAULT_MAX_BATCH_SIZE = 32;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(10);
+    public static final int DEFAULT_TOP_K = 5;
+
+    public InferenceConfig {
+        kafkaOverrides = Map.copyOf(kafkaOverrides);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The transactional id: one per worker id and group, stable across restarts. */
+    public String transactionalId() {
+        return groupId + "-" + workerId;
+    }
+
+    /** Collects settings; {@link #build()} validates them all. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String groupId = DEFAULT_GROUP_ID;
+        private String workerId = "inference-" + UUID.randomUUID().toString().substring(0, 8);
+        private Path model;
+        private ExecutionDevice device = ExecutionDevice.AUTO;
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        private Duration maxWait = DEFAULT_MAX_WAIT;
+        private int queueCapacity = 0;
+        private int topK = DEFAULT_TOP_K;
+        private int intraOpThreads = 0;
+        private Duration transactionTimeout = Duration.ofSeconds(10);
+        private final Map<String, Object> kafkaOverrides = new LinkedHashMap<>();
+
+        public Builder bootstrapServers(String v) {
+            bootstrapServers = v;
+            return this;
+        }
+
+        public Builder groupId(String v) {
+            groupId = v;
+            return this;
+        }
+
+        public Builder workerId(String v) {
+            workerId = v;
+            return this;
+        }
+
+        public Builder model(Path v) {
+            model = v;
+            return this;
+        }
+
+        public Builder device(ExecutionDevice v) {
+            device = Objects.requireNonNull(v, DEVICE);
+            return this;
+        }
+
+        /** Parses {@code cpu}, {@code cuda[:N]} or {@code auto}. */
+        public Builder device(String v) {
+            try {
+                device = ExecutionDevice.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(DEVICE + ": " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        public Builder maxBatchSize(int v) {
+            maxBatchSize = v;
+            return this;
+        }
+
+        public Builder maxWait(Duration v) {
+            maxWait = v;
+            return this;
+        }
+
+        /** 0 = same as the max batch size (what bounds the hold time to max wait + one batch time). */
+        public Builder queueCapacity(int v) {
+            queueCapacity = v;
+            return this;
+        }
+
+        public Builder topK(int v) {
+            topK = v;
+            return this;
+        }
+
+        public Builder intraOpThreads(int v) {
+            intraOpThreads = v;
+            return this;
+        }
+
+        public Builder transactionTimeout(Duration v) {
+            transactionTimeout = v;
+            return this;
+        }
+
+        public Builder kafkaOverride(String key, Object value) {
+            kafkaOverrides.put(key, value);
+            return this;
+        }
+
+        public InferenceConfig build() {
+            require(bootstrapServers != null && !bootstrapServers.isBlank(), BOOTSTRAP_SERVERS, bootstrapServers,
+                    "must name at least one host:port");
+            require(groupId != null && !groupId.isBlank(), GROUP_ID, groupId, "must not be empty");
+            require(workerId != null && workerId.matches("[A-Za-z0-9._-]{1,100}"), WORKER_ID, workerId,
+                    "must be 1..100 characters of [A-Za-z0-9._-]");
+            require(model != null && Files.isRegularFile(model), MODEL, model, "must be an existing .onnx file");
+            require(maxBatchSize >= 1 && maxBatchSize <= 4096, MAX_BATCH_SIZE, maxBatchSize, "must be in 1..4096");
+            require(maxWait != null && !maxWait.isNegative() && maxWait.toMillis() <= 60_000, MAX_WAIT_MS,
+                    maxWait == null ? null : maxWait.toMillis(), "must be in 0..60000");
+            int capacity = queueCapacity == 0 ? maxBatchSize : queueCapacity;
+            require(capacity >= 1 && capacity <= 65_536, QUEUE_CAPACITY, queueCapacity, "must be in 0..65536 (0 = max batch size)");
+            require(topK >= 1 && topK <= 1000, TOP_K, topK, "must be in 1..1000");
+            require(intraOpThreads >= 0 && intraOpThreads <= 256, INTRA_OP_THREADS, intraOpThreads, "must be in 0..256");
+            require(transactionTimeout != null && transactionTimeout.toMillis() >= 1000
+                    && transactionTimeout.toMillis() <= 900_000, TRANSACTION_TIMEOUT_MS,
+                    transactionTimeout == null ? null : transactionTimeout.toMillis(), "must be in 1000..900000");
+            return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
+                    capacity, topK, intraOpThreads, transactionTimeout, kafkaOverrides);
+        }
+
+        private static void require(boolean ok, String key, Object value, String rule) {
+            if (!ok) {
+                throw new IllegalArgumentException("invalid configuration: " + key + " = '" + value + "' " + rule);
+            }
+        }
+    }
+}

@@ -1,0 +1,651 @@
+package dev.glimpse.inference;
+
+import ai.onnxruntime.OrtException;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.ClassScore;
+import dev.glimpse.contracts.events.DeadLetter;
+import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.contracts.events.Timings;
+import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.kafka.KafkaClients;
+import dev.glimpse.runtime.ModelMetadata;
+import dev.glimpse.runtime.PreprocessingException;
+import dev.glimpse.runtime.SessionTuning;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Classifies every image of the {@code images} topic exactly once: each micro-batch's predictions and dead
+ * letters and its consumed offsets are committed in one Kafka transaction, so read_committed readers of
+ * {@code predictions} see each image once even when a worker dies mid-batch.
+ * <p>
+ * Two threads: the poll thread owns the consumer, parses and preprocesses records, and feeds the
+ * {@link MicroBatcher} (pausing its partitions while the batcher is full); the inference thread takes batches,
+ * runs ONNX Runtime once per batch and commits the transaction. A failed transaction is aborted and the consumer
+ * rewinds to the committed offsets; a rebalance waits for the batch in flight and drops what was not yet handed out.
+ */
+public final class InferenceWorker implements GlimpseService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
+
+    private final InferenceConfig config;
+    private final TopicCatalog catalog;
+    private final InferenceMetrics metrics;
+    private final KafkaClients clients;
+    private final MicroBatcher<PendingImage> batcher;
+
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final Object stateLock = new Object();
+    private volatile long epoch;
+    private volatile boolean rewindNeeded;
+    private volatile boolean running;
+    private volatile boolean crashRequested;
+    private volatile long crashDeadlineNanos;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong predictions = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
+    private final CountDownLatch stopped = new CountDownLatch(2);
+
+    private volatile Classifier classifier;
+    private Consumer<byte[], byte[]> consumer;
+    private Producer<byte[], byte[]> producer;
+    private Thread pollThread;
+    private Thread inferenceThread;
+
+    public InferenceWorker(InferenceConfig config, TopicCatalog catalog, MeterRegistry registry) {
+        this.config = config;
+        this.catalog = catalog;
+        this.metrics = new InferenceMetrics(registry, config.workerId());
+        this.clients = new KafkaClients(config.bootstrapServers(), config.kafkaOverrides());
+        this.batcher = new MicroBatcher<>(config.maxBatchSize(), config.maxWait(), config.queueCapacity());
+    }
+
+    @Override
+    public String name() {
+        return "inference-worker";
+    }
+
+    /**
+     * Loads the model (failing here when {@code --device cuda} cannot be had), creates the transactional producer
+     * (fencing a crashed predecessor with the same worker id), subscribes and starts both threads.
+     */
+    @Override
+    public synchronized void start() throws IOException, OrtException {
+        if (running) {
+            return;
+        }
+        classifier = Classifier.load(config.model(), config.device(), new SessionTuning(config.intraOpThreads(), 1));
+        ModelMetadata m = classifier.metadata();
+        LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
+                config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),
+                config.maxBatchSize(), config.maxWait().toMillis(), classifier.embeddingName().orElse("none"));
+        metrics.info("glimpse.inference.model.info", Tags.of("model", m.name(), "version", m.version()));
+        metrics.info("glimpse.inference.device.info", Tags.of("device", classifier.device().toString(),
+                "requested", classifier.requestedDevice().toString()));
+        try {
+            producer = clients.transactionalProducer(config.transactionalId(), new ByteArraySerializer(),
+                    new ByteArraySerializer(), Map.of(
+                            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
+                            ProducerConfig.LINGER_MS_CONFIG, 0));
+            consumer = clients.consumer(config.groupId(), config.workerId(), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer(), Map.of(
+                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchSize(),
+                            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20));
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        running = true;
+        pollThread = new Thread(this::pollLoop, "glimpse-inference-poll-" + config.workerId());
+        inferenceThread = new Thread(this::inferenceLoop, "glimpse-inference-run-" + config.workerId());
+        pollThread.start();
+        inferenceThread.start();
+    }
+
+    /** Stops after the batch in flight is committed; what was not yet batched is left to the next owner. */
+    @Override
+    public void close() {
+        running = false;
+        awaitStop();
+    }
+
+    /**
+     * Simulates a crash (for tests and chaos drills): the next batch is sent but its transaction is neither
+     * committed nor aborted, and producer and consumer are closed at once without committing anything.
+     * The open transaction stays until a worker with the same id starts or the transaction timeout passes.
+     */
+    public void crash() {
+        crashDeadlineNanos = System.nanoTime() + 2_000_000_000L;
+        crashRequested = true;
+        awaitStop();
+    }
+
+    private void awaitStop() {
+        try {
+            if (pollThread != null && !stopped.await(60, TimeUnit.SECONDS)) {
+                LOG.warn("inference worker {} did not stop within 60 s", config.workerId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Classifier c = classifier;
+        if (c != null) {
+            c.close();
+            classifier = null;
+        }
+    }
+
+    public boolean isRunning() {
+        return running && failure.get() == null;
+    }
+
+    /** The error that stopped the worker, if one did. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    public long predictions() {
+        return predictions.get();
+    }
+
+    public long deadLetters() {
+        return deadLetters.get();
+    }
+
+    public long committedTransactions() {
+        return transactions.get();
+    }
+
+    /** The model being served; null before start and after close. */
+    public Classifier classifier() {
+        return classifier;
+    }
+
+    public InferenceConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- poll thread
+
+    private void pollLoop() {
+        ArrayDeque<PendingImage> backlog = new ArrayDeque<>();
+        long nextLagUpdate = 0;
+        try {
+            consumer.subscribe(List.of(catalog.images().name()), new Rebalance(backlog));
+            while (running && !crashRequested) {
+                if (rewindNeeded) {
+                    rewind(backlog);
+                }
+                admit(backlog);
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+                if (!records.isEmpty()) {
+                    long e = epoch;
+                    ConsumerGroupMetadata group = consumer.groupMetadata();
+                    long now = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        backlog.addLast(prepare(r, now, e, group));
+                    }
+                    admit(backlog);
+                }
+                applyBackpressure(backlog);
+                if (System.nanoTime() > nextLagUpdate) {
+                    metrics.lag(currentLag());
+                    nextLagUpdate = System.nanoTime() + 1_000_000_000L;
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            if (!crashRequested) {
+                running = false;
+            }
+            joinQuietly(inferenceThread);
+            running = false;
+            try {
+                if (crashRequested) {
+                    consumer.close(CloseOptions.timeout(Duration.ZERO));
+                } else {
+                    consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("closing consumer", e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void admit(ArrayDeque<PendingImage> backlog) {
+        while (!backlog.isEmpty() && batcher.offer(backlog.peekFirst())) {
+            backlog.pollFirst();
+        }
+    }
+
+    /** Pauses fetching while records wait outside the full batcher; resumes when it is half empty. */
+    private void applyBackpressure(ArrayDeque<PendingImage> backlog) {
+        Set<TopicPartition> paused = consumer.paused();
+        if (!backlog.isEmpty()) {
+            Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
+            toPause.removeAll(paused);
+            if (!toPause.isEmpty()) {
+                consumer.pause(toPause);
+            }
+        } else if (!paused.isEmpty() && batcher.size() <= batcher.capacity() / 2) {
+            consumer.resume(paused);
+        }
+    }
+
+    private long currentLag() {
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                lag += l.getAsLong();
+            }
+        }
+        return lag;
+    }
+
+    private PendingImage prepare(ConsumerRecord<byte[], byte[]> r, long now, long e, ConsumerGroupMetadata group) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        ImageEvent event;
+        try {
+            event = r.value() == null ? null : ImageEvent.parseFrom(r.value());
+        } catch (InvalidProtocolBufferException ex) {
+            return new PendingImage(tp, r.offset(), r.key(), r.value(), null, null, "malformed-event",
+                    "not an ImageEvent: " + ex.getMessage(), now, e, group);
+        }
+        if (event == null) {
+            return new PendingImage(tp, r.offset(), r.key(), null, null, null, "malformed-event",
+                    "record has no value", now, e, group);
+        }
+        try {
+            float[] input = classifier.preprocessor().fromEncoded(event.getData().toByteArray());
+            return new PendingImage(tp, r.offset(), r.key(), r.value(), event, input, null, null, now, e, group);
+        } catch (PreprocessingException ex) {
+            return new PendingImage(tp, r.offset(), r.key(), r.value(), event, null, ex.reason(), ex.getMessage(),
+                    now, e, group);
+        }
+    }
+
+    /** After an aborted transaction: forget everything buffered and read again from the committed offsets. */
+    private void rewind(ArrayDeque<PendingImage> backlog) {
+        synchronized (stateLock) {
+            backlog.clear();
+            batcher.clear();
+            seekToCommitted(consumer.assignment());
+            epoch++;
+            rewindNeeded = false;
+        }
+        LOG.info("inference worker {} rewound to the committed offsets", config.workerId());
+    }
+
+    private void seekToCommitted(Set<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        List<TopicPartition> none = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata o = committed.get(tp);
+            if (o == null) {
+                none.add(tp);
+            } else {
+                consumer.seek(tp, o);
+            }
+        }
+        if (!none.isEmpty()) {
+            consumer.seekToBeginning(none);
+        }
+    }
+
+    /** Waits for the batch in flight (so its offsets are committed by the owner) and drops everything buffered. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final ArrayDeque<PendingImage> backlog;
+
+        Rebalance(ArrayDeque<PendingImage> backlog) {
+            this.backlog = backlog;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
+            commitLock.lock();
+            try {
+                synchronized (stateLock) {
+                    backlog.clear();
+                    batcher.clear();
+                    epoch++;
+                }
+                Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+                kept.removeAll(revoked);
+                seekToCommitted(kept);
+            } finally {
+                commitLock.unlock();
+            }
+            LOG.info("inference worker {}: partitions revoked {}", config.workerId(), revoked);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            synchronized (stateLock) {
+                backlog.clear();
+                batcher.clear();
+                epoch++;
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            LOG.info("inference worker {}: partitions assigned {}", config.workerId(), assigned);
+        }
+    }
+
+    // ---------------------------------------------------------------- inference thread
+
+    private void inferenceLoop() {
+        try {
+            while (running) {
+                if (crashRequested && System.nanoTime() > crashDeadlineNanos) {
+                    break;
+                }
+                if (rewindNeeded) {
+                    Thread.sleep(2);
+                    continue;
+                }
+                List<PendingImage> batch = batcher.nextBatch(Duration.ofMillis(100));
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                commitLock.lock();
+                try {
+                    long current = epoch;
+                    List<PendingImage> live = new ArrayList<>(batch.size());
+                    for (PendingImage p : batch) {
+                        if (p.epoch() == current) {
+                            live.add(p);
+                        }
+                    }
+                    if (!live.isEmpty() && !rewindNeeded && process(live)) {
+                        break; // simulated crash: the transaction stays open
+                    }
+                } finally {
+                    commitLock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            if (crashRequested) {
+                producer.close(Duration.ZERO);
+            } else {
+                try {
+                    producer.close(Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                    LOG.debug("closing producer", e);
+                }
+            }
+            running = false;
+            stopped.countDown();
+        }
+    }
+
+    /** @return true when a simulated crash left this batch's transaction open */
+    private boolean process(List<PendingImage> batch) throws OrtException {
+        long batchStart = System.currentTimeMillis();
+        List<PendingImage> good = new ArrayList<>(batch.size());
+        for (PendingImage p : batch) {
+            if (!p.failed()) {
+                good.add(p);
+            }
+        }
+        long t0 = System.nanoTime();
+        Map<PendingImage, Object> outcome = classify(good);
+        long inferenceNanos = System.nanoTime() - t0;
+        Classifier c = classifier;
+        ModelMetadata m = c.metadata();
+        String device = c.device().toString();
+        List<long[]> timings = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        try {
+            producer.beginTransaction();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+            for (PendingImage p : batch) {
+                offsets.put(p.partition(), new OffsetAndMetadata(p.offset() + 1));
+                Object o = p.failed() ? null : outcome.get(p);
+                if (o instanceof Classifier.Scored s) {
+                    long now = System.currentTimeMillis();
+                    long ingested = p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
+                    Prediction prediction = prediction(p, s, m, device, batchStart - ingested,
+                            inferenceNanos / 1_000_000, now - ingested, good.size(), now, ingested);
+                    producer.send(new ProducerRecord<>(catalog.predictions().name(), key(p),
+                            prediction.toByteArray()));
+                    timings.add(new long[] {batchStart - ingested, ingested});
+                } else {
+                    String reason = p.failed() ? p.failureReason() : "inference-failed";
+                    String detail = p.failed() ? p.failureDetail() : String.valueOf(o);
+                    producer.send(new ProducerRecord<>(catalog.deadletter().name(), key(p),
+                            deadLetter(p, reason, detail).toByteArray()));
+                    reasons.add(reason);
+                }
+            }
+            if (crashRequested) {
+                // Simulated crash: predictions are in the log, the transaction is left open, nothing is committed.
+                LOG.warn("inference worker {}: simulated crash with a transaction of {} records open",
+                        config.workerId(), batch.size());
+                return true;
+            }
+            producer.sendOffsetsToTransaction(offsets, batch.get(batch.size() - 1).group());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                 | AuthorizationException | UnsupportedVersionException e) {
+            // Another instance took our transactional id, or the producer cannot continue: stop, do not write.
+            throw new IllegalStateException("inference worker " + config.workerId()
+                    + " cannot continue its transactions: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            LOG.warn("inference worker {}: transaction of {} records failed, aborting and rewinding: {}",
+                    config.workerId(), batch.size(), e.toString());
+            metrics.transaction("aborted");
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailure) {
+                throw new IllegalStateException("cannot abort transaction: " + abortFailure.getMessage(), abortFailure);
+            }
+            synchronized (stateLock) {
+                rewindNeeded = true;
+                batcher.clear();
+            }
+            return false;
+        }
+        long committedAt = System.currentTimeMillis();
+        transactions.incrementAndGet();
+        metrics.transaction("committed");
+        if (!good.isEmpty()) {
+            metrics.batch(good.size(), inferenceNanos);
+        }
+        for (long[] t : timings) {
+            metrics.predicted(t[0], committedAt - t[1]);
+        }
+        predictions.addAndGet(timings.size());
+        for (String r : reasons) {
+            metrics.deadLettered(r);
+        }
+        deadLetters.addAndGet(reasons.size());
+        return false;
+    }
+
+    /**
+     * Runs ONNX Runtime on the batch; on failure the error code decides: rebuild the session and retry, retry, or
+     * isolate the failing images one by one. Returns for each image its {@link Classifier.Scored} or the error text.
+     */
+    private Map<PendingImage, Object> classify(List<PendingImage> good) throws OrtException {
+        Map<PendingImage, Object> out = new HashMap<>();
+        if (good.isEmpty()) {
+            return out;
+        }
+        List<float[]> inputs = new ArrayList<>(good.size());
+        good.forEach(p -> inputs.add(p.input()));
+        try {
+            List<Classifier.Scored> scored = classifier.classify(inputs);
+            for (int i = 0; i < good.size(); i++) {
+                out.put(good.get(i), scored.get(i));
+            }
+            return out;
+        } catch (OrtException e) {
+            OrtFailurePolicy.Action action = OrtFailurePolicy.decide(e);
+            LOG.warn("inference worker {}: ONNX Runtime failed on a batch of {} ({}): {} -> {}", config.workerId(),
+                    good.size(), e.getCode(), e.getMessage(), action);
+            if (action == OrtFailurePolicy.Action.REBUILD_SESSION) {
+                Classifier old = classifier;
+                classifier = old.rebuild();
+                old.close();
+            }
+        }
+        // Retry image by image: a transient failure passes, a bad input is isolated and dead-lettered.
+        for (PendingImage p : good) {
+            try {
+                out.put(p, classifier.classify(List.of(p.input())).get(0));
+            } catch (OrtException e) {
+                out.put(p, "ONNX Runtime error " + e.getCode() + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Prediction prediction(PendingImage p, Classifier.Scored s, ModelMetadata m, String device, long queueMs,
+                                  long inferenceMs, long endToEndMs, int batchSize, long now, long ingested) {
+        Prediction.Builder b = Prediction.newBuilder()
+                .setImageId(imageId(p))
+                .setModelName(m.name())
+                .setModelVersion(m.version())
+                .setTimings(Timings.newBuilder().setQueueMs(Math.max(0, queueMs)).setInferenceMs(inferenceMs)
+                        .setEndToEndMs(Math.max(0, endToEndMs)).setBatchSize(batchSize))
+                .setPredictedAtMs(now)
+                .setLabel(p.event().getLabel())
+                .setDevice(device)
+                .setWorkerId(config.workerId())
+                .setIngestedAtMs(ingested);
+        for (int idx : ClassScores.topK(s.probabilities(), config.topK())) {
+            b.addTopK(ClassScore.newBuilder().setClassIndex(idx).setClassName(m.labelOf(idx))
+                    .setProbability(s.probabilities()[idx]).setLogit(s.logits()[idx]));
+        }
+        for (float v : s.embedding()) {
+            b.addEmbedding(v);
+        }
+        return b.build();
+    }
+
+    private DeadLetter deadLetter(PendingImage p, String reason, String detail) {
+        DeadLetter.Builder b = DeadLetter.newBuilder()
+                .setReason(reason)
+                .setDetail(detail == null ? "" : detail)
+                .setStage("inference")
+                .setSourceTopic(p.partition().topic())
+                .setSourcePartition(p.partition().partition())
+                .setSourceOffset(p.offset())
+                .setFailedAtMs(System.currentTimeMillis())
+                .setImageId(imageId(p));
+        if (p.key() != null) {
+            b.setOriginalKey(ByteString.copyFrom(p.key()));
+        }
+        if (p.value() != null) {
+            b.setOriginalValue(ByteString.copyFrom(p.value()));
+        }
+        return b.build();
+    }
+
+    private static String imageId(PendingImage p) {
+        if (p.event() != null && !p.event().getImageId().isEmpty()) {
+            return p.event().getImageId();
+        }
+        return p.key() == null ? "" : new String(p.key(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] key(PendingImage p) {
+        return p.key() != null ? p.key() : imageId(p).getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- lifecycle helpers
+
+    private void fail(Throwable t) {
+        if (failure.compareAndSet(null, t)) {
+            LOG.error("inference worker {} stopped: {}", config.workerId(), t.toString(), t);
+        }
+        running = false;
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeQuietly() {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+        }
+        if (consumer != null) {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+        }
+        if (classifier != null) {
+            classifier.close();
+            classifier = null;
+        }
+    }
+}
