@@ -1,0 +1,14 @@
+package dev.glimpse.monitoring;
+
+import dev.glimpse.contracts.events.DriftReport;
+import dev.glimpse.monitoring.internal.WindowSample;
+import java.util.List;
+
+/** Told about every evaluated window (the Prometheus gauges are one listener). Called on a stream thread. */
+public interface DriftListener {
+
+    DriftListener NONE = (id, window, referenceReady, reports) -> {
+    };
+
+    void onWindow(DriftEvaluator.WindowId id, WindowSample window, boolean referenceReady, List<DriftReport> reports);
+}
