@@ -1,0 +1,36 @@
+package dev.glimpse.platform.config;
+
+/** A configuration value that is missing, of the wrong type or out of range; the message names the key and quotes the value. */
+public final class ConfigException extends IllegalArgumentException {
+
+    private final String key;
+    private final transient Object value;
+
+    public ConfigException(String key, Object value, String problem) {
+        super("Invalid value '" + value + "' for configuration '" + key + "': " + problem);
+        this.key = key;
+        this.value = value;
+    }
+
+    private ConfigException(String key, String message) {
+        super(message);
+        this.key = key;
+        this.value = null;
+    }
+
+    public static ConfigException missing(String key, String doc) {
+        return new ConfigException(key, "Missing required configuration '" + key + "' (" + doc + ")");
+    }
+
+    public static ConfigException unknown(String key, Iterable<String> known) {
+        return new ConfigException(key, "Unknown configuration '" + key + "'; known keys: " + String.join(", ", known));
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public Object value() {
+        return value;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.glimpse.platform.config;
+
+import dev.glimpse.contracts.TopicCatalog;
+
+/** Keys every service shares: where Kafka is, which topics, where metrics are served. */
+public final class PlatformConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String TOPIC_PREFIX = "topics.prefix";
+    public static final String TOPIC_PARTITIONS = "topics.partitions";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_HOST = "metrics.host";
+
+    private PlatformConfig() {
+    }
+
+    /** A fresh definition holding the common keys, to {@link ConfigDefinition#include} in a service's definition. */
+    public static ConfigDefinition common() {
+        return new ConfigDefinition("common")
+                .define(BOOTSTRAP_SERVERS, ConfigType.STRING, "127.0.0.1:9092", Validator.hostPorts(),
+                        "Kafka bootstrap servers")
+                .define(TOPIC_PREFIX, ConfigType.STRING, "", "Prefix of every topic name (several deployments on one cluster)")
+                .define(TOPIC_PARTITIONS, ConfigType.INT, TopicCatalog.DEFAULT_PARTITIONS, Validator.between(1, 1000),
+                        "Partitions of the per-image topics when Glimpse creates them")
+                .define(METRICS_PORT, ConfigType.INT, 9400, Validator.between(-1, 65535),
+                        "Port of the /metrics and /health HTTP endpoint (0 = any free port, -1 = off)")
+                .define(METRICS_HOST, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(),
+                        "Interface the metrics endpoint binds to");
+    }
+
+    public static TopicCatalog catalog(Config config) {
+        return new TopicCatalog(config.getString(TOPIC_PREFIX), config.getInt(TOPIC_PARTITIONS));
+    }
+}

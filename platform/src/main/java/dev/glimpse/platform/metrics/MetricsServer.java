@@ -1,0 +1,179 @@
+package dev.glimpse.platform.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Serves a Micrometer Prometheus registry over HTTP: {@code GET /metrics} (Prometheus text format) and
+ * {@code GET /health} (JSON, 200 when every registered check passes, 503 otherwise).
+ * Every meter name is prefixed {@code glimpse_} and carries the common tag {@code service}.
+ */
+public final class MetricsServer implements AutoCloseable {
+
+    public static final String PREFIX = "glimpse.";
+
+    private final PrometheusMeterRegistry registry;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
+
+    private MetricsServer(PrometheusMeterRegistry registry, HttpServer server, ExecutorService executor) {
+        this.registry = registry;
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * A Prometheus registry with Glimpse's conventions: names prefixed {@code glimpse.} (rendered {@code glimpse_}),
+     * common tag {@code service}, JVM and process metrics bound.
+     */
+    public static PrometheusMeterRegistry newRegistry(String service) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Filters must be in place before the first meter is registered.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().startsWith(PREFIX) ? id : id.withName(PREFIX + id.getName());
+            }
+        });
+        registry.config().commonTags(Tags.of("service", service));
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        // JvmGcMetrics listens to GC notifications for the life of the JVM; one per registry is the intended use.
+        @SuppressWarnings("resource")
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    /** Starts a server for a new registry of {@code service}; port 0 picks a free port. */
+    public static MetricsServer start(String service, String host, int port) {
+        return start(newRegistry(service), host, port);
+    }
+
+    public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+            ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "glimpse-metrics-http");
+                t.setDaemon(true);
+                return t;
+            });
+            server.setExecutor(executor);
+            MetricsServer metrics = new MetricsServer(registry, server, executor);
+            server.createContext("/metrics", metrics::serveMetrics);
+            server.createContext("/health", metrics::serveHealth);
+            server.start();
+            return metrics;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code http://127.0.0.1:port} (the server may listen on every interface). */
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /** Adds a named check to {@code /health}; a check that throws counts as failing. */
+    public void addHealthCheck(String name, BooleanSupplier check) {
+        healthChecks.put(name, check);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private void serveMetrics(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                respond(exchange, 405, "text/plain", "only GET\n");
+                return;
+            }
+            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        }
+    }
+
+    private void serveHealth(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Map<String, Boolean> results = new TreeMap<>();
+            healthChecks.forEach((name, check) -> {
+                boolean ok;
+                try {
+                    ok = check.getAsBoolean();
+                } catch (RuntimeException e) {
+                    ok = false;
+                }
+                results.put(name, ok);
+            });
+            boolean up = results.values().stream().allMatch(b -> b);
+            StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"checks\":{");
+            String sep = "";
+            for (var e : results.entrySet()) {
+                json.append(sep).append('"').append(e.getKey().replace("\"", "'")).append("\":\"")
+                        .append(e.getValue() ? "UP" : "DOWN").append('"');
+                sep = ",";
+            }
+            json.append("}}\n");
+            respond(exchange, up ? 200 : 503, "application/json", json.toString());
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** Stops the HTTP server; the registry stays usable (it may be shared). */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
