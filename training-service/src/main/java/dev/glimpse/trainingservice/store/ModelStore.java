@@ -29,6 +29,7 @@ public final class ModelStore {
     public static final String MODEL_FILE = "model.onnx";
     public static final String MANIFEST_FILE = "model.json";
     private static final String PIN_FILE = "pinned";
+    private static final String SERVING_FILE = "serving";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern VERSION = Pattern.compile("v([0-9]{1,18})");
 
@@ -154,6 +155,29 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
+    }
+
+    /** Records which version serves now (written on every promotion and rollback). */
+    public synchronized void setServing(String name, String version) {
+        get(name, version); // must exist
+        try {
+            writeAtomically(nameDir(name).resolve(SERVING_FILE), version.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record serving version " + name + "/" + version, e);
+        }
+    }
+
+    /** The version recorded by {@link #setServing}, else the newest version in state PROMOTED. */
+    public Optional<StoredModel> serving(String name) {
+        Path file = nameDir(name).resolve(SERVING_FILE);
+        try {
+            if (Files.isRegularFile(file)) {
+                return Optional.of(get(name, validVersion(Files.readString(file, StandardCharsets.UTF_8).trim())));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return currentPromoted(name);
     }
 
     /** The newest version in state PROMOTED, if any. */
