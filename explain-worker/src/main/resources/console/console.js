@@ -1,0 +1,230 @@
+'use strict';
+// The gallery: initial cards from /api/cards, then live updates by server-sent events on /api/events.
+const MAX_CARDS = 200;
+const LOW = 0.6;
+const SHOWN = ['gradcam', 'guided-gradcam', 'featuremaps'];
+const cards = new Map();
+let meta = { classes: {}, versions: [], methods: [], tokenRequired: false, onDemand: false };
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+function token() { return $('token').value.trim(); }
+
+async function post(url, body) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token()) headers['Authorization'] = 'Bearer ' + token();
+  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  let data = null;
+  try { data = await r.json(); } catch (e) { /* empty body */ }
+  if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
+  return data;
+}
+
+function className(i) { return meta.classes[String(i)] || String(i); }
+
+function figure(src, caption, cls, alt) {
+  const f = el('figure');
+  if (src) {
+    const img = el('img', cls);
+    img.src = src;
+    img.alt = alt;
+    img.loading = 'eager';
+    img.addEventListener('click', () => { $('lightbox-img').src = src; $('lightbox').classList.remove('hidden'); });
+    f.appendChild(img);
+  } else {
+    f.appendChild(el('div', 'pending', '…'));
+  }
+  f.appendChild(el('figcaption', '', caption));
+  return f;
+}
+
+function render(card) {
+  const a = el('article', 'card');
+  a.dataset.imageId = card.imageId;
+  a.dataset.version = card.version || '';
+  a.dataset.top1 = card.top1;
+  a.dataset.confidence = card.confidence;
+  if (card.misclassified) a.classList.add('misclassified');
+
+  const h = el('h3');
+  h.appendChild(el('span', '', card.imageId));
+  h.appendChild(el('span', 'meta', (card.model || '') + ' v' + (card.version || '?')));
+  a.appendChild(h);
+
+  const figs = el('div', 'figs');
+  figs.appendChild(figure(card.image, 'input', 'thumb', 'input image'));
+  for (const m of SHOWN) {
+    const art = card.artifacts[m];
+    figs.appendChild(figure(art ? art.image : null, m, m === 'featuremaps' ? 'maps artifact' : 'heatmap artifact', m));
+  }
+  for (const m of Object.keys(card.artifacts)) {
+    if (!SHOWN.includes(m)) figs.appendChild(figure(card.artifacts[m].image, m, 'heatmap artifact extra', m));
+  }
+  a.appendChild(figs);
+
+  const ul = el('ul', 'topk');
+  (card.topK || []).forEach((t, i) => {
+    const li = el('li', i === 0 ? 'top' : '');
+    li.appendChild(el('span', '', t.name));
+    const bar = el('span', 'bar');
+    const fill = el('span');
+    fill.style.width = (100 * t.p).toFixed(1) + '%';
+    bar.appendChild(fill);
+    li.appendChild(bar);
+    li.appendChild(el('span', '', (100 * t.p).toFixed(1) + '%'));
+    ul.appendChild(li);
+  });
+  a.appendChild(ul);
+
+  const g = card.artifacts.gradcam;
+  if (g && g.faithfulness) {
+    const f = g.faithfulness;
+    let s = 'Grad-CAM deletion AUC ' + f.deletionAuc.toFixed(3) + ' · avg drop ' + (100 * f.averageDrop).toFixed(1) + '%';
+    if (f.pointingHit !== undefined) s += ' · pointing ' + (f.pointingHit ? 'hit' : 'miss');
+    a.appendChild(el('div', 'faith', s));
+  }
+
+  const lab = el('div', 'controls');
+  lab.appendChild(el('span', card.label >= 0 ? 'labelled' : '', card.label >= 0 ? 'label: ' + className(card.label) + ' (' + card.labelSource + ')' : 'no label'));
+  const sel = el('select', 'label-select');
+  sel.setAttribute('aria-label', 'label for ' + card.imageId);
+  const n = Math.max(Object.keys(meta.classes).length, ...(card.topK || []).map(t => t.index + 1));
+  for (let i = 0; i < n; i++) {
+    const o = el('option', '', className(i));
+    o.value = String(i);
+    if (i === card.top1) o.selected = true;
+    sel.appendChild(o);
+  }
+  lab.appendChild(sel);
+  const lb = el('button', 'label-button', 'Label');
+  const msg = el('span', 'msg');
+  lb.addEventListener('click', async () => {
+    msg.className = 'msg'; msg.textContent = 'sending…';
+    try {
+      await post('/api/labels', { imageId: card.imageId, label: Number(sel.value) });
+      msg.textContent = 'labelled ' + className(Number(sel.value));
+      a.dataset.labelled = sel.value;
+    } catch (e) { msg.className = 'err'; msg.textContent = e.message; }
+  });
+  lab.appendChild(lb);
+  lab.appendChild(msg);
+  a.appendChild(lab);
+
+  if (meta.onDemand) {
+    const ex = el('div', 'controls');
+    ex.appendChild(el('span', '', 'explain with'));
+    const ms = el('select', 'method-select');
+    for (const m of meta.methods) {
+      const o = el('option', '', m);
+      o.value = m;
+      ms.appendChild(o);
+    }
+    ex.appendChild(ms);
+    const eb = el('button', 'explain-button', 'Explain');
+    const em = el('span', 'msg');
+    eb.addEventListener('click', async () => {
+      em.className = 'msg'; em.textContent = 'explaining…';
+      try {
+        await post('/api/explain', { imageId: card.imageId, methods: [ms.value] });
+        em.textContent = 'done';
+      } catch (e) { em.className = 'err'; em.textContent = e.message; }
+    });
+    ex.appendChild(eb);
+    ex.appendChild(em);
+    a.appendChild(ex);
+  }
+  return a;
+}
+
+function visible(card) {
+  const c = $('filter-class').value;
+  const v = $('filter-version').value;
+  if (c !== '' && String(card.top1) !== c) return false;
+  if (v !== '' && card.version !== v) return false;
+  if ($('filter-low').checked && !(card.confidence < LOW)) return false;
+  if ($('filter-mis').checked && !card.misclassified) return false;
+  return true;
+}
+
+function upsert(card) {
+  cards.set(card.imageId, card);
+  const g = $('gallery');
+  const node = render(card);
+  node.classList.toggle('hidden', !visible(card));
+  const old = g.querySelector('article[data-image-id="' + CSS.escape(card.imageId) + '"]');
+  if (old) {
+    // keep an open label choice and its message while explanations stream in
+    const keepSel = old.querySelector('.label-select');
+    const keepMsg = old.querySelector('.controls .msg');
+    if (keepSel && document.activeElement === keepSel) return;
+    if (keepMsg && keepMsg.textContent) {
+      node.querySelector('.label-select').value = keepSel.value;
+      node.querySelector('.controls .msg').textContent = keepMsg.textContent;
+    }
+    g.replaceChild(node, old);
+  } else {
+    g.insertBefore(node, g.firstChild);
+    while (g.children.length > MAX_CARDS) {
+      const last = g.lastChild;
+      cards.delete(last.dataset.imageId);
+      g.removeChild(last);
+    }
+  }
+  counts();
+}
+
+function counts() {
+  const all = $('gallery').children.length;
+  const shown = $('gallery').querySelectorAll('article:not(.hidden)').length;
+  $('counts').textContent = shown + ' of ' + all + ' cards';
+}
+
+function refilter() {
+  for (const node of $('gallery').children) {
+    const c = cards.get(node.dataset.imageId);
+    if (c) node.classList.toggle('hidden', !visible(c));
+  }
+  counts();
+}
+
+function fillSelect(id, entries) {
+  const s = $(id);
+  const cur = s.value;
+  while (s.options.length > 1) s.remove(1);
+  for (const [value, text] of entries) {
+    const o = el('option', '', text);
+    o.value = value;
+    s.appendChild(o);
+  }
+  s.value = cur;
+}
+
+async function loadMeta() {
+  meta = await (await fetch('/api/meta')).json();
+  fillSelect('filter-class', Object.entries(meta.classes).map(([k, v]) => [k, k + ' ' + v]));
+  fillSelect('filter-version', meta.versions.map(v => [v, v]));
+}
+
+async function init() {
+  $('token').value = localStorage.getItem('glimpseToken') || '';
+  $('token').addEventListener('change', () => localStorage.setItem('glimpseToken', token()));
+  $('low-threshold').textContent = String(LOW);
+  for (const id of ['filter-class', 'filter-version', 'filter-low', 'filter-mis']) $(id).addEventListener('change', refilter);
+  $('lightbox').addEventListener('click', () => $('lightbox').classList.add('hidden'));
+  await loadMeta();
+  const initial = await (await fetch('/api/cards?limit=' + MAX_CARDS)).json();
+  initial.reverse().forEach(upsert);
+  const es = new EventSource('/api/events');
+  es.addEventListener('open', () => { $('status').textContent = 'live'; });
+  es.addEventListener('error', () => { $('status').textContent = 'reconnecting…'; });
+  es.addEventListener('card', (e) => upsert(JSON.parse(e.data)));
+  setInterval(loadMeta, 5000);
+}
+
+init().catch(e => { $('status').textContent = 'error: ' + e.message; });
