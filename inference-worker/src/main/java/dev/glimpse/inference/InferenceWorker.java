@@ -10,6 +10,7 @@ import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.contracts.events.Timings;
 import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.PreprocessingException;
@@ -92,6 +93,8 @@ public final class InferenceWorker implements GlimpseService {
     private final AtomicLong transactions = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(2);
 
+    private final MeterRegistry registry;
+    private DeadLetterPublisher deadLetterPublisher;
     private volatile Classifier classifier;
     private Consumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
@@ -101,6 +104,7 @@ public final class InferenceWorker implements GlimpseService {
     public InferenceWorker(InferenceConfig config, TopicCatalog catalog, MeterRegistry registry) {
         this.config = config;
         this.catalog = catalog;
+        this.registry = registry;
         this.metrics = new InferenceMetrics(registry, config.workerId());
         this.clients = new KafkaClients(config.bootstrapServers(), config.kafkaOverrides());
         this.batcher = new MicroBatcher<>(config.maxBatchSize(), config.maxWait(), config.queueCapacity());
@@ -587,22 +591,24 @@ public final class InferenceWorker implements GlimpseService {
     }
 
     private DeadLetter deadLetter(PendingImage p, String reason, String detail) {
-        DeadLetter.Builder b = DeadLetter.newBuilder()
-                .setReason(reason)
-                .setDetail(detail == null ? "" : detail)
-                .setStage("inference")
+        DeadLetter.Builder b = deadLetterBuilder().build(reason, detail, imageId(p), p.value())
                 .setSourceTopic(p.partition().topic())
                 .setSourcePartition(p.partition().partition())
-                .setSourceOffset(p.offset())
-                .setFailedAtMs(System.currentTimeMillis())
-                .setImageId(imageId(p));
+                .setSourceOffset(p.offset());
         if (p.key() != null) {
             b.setOriginalKey(ByteString.copyFrom(p.key()));
         }
-        if (p.value() != null) {
-            b.setOriginalValue(ByteString.copyFrom(p.value()));
-        }
         return b.build();
+    }
+
+    /** Builds dead letters with the platform's conventions (original bytes capped, size kept); sent in our transaction. */
+    private DeadLetterPublisher deadLetterBuilder() {
+        DeadLetterPublisher d = deadLetterPublisher;
+        if (d == null) {
+            d = new DeadLetterPublisher(producer, catalog.deadletter(), registry, "inference");
+            deadLetterPublisher = d;
+        }
+        return d;
     }
 
     private static String imageId(PendingImage p) {
