@@ -127,10 +127,12 @@ public final class Explainer implements AutoCloseable {
     /** Gradient session for d(seed . output)/d(layer, input); output defaults to the logits. */
     public Differentiator differentiator(String output, String layer, ReluRule rule) throws OrtException {
         String out = output == null ? logits : output;
+        // Grad-CAM-type calls (a layer, standard rule) need no input gradient: their backward stops at the layer
+        boolean inputGradient = layer == null || rule != ReluRule.STANDARD;
         List<String> key = java.util.Arrays.asList(out, layer, rule.name());
         Differentiator d = gradientSessions.get(key);
         if (d == null) {
-            d = Objects.requireNonNull(gradients, "no gradient engine configured").create(model, out, layer, rule);
+            d = Objects.requireNonNull(gradients, "no gradient engine configured").create(model, out, layer, rule, inputGradient);
             gradientSessions.put(key, d);
         }
         return d;

@@ -10,6 +10,8 @@ public interface DifferentiatorFactory {
     /**
      * @param logits name of the pre-softmax logits tensor [N,K]
      * @param layer  activation whose value and gradient are wanted, or null for input gradients only
+     * @param inputGradient whether d/d(input) is wanted (Grad-CAM only needs the layer: the backward stops there)
      */
-    Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule) throws OrtException;
+    Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule, boolean inputGradient)
+            throws OrtException;
 }

@@ -7,7 +7,8 @@ import dev.glimpse.engine.onnx.Onnx;
 public final class EngineDifferentiators implements DifferentiatorFactory {
 
     @Override
-    public Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule) throws OrtException {
+    public Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule, boolean inputGradient)
+            throws OrtException {
         throw new UnsupportedOperationException("gradient methods need the engine's GradientGraphBuilder, not wired yet");
     }
 }
