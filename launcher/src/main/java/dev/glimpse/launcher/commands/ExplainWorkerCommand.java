@@ -1,0 +1,103 @@
+package dev.glimpse.launcher.commands;
+
+import dev.glimpse.console.ConsoleConfig;
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.explainworker.ExplainServices;
+import dev.glimpse.explainworker.ExplainWorkerConfig;
+import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.launcher.GlimpseCommand;
+import dev.glimpse.platform.metrics.MetricsServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./glimpse explain-worker}: the explain worker (and the web console) against a Kafka cluster. */
+@Command(name = "explain-worker", mixinStandardHelpOptions = true,
+        description = "Explain predictions chosen by a policy, store artifacts, publish 'explanations'; serve the console.")
+public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers host:port[,host:port]")
+    String bootstrapServers;
+
+    @Option(names = "--model", required = true, description = "model file, or model store root (<root>/<name>/<version>/model.onnx)")
+    Path model;
+
+    @Option(names = "--artifacts", defaultValue = "data/artifacts", description = "artifact store directory (default: ${DEFAULT-VALUE})")
+    Path artifacts;
+
+    @Option(names = "--artifacts-max-mb", defaultValue = "1024", description = "artifact store size bound in MiB (default: ${DEFAULT-VALUE})")
+    long artifactsMaxMb;
+
+    @Option(names = "--artifacts-max-age", defaultValue = "P7D", description = "artifact age bound, ISO-8601 (default: ${DEFAULT-VALUE})")
+    Duration artifactsMaxAge;
+
+    @Option(names = "--policy", defaultValue = "all",
+            description = "all | sample:<rate> | low-confidence:<p> | disagreement | on-demand, comma-separated (default: ${DEFAULT-VALUE})")
+    String policy;
+
+    @Option(names = "--methods", split = ",", defaultValue = "gradcam,guided-gradcam,featuremaps",
+            description = "methods run on each selected prediction (default: ${DEFAULT-VALUE})")
+    List<String> methods;
+
+    @Option(names = "--layer", description = "ONNX tensor for CAM methods and feature maps (default: last 4-D activation)")
+    String layer;
+
+    @Option(names = "--batch", defaultValue = "8", description = "max predictions per transaction (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, auto or cuda[:N] (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name")
+    String topicPrefix;
+
+    @Option(names = "--instance-id", defaultValue = "explain-worker-0",
+            description = "stable id of this instance (its transactional id) (default: ${DEFAULT-VALUE})")
+    String instanceId;
+
+    @Option(names = "--console-port", defaultValue = "8080", description = "web console port, 0 = no console (default: ${DEFAULT-VALUE})")
+    int consolePort;
+
+    @Option(names = "--console-bind", defaultValue = "127.0.0.1", description = "console bind address (default: ${DEFAULT-VALUE})")
+    String consoleBind;
+
+    @Option(names = "--console-token-env", defaultValue = "GLIMPSE_CONSOLE_TOKEN",
+            description = "environment variable holding the bearer token for write endpoints (default: ${DEFAULT-VALUE}); unset = none")
+    String tokenEnv;
+
+    @Option(names = "--metrics-port", defaultValue = "9403", description = "Prometheus /metrics port (default: ${DEFAULT-VALUE})")
+    int metricsPort;
+
+    @Override
+    public Integer call() throws Exception {
+        TopicCatalog catalog = new TopicCatalog(topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
+        ExplainWorkerConfig worker = ExplainWorkerConfig.defaults(bootstrapServers, catalog, model, artifacts)
+                .withPolicy(policy).withMethods(methods, layer).withBatch(batch, Duration.ofMillis(200))
+                .withIdentity(catalog.prefix() + "explain-worker", instanceId).withDevice(device)
+                .withArtifactLimits(new ArtifactStore.Limits(artifactsMaxMb << 20, artifactsMaxAge));
+        String token = System.getenv(tokenEnv);
+        ConsoleConfig console = consolePort <= 0 ? null
+                : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, model).withBind(consoleBind)
+                        .withToken(token == null || token.isBlank() ? null : token);
+        try (MetricsServer metrics = MetricsServer.start("explain-worker", "0.0.0.0", metricsPort);
+             ExplainServices services = new ExplainServices(worker, console, metrics.meterRegistry())) {
+            services.start();
+            System.out.println("explain-worker running; metrics on " + metrics.uri()
+                    + (services.console() != null ? "; console on " + services.console().url() : "") + "; Ctrl-C stops");
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            while (!stop.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!services.worker().isRunning()) {
+                    System.err.println("explain-worker stopped: " + services.worker().failure());
+                    return 1;
+                }
+            }
+            System.out.println(services.summary().line());
+        }
+        return 0;
+    }
+}
