@@ -26,6 +26,8 @@ public final class ExplainMetrics {
     private final MeterRegistry registry;
     private final Map<String, PerMethod> perMethod = new ConcurrentHashMap<>();
     private final AtomicLong explanations = new AtomicLong();
+    private final AtomicLong selected = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
 
     private final class PerMethod {
         final Counter count;
@@ -73,7 +75,14 @@ public final class ExplainMetrics {
         Gauge.builder("glimpse.explain.image.cache.entries", cache, ImageCache::size).register(registry);
     }
 
+    /** Predictions chosen by the policy in committed transactions. */
+    public void selected(long n) {
+        selected.addAndGet(n);
+        Counter.builder("glimpse.explain.selected").description("predictions selected by the policy").register(registry).increment(n);
+    }
+
     public void failure(String reason) {
+        failures.incrementAndGet();
         Counter.builder("glimpse.explain.failures").description("items that could not be explained").tag("reason", reason)
                 .register(registry).increment();
     }
@@ -124,6 +133,6 @@ public final class ExplainMetrics {
             }
             methods.put(name, new ExplainSummary.MethodFigures(m.n.get(), del, drop, m.pointingHits.get(), m.pointingTotal.get()));
         });
-        return new ExplainSummary(explanations.get(), methods);
+        return new ExplainSummary(selected.get(), explanations.get(), failures.get(), methods);
     }
 }

@@ -4,10 +4,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Figures for the demo summary: explanations published, and per method the mean faithfulness scores and the
+ * Figures for the demo summary: predictions selected, explanations published, failures, and per method the mean faithfulness scores and the
  * pointing-game hit rate (on images that carried a ground-truth mask).
  */
-public record ExplainSummary(long explanations, Map<String, MethodFigures> methods) {
+public record ExplainSummary(long selected, long explanations, long failures, Map<String, MethodFigures> methods) {
 
     public record MethodFigures(long count, double meanDeletionAuc, double meanAverageDrop, long pointingHits,
                                 long pointingTotal) {
@@ -22,7 +22,8 @@ public record ExplainSummary(long explanations, Map<String, MethodFigures> metho
 
     /** One line for the demo summary, e.g. {@code explanations 900 · gradcam deletion AUC 0.21 ...}. */
     public String line() {
-        StringBuilder b = new StringBuilder("explanations ").append(explanations);
+        StringBuilder b = new StringBuilder("explained ").append(selected).append(" selected predictions: ")
+                .append(explanations).append(" explanations, ").append(failures).append(" failures");
         methods.forEach((name, m) -> {
             if (!Double.isNaN(m.meanDeletionAuc())) {
                 b.append(String.format(Locale.ROOT, " | %s: n=%d deletion-AUC %.3f avg-drop %.3f", name, m.count(),

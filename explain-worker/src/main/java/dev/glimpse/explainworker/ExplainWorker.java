@@ -71,6 +71,8 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     private final ModelCatalog models;
     private final ConcurrentLinkedQueue<Demand> demands = new ConcurrentLinkedQueue<>();
     private final AtomicLong lag = new AtomicLong();
+    private final AtomicLong idlePolls = new AtomicLong();
+    private volatile boolean assigned;
     private final SideFeed feed;
     private volatile boolean running;
     private volatile Throwable failure;
@@ -119,6 +121,11 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         return "explain-worker";
     }
 
+    /** The artifact store of the ONNX engine (for the console), or null with another engine. */
+    public ArtifactStore artifactStore() {
+        return engine instanceof OnnxExplanationEngine o ? o.store() : null;
+    }
+
     public ExplainWorkerConfig config() {
         return config;
     }
@@ -155,6 +162,26 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     /** Predictions on the topic not yet processed by this worker, plus queued on-demand requests. */
     public long backlog() {
         return lag.get() + demands.size();
+    }
+
+    /**
+     * Waits until the worker has nothing left to do: no consumer lag, no queued request, and two empty polls in a
+     * row. The demo calls it after the last prediction was produced, before printing its summary.
+     *
+     * @return false when the timeout passed first
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!isRunning()) {
+                return false;
+            }
+            if (assigned && backlog() == 0 && idlePolls.get() >= 2) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 
     @Override
@@ -219,8 +246,10 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                     due.add(d);
                 }
                 if (records.isEmpty() && due.isEmpty()) {
+                    idlePolls.incrementAndGet();
                     continue;
                 }
+                idlePolls.set(0);
                 process(producer, records, due);
             }
         } catch (WakeupException e) {
@@ -250,6 +279,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         List<Explanation> toPublish = new ArrayList<>();
         Map<Demand, List<Explanation>> answered = new LinkedHashMap<>();
         List<ExplainItem> items = new ArrayList<>();
+        int selectedHere = 0;
         List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
         long deadline = System.currentTimeMillis() + config.imageWait().toMillis();
         metrics.batch(records.count());
@@ -275,6 +305,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 if (reason.isEmpty()) {
                     continue;
                 }
+                selectedHere++;
                 Optional<ImageEvent> image = images.await(p.getImageId(), Math.max(0, deadline - System.currentTimeMillis()));
                 if (image.isEmpty()) {
                     deadLetters.add(deadLetter("image-unavailable", "image not seen on " + catalog.images().name()
@@ -332,6 +363,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
             producer.commitTransaction();
+            metrics.selected(selectedHere);
             for (Explanation e : toPublish) {
                 remember(e);
                 metrics.committed(e);
@@ -397,6 +429,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     private void updateLag() {
         try {
             long total = 0;
+            assigned = !consumer.assignment().isEmpty();
             for (TopicPartition tp : consumer.assignment()) {
                 OptionalLong l = consumer.currentLag(tp);
                 if (l.isPresent()) {
