@@ -1,0 +1,128 @@
+package dev.glimpse.launcher.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.Tensor;
+import dev.glimpse.explain.io.Npy;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ExplainCommandsTest {
+
+    /** x [1,1,30,30] → Conv(10, 5×5) → MaxPool 2 → Flatten → Gemm 200: the seed network of the inspect issue. */
+    private static Onnx.ModelProto seedNetwork() {
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("seed");
+        g.addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(Onnx.TypeProto.newBuilder().setTensorType(
+                Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(Onnx.TensorShapeProto.newBuilder()
+                        .addDim(dim(1)).addDim(dim(1)).addDim(dim(30)).addDim(dim(30))))));
+        g.addInitializer(weights("w", 10, 1, 5, 5)).addInitializer(weights("b", 10))
+                .addInitializer(weights("fw", 200, 1690)).addInitializer(weights("fb", 200));
+        g.addNode(node("Conv", "c", "x", "w", "b"));
+        g.addNode(node("MaxPool", "p", "c").toBuilder().addAttribute(ints("kernel_shape", 2)).addAttribute(ints("strides", 2)));
+        g.addNode(node("Flatten", "f", "p"));
+        g.addNode(node("Gemm", "y", "f", "fw", "fb").toBuilder().addAttribute(Onnx.AttributeProto.newBuilder()
+                .setName("transB").setType(Onnx.AttributeProto.AttributeType.INT).setI(1)));
+        g.addOutput(Onnx.ValueInfoProto.newBuilder().setName("y").setType(Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1))));
+        return Onnx.ModelProto.newBuilder().setIrVersion(7)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build();
+    }
+
+    @Test
+    void shouldPrintSeedNetworkTotalsAsJsonAndDrawSvg(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        Path svg = dir.resolve("arch.svg");
+        String out = capture(() -> new CommandLine(new InspectCommand()).execute("--model", model.toString(), "--json", "--svg", svg.toString()));
+        JsonNode json = new ObjectMapper().readTree(out);
+        assertEquals(338_460, json.get("totalParameters").asLong());
+        assertEquals(260, json.get("layers").get(0).get("parameters").asLong());
+        assertEquals(1690, json.get("layers").get(1).get("outputElements").asLong());
+        assertTrue(Files.readString(svg).startsWith("<svg"));
+    }
+
+    @Test
+    void shouldWriteNpyPngAndSummaryForFeatureMaps(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new Tensor(new int[] {1, 30, 30}, new float[900]));
+        Path out = dir.resolve("out");
+        int code = new CommandLine(new ExplainCommand()).execute("--model", model.toString(), "--input", x.toString(),
+                "--method", "featuremaps", "--out", out.toString(), "--target", "3");
+        assertEquals(0, code);
+        // featuremaps of the default layer (the pooled 13x13 maps, the last spatial activation) as [C',H',W']
+        assertEquals(java.util.List.of(10, 13, 13), java.util.Arrays.stream(Npy.read(out.resolve("featuremaps.npy")).shape()).boxed().toList());
+        assertTrue(Files.size(out.resolve("featuremaps.png")) > 0);
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(3, summary.get("target").asInt());
+        assertEquals("p", summary.get("layer").asText());
+        assertEquals(200, summary.get("probabilities").size());
+    }
+
+    @Test
+    void shouldRejectUnknownMethodNamingIt(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new ExplainCommand()).execute("--model", model.toString(), "--input", model.toString(),
+                    "--method", "gradcam,magic", "--out", dir.resolve("o").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown method 'magic'"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String capture(Runnable r) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Onnx.TensorShapeProto.Dimension dim(long v) {
+        return Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(v).build();
+    }
+
+    private static Onnx.TensorProto weights(String name, long... dims) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(1);
+        long n = 1;
+        for (long d : dims) {
+            t.addDims(d);
+            n *= d;
+        }
+        java.util.Random r = new java.util.Random(name.hashCode());
+        for (int i = 0; i < n; i++) {
+            t.addFloatData((float) (r.nextGaussian() * 0.05));
+        }
+        return t.build();
+    }
+
+    private static Onnx.NodeProto node(String op, String out, String... in) {
+        return Onnx.NodeProto.newBuilder().setOpType(op).setName(out).addOutput(out).addAllInput(java.util.List.of(in)).build();
+    }
+
+    private static Onnx.AttributeProto ints(String name, long v) {
+        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INTS).addInts(v).addInts(v).build();
+    }
+}
