@@ -1,0 +1,147 @@
+package dev.glimpse.engine.graph;
+
+import dev.glimpse.engine.onnx.Onnx.GraphProto;
+import dev.glimpse.engine.onnx.Onnx.NodeProto;
+import dev.glimpse.engine.onnx.Onnx.TensorProto;
+import dev.glimpse.engine.onnx.Onnx.ValueInfoProto;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Brings a model into the form the gradient builder works on: batch dimension symbolic ("N") on inputs and
+ * undeclared on outputs, opset raised to {@link OpsetUpgrade#TARGET} where possible, constants folded. The
+ * forward computation is unchanged.
+ */
+public final class Canonicalization {
+
+    private Canonicalization() {
+    }
+
+    /**
+     * @param inputShapes shapes of the graph inputs (dimension 0 = batch, any value); inputs not listed use
+     *                    their declared shape
+     */
+    public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes) {
+        return apply(model, inputShapes, java.util.Set.of());
+    }
+
+    /** As {@link #apply(OnnxModel, Map)}; {@code fixedInputs} (weights fed as inputs) keep their full shape. */
+    public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes, java.util.Set<String> fixedInputs) {
+        Map<String, long[]> shapes = resolvedInputShapes(model, inputShapes);
+        OnnxModel m = withSymbolicBatch(model, shapes, fixedInputs);
+        m = generalizeFixedBatchReshapes(m, model, shapes, fixedInputs);
+        ShapeInference.Result r = ShapeInference.infer(m, shapes);
+        m = OpsetUpgrade.upgrade(m, r);
+        return ConstantFolding.fold(m, shapes, fixedInputs);
+    }
+
+    /** Declared input shapes overridden by {@code given}; dimension 0 set to 1 when symbolic. */
+    public static Map<String, long[]> resolvedInputShapes(OnnxModel model, Map<String, long[]> given) {
+        Map<String, long[]> shapes = new HashMap<>();
+        for (ValueInfoProto v : model.inputs()) {
+            long[] d = given.get(v.getName());
+            if (d == null) {
+                d = model.declaredShape(v.getName()).orElseThrow(() -> new IllegalArgumentException(
+                        "input '" + v.getName() + "' declares no shape; give its shape explicitly"));
+            }
+            d = d.clone();
+            if (d.length > 0 && d[0] < 0) {
+                d[0] = 1;
+            }
+            for (int i = 0; i < d.length; i++) {
+                if (d[i] < 0) {
+                    throw new IllegalArgumentException("input '" + v.getName() + "' has symbolic dimension " + i
+                            + " besides the batch; give its shape explicitly");
+                }
+            }
+            shapes.put(v.getName(), d);
+        }
+        return shapes;
+    }
+
+    private static OnnxModel withSymbolicBatch(OnnxModel model, Map<String, long[]> shapes, java.util.Set<String> fixed) {
+        GraphProto.Builder g = model.graph().toBuilder().clearInput().clearOutput().clearValueInfo();
+        for (ValueInfoProto v : model.graph().getInputList()) {
+            long[] s = shapes.get(v.getName());
+            if (s == null || model.isInitializer(v.getName())) {
+                g.addInput(v);
+            } else {
+                long[] d = s.clone();
+                if (d.length > 0 && !fixed.contains(v.getName())) {
+                    d[0] = -1;
+                }
+                g.addInput(OnnxModel.valueInfo(v.getName(), v.getType().getTensorType().getElemType(), d));
+            }
+        }
+        for (ValueInfoProto v : model.graph().getOutputList()) {
+            g.addOutput(OnnxModel.valueInfo(v.getName(), v.getType().getTensorType().getElemType(), null));
+        }
+        return OnnxModel.of(model.proto().toBuilder().setGraph(g).build());
+    }
+
+    /**
+     * Models exported with a fixed batch often carry Reshape targets such as [1, 512]. When the data's dimension 0
+     * equals the declared batch and so does the target's first entry, the entry becomes 0 ("copy dimension 0"), so
+     * the Reshape follows the batch.
+     */
+    private static OnnxModel generalizeFixedBatchReshapes(OnnxModel m, OnnxModel original, Map<String, long[]> shapes,
+                                                          java.util.Set<String> fixedInputs) {
+        Long declaredBatch = null;
+        for (ValueInfoProto v : original.inputs()) {
+            long[] d = original.declaredShape(v.getName()).orElse(null);
+            if (!fixedInputs.contains(v.getName()) && d != null && d.length > 0 && d[0] > 0) {
+                declaredBatch = d[0];
+            }
+        }
+        if (declaredBatch == null) {
+            return m;
+        }
+        Map<String, long[]> fixed = new HashMap<>();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            long[] d = e.getValue().clone();
+            if (d.length > 0 && !fixedInputs.contains(e.getKey())) {
+                d[0] = declaredBatch;
+            }
+            fixed.put(e.getKey(), d);
+        }
+        ShapeInference.Result r = ShapeInference.infer(m, fixed);
+        GraphProto.Builder g = m.graph().toBuilder();
+        int k = 0;
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto n = g.getNode(i);
+            if (!n.getOpType().equals("Reshape") || n.getInputCount() < 2) {
+                continue;
+            }
+            long[] data = r.find(n.getInput(0)).orElse(null);
+            ConstValue target = r.constant(n.getInput(1)).orElse(null);
+            if (data == null || target == null || target.size() == 0 || data.length == 0) {
+                continue;
+            }
+            long[] t = target.longs();
+            if (t[0] == declaredBatch && data[0] == declaredBatch && !producedByShapeOf(m, n.getInput(1))) {
+                t[0] = 0;
+                String name = n.getInput(1) + "__batch" + (k++);
+                g.addInitializer(Tensors.longs(name, t, t.length));
+                g.setNode(i, n.toBuilder().setInput(1, name).build());
+            }
+        }
+        return OnnxModel.of(m.proto().toBuilder().setGraph(g).build());
+    }
+
+    /** True when the tensor is computed from a Shape node (then it follows the batch by itself). */
+    private static boolean producedByShapeOf(OnnxModel m, String tensor) {
+        if (m.isInitializer(tensor)) {
+            return false;
+        }
+        NodeProto p = m.producer(tensor).orElse(null);
+        if (p == null || p.getOpType().equals("Constant")) {
+            return false;
+        }
+        return true;
+    }
+
+    static boolean isFloat(int type) {
+        return type == TensorProto.DataType.FLOAT_VALUE;
+    }
+}
