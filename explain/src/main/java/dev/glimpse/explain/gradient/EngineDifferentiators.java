@@ -1,14 +1,100 @@
 package dev.glimpse.explain.gradient;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.GradientGraph;
+import dev.glimpse.engine.autodiff.GradientGraphBuilder;
+import dev.glimpse.engine.exec.GradientSession;
+import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
-/** {@link DifferentiatorFactory} backed by the engine's ONNX backward graphs. */
+/**
+ * {@link DifferentiatorFactory} backed by the engine: the model's backward graph is appended to its forward graph
+ * ({@link GradientGraphBuilder}) and run as one ONNX Runtime session; the seed is an input, so one session serves
+ * every target class and batch size.
+ */
 public final class EngineDifferentiators implements DifferentiatorFactory {
 
     @Override
-    public Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule, boolean inputGradient)
+    public Differentiator create(Onnx.ModelProto model, String output, String layer, ReluRule rule, boolean inputGradient)
             throws OrtException {
-        throw new UnsupportedOperationException("gradient methods need the engine's GradientGraphBuilder, not wired yet");
+        OnnxModel m = OnnxModel.of(model);
+        String input = m.inputNames().stream().filter(n -> !m.isInitializer(n)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the model has no input besides initializers"));
+        GradientGraphBuilder b = GradientGraphBuilder.forModel(m).differentiate(output)
+                .reluRule(dev.glimpse.engine.autodiff.ReluRule.valueOf(rule.name()));
+        if (inputGradient) {
+            b.wrt(input);
+        }
+        if (layer != null) {
+            b.wrt(layer).keepActivations(layer);
+        }
+        GradientGraph graph = b.build();
+        return new EngineDifferentiator(graph, GradientSession.open(graph), input, output, layer, inputGradient);
+    }
+
+    private static final class EngineDifferentiator implements Differentiator {
+
+        private final GradientSession session;
+        private final String input;
+        private final String seed;
+        private final List<String> outputs = new ArrayList<>();
+        private final String output;
+        private final String layer;
+        private final String inputGradient;
+        private final String layerGradient;
+
+        EngineDifferentiator(GradientGraph graph, GradientSession session, String input, String output, String layer,
+                boolean wantInputGradient) {
+            this.session = session;
+            this.input = input;
+            this.output = output;
+            this.layer = layer;
+            this.seed = graph.seedOf(output);
+            this.inputGradient = wantInputGradient ? graph.gradientOf(input) : null;
+            this.layerGradient = layer == null ? null : graph.gradientOf(layer);
+            outputs.add(output);
+            if (inputGradient != null) {
+                outputs.add(inputGradient);
+            }
+            if (layer != null) {
+                outputs.add(layer);
+                outputs.add(layerGradient);
+            }
+        }
+
+        @Override
+        public Pass run(Tensor batch, Tensor seedValues) throws OrtException {
+            Map<String, dev.glimpse.engine.exec.Tensor> r = session.run(Map.of(
+                    input, dev.glimpse.engine.exec.Tensor.of(batch.data(), longs(batch.shape())),
+                    seed, dev.glimpse.engine.exec.Tensor.of(seedValues.data(), longs(seedValues.shape()))), outputs);
+            return new Pass(ours(r.get(output)), layer == null ? null : ours(r.get(layer)),
+                    layer == null ? null : ours(r.get(layerGradient)), inputGradient == null ? null : ours(r.get(inputGradient)));
+        }
+
+        @Override
+        public void close() throws OrtException {
+            session.close();
+        }
+
+        private static long[] longs(int[] s) {
+            long[] l = new long[s.length];
+            for (int i = 0; i < s.length; i++) {
+                l[i] = s[i];
+            }
+            return l;
+        }
+
+        private static Tensor ours(dev.glimpse.engine.exec.Tensor t) {
+            long[] s = t.shape();
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) {
+                shape[i] = Math.toIntExact(s[i]);
+            }
+            return new Tensor(shape, t.data());
+        }
     }
 }
