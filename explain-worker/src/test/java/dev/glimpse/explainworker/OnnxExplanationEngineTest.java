@@ -1,0 +1,110 @@
+package dev.glimpse.explainworker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.Artifact;
+import dev.glimpse.contracts.events.ClassScore;
+import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.explain.Tensor;
+import dev.glimpse.explain.io.Npy;
+import dev.glimpse.explainworker.artifacts.ArtifactId;
+import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxExplanationEngineTest {
+
+    @TempDir
+    Path dir;
+
+    private ExplainItem item(String id, String version, String method, int x, int y) {
+        byte[][] img = TinyCnn.squareImage(x, y);
+        ImageEvent image = ImageEvent.newBuilder().setImageId(id).setData(ByteString.copyFrom(img[0])).setContentType("image/png")
+                .setWidth(16).setHeight(16).setChannels(1).setObjectMask(ByteString.copyFrom(img[1])).build();
+        Prediction p = Prediction.newBuilder().setImageId(id).setModelName("tiny").setModelVersion(version)
+                .addTopK(ClassScore.newBuilder().setClassIndex(1).setProbability(0.5f)).build();
+        return new ExplainItem(p, image, method, 1, "all");
+    }
+
+    private OnnxExplanationEngine engine(Path model, ModelCatalog catalog) {
+        ExplainWorkerConfig cfg = ExplainWorkerConfig.defaults("localhost:1", TopicCatalog.defaults(), model, dir.resolve("art"));
+        return new OnnxExplanationEngine(cfg, catalog, new ArtifactStore(dir.resolve("art"), ArtifactStore.Limits.defaults()));
+    }
+
+    @Test
+    void shouldStoreRawMapsAndPngsAndReportTheirShape() throws Exception {
+        // Given the tiny CNN and two images with masks
+        Path model = TinyCnn.write(dir.resolve("tiny.onnx"), "1", 7);
+        try (OnnxExplanationEngine engine = engine(model, new ModelCatalog(model))) {
+            // When feature maps are explained in one micro-batch
+            List<ExplanationEngine.Result> results = engine.explain(List.of(item("a", "1", "featuremaps", 2, 3),
+                    item("b", "1", "featuremaps", 9, 9)));
+
+            // Then each has one artifact: the [4,8,8] layer as .npy and a decodable PNG grid, both in the store
+            assertEquals(2, results.size());
+            for (ExplanationEngine.Result r : results) {
+                assertTrue(r.succeeded(), r.failureDetail());
+                Artifact a = r.event().getArtifacts(0);
+                assertEquals("featuremaps", a.getMethod());
+                assertEquals(List.of(4L, 8L, 8L), a.getRawShapeList());
+                assertEquals(TinyCnn.LAYER, r.event().getLayer());
+                Tensor raw = Npy.fromBytes(engine.store().read(ArtifactId.fromUri(a.getRawUri())).orElseThrow());
+                assertArrayEquals(new int[] {4, 8, 8}, raw.shape());
+                assertTrue(raw.min() >= 0, "feature maps after ReLU are non-negative");
+                assertNotNull(ImageIO.read(new ByteArrayInputStream(engine.store().read(ArtifactId.fromUri(a.getImageUri())).orElseThrow())));
+                assertFalse(a.hasFaithfulness(), "feature maps are not a saliency map");
+            }
+            assertEquals(List.of(new ModelKey("tiny", "1")), engine.openVersions());
+        }
+    }
+
+    @Test
+    void shouldScoreHeatmapsForFaithfulnessAndPlayThePointingGameWhenTheImageHasAMask() throws Exception {
+        Path model = TinyCnn.write(dir.resolve("tiny.onnx"), "1", 7);
+        try (OnnxExplanationEngine engine = engine(model, new ModelCatalog(model))) {
+            // eigencam needs no gradients: a forward-only heatmap at the layer's resolution
+            ExplanationEngine.Result r = engine.explain(List.of(item("a", "1", "eigencam", 2, 3))).get(0);
+            assertTrue(r.succeeded(), r.failureDetail());
+            Artifact a = r.event().getArtifacts(0);
+            assertEquals(List.of(8L, 8L), a.getRawShapeList());
+            assertTrue(a.hasFaithfulness());
+            double del = a.getFaithfulness().getDeletionAuc();
+            assertTrue(del >= 0 && del <= 1, "deletion AUC of a probability curve is in [0,1], got " + del);
+            assertTrue(a.getFaithfulness().getAverageDrop() >= 0 && a.getFaithfulness().getAverageDrop() <= 1);
+            assertTrue(a.getFaithfulness().getHasPointingGame());
+        }
+    }
+
+    @Test
+    void shouldReportAnUnknownModelVersionPerItemAndCloseSessionsOfRetiredVersions() throws Exception {
+        Path store = dir.resolve("models");
+        TinyCnn.write(store.resolve("tiny").resolve("1").resolve("model.onnx"), "1", 7);
+        TinyCnn.write(store.resolve("tiny").resolve("2").resolve("model.onnx"), "2", 8);
+        ModelCatalog catalog = new ModelCatalog(store);
+        try (OnnxExplanationEngine engine = engine(store, catalog)) {
+            catalog.onRetired(engine::retire);
+            assertTrue(engine.explain(List.of(item("a", "1", "featuremaps", 1, 1))).get(0).succeeded());
+            assertTrue(engine.explain(List.of(item("a", "2", "featuremaps", 1, 1))).get(0).succeeded());
+            ExplanationEngine.Result missing = engine.explain(List.of(item("a", "9", "featuremaps", 1, 1))).get(0);
+            assertEquals("model-unavailable", missing.failureReason());
+            // a version name that tries to walk out of the store is never resolved to a path
+            assertEquals("model-unavailable", engine.explain(List.of(item("a", "../../x", "featuremaps", 1, 1))).get(0).failureReason());
+
+            // When version 1 is retired, Then its sessions are closed and it is not reopened
+            catalog.retire(new ModelKey("tiny", "1"));
+            assertEquals(List.of(new ModelKey("tiny", "2")), engine.openVersions());
+            assertEquals("model-unavailable", engine.explain(List.of(item("b", "1", "featuremaps", 1, 1))).get(0).failureReason());
+        }
+    }
+}
