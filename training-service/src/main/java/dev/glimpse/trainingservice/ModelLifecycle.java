@@ -280,7 +280,8 @@ public final class ModelLifecycle {
             metrics.shadow(shadowVersion, shadow.shadowAccuracy(), shadow.agreement());
             checkShadow();
         }
-        if (e.liveCounted && (e.shadowCounted || e.shadowVersion == null)) {
+        // while a shadow runs, keep the entry for the other model's answer (the map is bounded by PENDING_LIMIT)
+        if (e.liveCounted && (e.shadowCounted || shadow == null)) {
             pending.remove(imageId);
         }
     }
