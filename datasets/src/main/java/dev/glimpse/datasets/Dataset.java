@@ -38,6 +38,11 @@ public interface Dataset {
         return SubsetDataset.range(this, from, to);
     }
 
+    /** Only the examples of classes 0..k-1, as a k-class dataset (e.g. to pre-train on part of the classes). */
+    default Dataset firstClasses(int k) {
+        return SubsetDataset.firstClasses(this, k);
+    }
+
     /** Only the examples whose label is in {@code labels}, in their original order. */
     default Dataset withLabels(java.util.Set<Integer> labels) {
         return SubsetDataset.withLabels(this, labels);

@@ -10,11 +10,17 @@ final class SubsetDataset implements Dataset {
     private final Dataset base;
     private final int[] indices;
     private final String name;
+    private final List<String> classNames;
 
-    private SubsetDataset(Dataset base, int[] indices, String name) {
+    private SubsetDataset(Dataset base, int[] indices, String name, List<String> classNames) {
         this.base = base;
         this.indices = indices;
         this.name = name;
+        this.classNames = classNames;
+    }
+
+    private SubsetDataset(Dataset base, int[] indices, String name) {
+        this(base, indices, name, base.classNames());
     }
 
     static Dataset range(Dataset base, int from, int to) {
@@ -30,10 +36,18 @@ final class SubsetDataset implements Dataset {
         return new SubsetDataset(base, idx, base.name() + "{labels " + labels + "}");
     }
 
+    static Dataset firstClasses(Dataset base, int k) {
+        if (k < 1 || k > base.numClasses()) {
+            throw new IllegalArgumentException("class count must be in [1, " + base.numClasses() + "], got " + k);
+        }
+        int[] idx = IntStream.range(0, base.size()).filter(i -> base.get(i).label() < k).toArray();
+        return new SubsetDataset(base, idx, base.name() + "{classes 0-" + (k - 1) + "}", base.classNames().subList(0, k));
+    }
+
     @Override public String name() { return name; }
     @Override public int size() { return indices.length; }
     @Override public LabeledImage get(int index) { return base.get(indices[index]); }
-    @Override public List<String> classNames() { return base.classNames(); }
+    @Override public List<String> classNames() { return classNames; }
     @Override public int channels() { return base.channels(); }
     @Override public int height() { return base.height(); }
     @Override public int width() { return base.width(); }

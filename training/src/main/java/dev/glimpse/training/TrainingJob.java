@@ -64,7 +64,10 @@ public final class TrainingJob {
         if (!parent.isEmpty()) {
             m.put(ModelMetadataKeys.PARENT_VERSION, parent);
         }
-        List<String> labels = train.classNames();
+        List<String> labels = new java.util.ArrayList<>(train.classNames());
+        while (labels.size() < net.numClasses()) {
+            labels.add(Integer.toString(labels.size())); // a replaced head may have room for classes not seen yet
+        }
         m.put(ModelMetadataKeys.LABELS, json(labels));
         m.put(ModelMetadataKeys.INPUT_COLOUR, train.colour());
         m.put(ModelMetadataKeys.INPUT_SIZE, net.height() + "x" + net.width());
