@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The worker's meters. Prometheus names (Micrometer adds the unit and {@code _total}):
  * {@code glimpse_inference_events_total{outcome}}, {@code glimpse_inference_batch_size},
  * {@code glimpse_inference_queue_seconds}, {@code glimpse_inference_seconds} (the ORT call),
- * {@code glimpse_inference_end_to_end_seconds} (ingest to prediction), each with p50/p90/p99 and buckets,
+ * {@code glimpse_inference_end_to_end_seconds} (ingest to prediction), each a summary with p50/p90/p99,
  * {@code glimpse_inference_consumer_lag}, {@code glimpse_inference_model_info{model,version}},
  * {@code glimpse_inference_device_info{device,requested}}, {@code glimpse_inference_dead_letters_total{reason}},
  * {@code glimpse_inference_transactions_total{outcome}}.
@@ -44,7 +44,7 @@ final class InferenceMetrics {
         this.deadLettered = Counter.builder("glimpse.inference.events").tags(tags).tag("outcome", "dead_lettered")
                 .description("Images consumed, by outcome").register(registry);
         this.batchSize = DistributionSummary.builder("glimpse.inference.batch.size").tags(tags)
-                .description("Images per ONNX Runtime call").publishPercentileHistogram()
+                .description("Images per ONNX Runtime call")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
         this.queue = timer("glimpse.inference.queue", "Ingest to batch start");
         this.inference = timer("glimpse.inference", "The ONNX Runtime call of a batch");
@@ -55,8 +55,8 @@ final class InferenceMetrics {
 
     private Timer timer(String name, String description) {
         return Timer.builder(name).tags(tags).description(description)
-                .publishPercentiles(0.5, 0.9, 0.99).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                // client-side percentiles: Prometheus renders them as a summary with quantile labels
+                .publishPercentiles(0.5, 0.9, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1))
                 .register(registry);
     }
 
