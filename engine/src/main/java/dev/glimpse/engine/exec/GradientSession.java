@@ -66,8 +66,8 @@ public final class GradientSession implements AutoCloseable {
     }
 
     /**
-     * Runs and returns only {@code outputs} (ONNX Runtime then computes only what they need, so a forward-only call
-     * on a gradient graph costs a forward pass).
+     * Runs and returns only {@code outputs}. ONNX Runtime still executes the whole graph (it does not prune per
+     * run), so every input, seeds included, must be fed; for forward-only work open a session on the forward model.
      */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, Collection<String> outputs) throws OrtException {
         for (String name : feeds.keySet()) {

@@ -259,6 +259,28 @@ public final class OnnxModel {
         return new OnnxModel(proto.toBuilder().setGraph(g).build());
     }
 
+    /**
+     * A copy where the given initializers are plain graph inputs (no default value), e.g. to feed perturbed or
+     * updated weights.
+     */
+    public OnnxModel withInitializersAsInputs(List<String> names) {
+        GraphProto.Builder g = proto.getGraph().toBuilder().clearInitializer();
+        for (TensorProto t : proto.getGraph().getInitializerList()) {
+            if (!names.contains(t.getName())) {
+                g.addInitializer(t);
+            }
+        }
+        Set<String> declared = new HashSet<>();
+        proto.getGraph().getInputList().forEach(v -> declared.add(v.getName()));
+        for (String n : names) {
+            TensorProto t = requireInitializer(n);
+            if (!declared.contains(n)) {
+                g.addInput(valueInfo(n, t.getDataType(), Tensors.dims(t)));
+            }
+        }
+        return new OnnxModel(proto.toBuilder().setGraph(g).build());
+    }
+
     /** The declared element type of a value (FLOAT when nothing is declared). */
     public int elementType(String name) {
         if (initializers.containsKey(name)) {
