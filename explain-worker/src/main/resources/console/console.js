@@ -28,6 +28,13 @@ async function post(url, body) {
 
 function className(i) { return meta.classes[String(i)] || String(i); }
 
+// Cards are re-rendered as events stream in, so messages go to the card's current element, not a captured one.
+function say(imageId, which, cls, text) {
+  const card = document.querySelector('article[data-image-id="' + CSS.escape(imageId) + '"]');
+  const m = card && card.querySelector('.' + which);
+  if (m) { m.className = which + ' ' + cls; m.textContent = text; }
+}
+
 function figure(src, caption, cls, alt) {
   const f = el('figure');
   if (src) {
@@ -103,14 +110,14 @@ function render(card) {
   }
   lab.appendChild(sel);
   const lb = el('button', 'label-button', 'Label');
-  const msg = el('span', 'msg');
+  const msg = el('span', 'label-msg msg');
   lb.addEventListener('click', async () => {
-    msg.className = 'msg'; msg.textContent = 'sending…';
+    const chosen = Number(sel.value);
+    say(card.imageId, 'label-msg', 'msg', 'sending…');
     try {
-      await post('/api/labels', { imageId: card.imageId, label: Number(sel.value) });
-      msg.textContent = 'labelled ' + className(Number(sel.value));
-      a.dataset.labelled = sel.value;
-    } catch (e) { msg.className = 'err'; msg.textContent = e.message; }
+      await post('/api/labels', { imageId: card.imageId, label: chosen });
+      say(card.imageId, 'label-msg', 'msg', 'labelled ' + className(chosen));
+    } catch (e) { say(card.imageId, 'label-msg', 'err', e.message); }
   });
   lab.appendChild(lb);
   lab.appendChild(msg);
@@ -127,13 +134,13 @@ function render(card) {
     }
     ex.appendChild(ms);
     const eb = el('button', 'explain-button', 'Explain');
-    const em = el('span', 'msg');
+    const em = el('span', 'explain-msg msg');
     eb.addEventListener('click', async () => {
-      em.className = 'msg'; em.textContent = 'explaining…';
+      say(card.imageId, 'explain-msg', 'msg', 'explaining ' + ms.value + '…');
       try {
         await post('/api/explain', { imageId: card.imageId, methods: [ms.value] });
-        em.textContent = 'done';
-      } catch (e) { em.className = 'err'; em.textContent = e.message; }
+        say(card.imageId, 'explain-msg', 'msg', 'done');
+      } catch (e) { say(card.imageId, 'explain-msg', 'err', e.message); }
     });
     ex.appendChild(eb);
     ex.appendChild(em);
@@ -161,11 +168,12 @@ function upsert(card) {
   if (old) {
     // keep an open label choice and its message while explanations stream in
     const keepSel = old.querySelector('.label-select');
-    const keepMsg = old.querySelector('.controls .msg');
     if (keepSel && document.activeElement === keepSel) return;
-    if (keepMsg && keepMsg.textContent) {
-      node.querySelector('.label-select').value = keepSel.value;
-      node.querySelector('.controls .msg').textContent = keepMsg.textContent;
+    if (keepSel) node.querySelector('.label-select').value = keepSel.value;
+    for (const which of ['label-msg', 'explain-msg']) {
+      const o = old.querySelector('.' + which);
+      const m = node.querySelector('.' + which);
+      if (o && m && o.textContent) { m.className = o.className; m.textContent = o.textContent; }
     }
     g.replaceChild(node, old);
   } else {

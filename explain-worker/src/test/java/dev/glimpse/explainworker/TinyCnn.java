@@ -15,14 +15,14 @@ import javax.imageio.ImageIO;
  * ("features", [N,4,8,8]) → GlobalAveragePool → Flatten → Gemm → logits [N,3]; Glimpse metadata for a gray
  * 16×16 input.
  */
-final class TinyCnn {
+public final class TinyCnn {
 
-    static final String LAYER = "features";
+    public static final String LAYER = "features";
 
     private TinyCnn() {
     }
 
-    static Path write(Path file, String version, long seed) {
+    public static Path write(Path file, String version, long seed) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, build(version, seed).toByteArray());
@@ -32,7 +32,7 @@ final class TinyCnn {
         }
     }
 
-    static Onnx.ModelProto build(String version, long seed) {
+    public static Onnx.ModelProto build(String version, long seed) {
         Random r = new Random(seed);
         Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("tiny");
         g.addInput(Onnx.ValueInfoProto.newBuilder().setName("image").setType(Onnx.TypeProto.newBuilder()
@@ -65,7 +65,7 @@ final class TinyCnn {
     }
 
     /** A 16×16 gray PNG with a bright square at (x, y) of side 5, and its mask (one byte per pixel). */
-    static byte[][] squareImage(int x, int y) {
+    public static byte[][] squareImage(int x, int y) {
         BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
         byte[] mask = new byte[16 * 16];
         for (int j = 0; j < 16; j++) {
