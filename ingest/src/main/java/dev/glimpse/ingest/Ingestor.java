@@ -1,0 +1,148 @@
+package dev.glimpse.ingest;
+
+import com.google.protobuf.ByteString;
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.Label;
+import dev.glimpse.ingest.validation.ImageInfo;
+import dev.glimpse.ingest.validation.ImageValidator;
+import dev.glimpse.ingest.validation.ValidationResult;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
+import dev.glimpse.platform.kafka.DeadLetterReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * The ingest rule: an image that passes {@link ImageValidator} gets an id and goes to {@code images} (and its label,
+ * if any, to {@code labels}); anything else goes to {@code deadletter} with the reason and the original bytes.
+ * Shared by the HTTP endpoint, the directory watcher and dataset replay. Thread-safe.
+ */
+public final class Ingestor {
+
+    public static final String EVENTS = "glimpse.ingest.events";
+    public static final String LABELS = "glimpse.ingest.labels";
+    public static final String IMAGE_BYTES = "glimpse.ingest.image.bytes";
+    public static final String VALIDATION = "glimpse.ingest.validation";
+
+    private static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final Producer<byte[], byte[]> producer;
+    private final TopicCatalog catalog;
+    private final ImageValidator validator;
+    private final DeadLetterPublisher deadLetters;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final int numClasses;
+    private final DistributionSummary imageBytes;
+    private final Timer validation;
+
+    public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
+                    DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses) {
+        this.producer = producer;
+        this.catalog = catalog;
+        this.validator = validator;
+        this.deadLetters = deadLetters;
+        this.registry = registry;
+        this.clock = clock;
+        this.numClasses = numClasses;
+        this.imageBytes = DistributionSummary.builder(IMAGE_BYTES).baseUnit("bytes")
+                .description("Size of accepted images").register(registry);
+        this.validation = Timer.builder(VALIDATION).description("Time to validate one payload")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    public ImageValidator validator() {
+        return validator;
+    }
+
+    public TopicCatalog catalog() {
+        return catalog;
+    }
+
+    /** Validates and publishes (asynchronously: wait on {@link IngestOutcome#send()} for the acknowledgement). */
+    public IngestOutcome ingest(ImageSubmission submission) {
+        String imageId = submission.imageId() == null ? newImageId() : submission.imageId();
+        byte[] data = submission.data();
+        if (!IMAGE_ID.matcher(imageId).matches()) {
+            return reject(DeadLetterReason.MALFORMED_EVENT, "image id '" + abbreviate(imageId)
+                    + "' must be 1-128 characters of [A-Za-z0-9._:-]", newImageId(), data);
+        }
+        if (submission.label() != null && !isValidLabel(submission.label())) {
+            return reject(DeadLetterReason.BAD_LABEL, labelProblem(submission.label()), imageId, data);
+        }
+        ValidationResult result = validation.record(() -> validator.validate(data));
+        if (result instanceof ValidationResult.Rejected r) {
+            return reject(r.reason(), r.detail(), imageId, data);
+        }
+        ImageInfo info = ((ValidationResult.Accepted) result).info();
+        long now = clock.millis();
+        ImageEvent.Builder event = ImageEvent.newBuilder()
+                .setImageId(imageId)
+                .setData(ByteString.copyFrom(data))
+                .setContentType(info.format().contentType())
+                .setWidth(info.width())
+                .setHeight(info.height())
+                .setChannels(info.channels())
+                .setSource(submission.source())
+                .setIngestedAtMs(now)
+                .setLabel(submission.label() == null ? -1 : submission.label())
+                .putAllAttributes(submission.attributes());
+        if (submission.objectMask() != null) {
+            event.setObjectMask(ByteString.copyFrom(submission.objectMask()));
+        }
+        Future<RecordMetadata> send = producer.send(new ProducerRecord<>(catalog.images().name(),
+                catalog.images().serializeKey(imageId), catalog.images().serializeValue(event.build())));
+        Counter.builder(EVENTS).description("Images accepted and published to the images topic")
+                .tag("source", submission.sourceKind()).register(registry).increment();
+        imageBytes.record(data.length);
+        return new IngestOutcome.Accepted(imageId, info, send);
+    }
+
+    /** Publishes a label for an image (feedback); fails on a label outside the class range. */
+    public Future<RecordMetadata> label(String imageId, int label, String source, String user) {
+        if (imageId == null || !IMAGE_ID.matcher(imageId).matches()) {
+            throw new IllegalArgumentException("image id '" + abbreviate(String.valueOf(imageId))
+                    + "' must be 1-128 characters of [A-Za-z0-9._:-]");
+        }
+        if (!isValidLabel(label)) {
+            throw new IllegalArgumentException(labelProblem(label));
+        }
+        Label event = Label.newBuilder().setImageId(imageId).setLabel(label).setSource(source)
+                .setUser(user == null ? "" : user).setLabeledAtMs(clock.millis()).build();
+        Counter.builder(LABELS).description("Labels published to the labels topic").tag("source", source)
+                .register(registry).increment();
+        return producer.send(new ProducerRecord<>(catalog.labels().name(), catalog.labels().serializeKey(imageId),
+                catalog.labels().serializeValue(event)));
+    }
+
+    /** Dead-letters a payload refused before validation (e.g. an HTTP request without an image). */
+    public IngestOutcome.Rejected reject(DeadLetterReason reason, String detail, String imageId, byte[] original) {
+        Future<RecordMetadata> send = deadLetters.publish(reason, detail, imageId, original);
+        return new IngestOutcome.Rejected(imageId, reason, detail, send);
+    }
+
+    public boolean isValidLabel(int label) {
+        return label >= 0 && (numClasses == 0 || label < numClasses);
+    }
+
+    private String labelProblem(int label) {
+        return "label " + label + " is not a class index" + (numClasses > 0 ? " (0.." + (numClasses - 1) + ")" : " (>= 0)");
+    }
+
+    public static String newImageId() {
+        return UUID.randomUUID().toString();
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}
