@@ -14,13 +14,13 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.Stores;
@@ -99,12 +99,14 @@ public final class MonitoringTopology {
                 .map((id, o) -> KeyValue.pair(o.versionKey(), o))
                 .groupByKey(Grouped.with("monitoring-by-version", key, observationSerde))
                 .windowedBy(windows)
-                .emitStrategy(EmitStrategy.onWindowClose())
                 .aggregate(() -> new WindowSample(config.sampleSize(), config.embeddingSampleSize(), config.seed()),
                         (version, o, sample) -> sample.add(o),
                         Materialized.<String, WindowSample, WindowStore<Bytes, byte[]>>as(WINDOW_STORE)
                                 .withKeySerde(key).withValueSerde(sampleSerde)
                                 .withStoreType(Materialized.StoreType.IN_MEMORY))
+                // suppress rather than EmitStrategy.onWindowClose(): the latter checks for closed windows at most
+                // once per wall-clock second, so the record that closes a window can be missed until the next one.
+                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("monitoring-closed-windows"))
                 .toStream()
                 .process(() -> new ReferenceProcessor(config, references, listener), REFERENCE_STORE)
                 .to(topics.drift().name(), Produced.with(key, topics.drift().valueSerde()));

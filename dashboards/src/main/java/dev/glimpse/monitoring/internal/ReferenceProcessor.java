@@ -65,6 +65,12 @@ public final class ReferenceProcessor implements Processor<Windowed<String>, Win
         boolean ready = state.complete();
         if (ready) {
             reports = evaluator.evaluate(id, window, state.sample());
+            if (state.fromMetadata() && state.windowsTaken() < config.referenceWindows() && start >= state.lastEndMs()
+                    && window.hasEmbeddings()) {
+                // A recorded reference has no embeddings: the first windows supply the embedding reference.
+                state = new ReferenceState(state.sample().mergeEmbeddings(window), state.windowsTaken() + 1, end,
+                        true, true);
+            }
         } else {
             reports = evaluator.withoutReference(id, window);
             if (start >= state.lastEndMs() && window.predictions() > 0) {

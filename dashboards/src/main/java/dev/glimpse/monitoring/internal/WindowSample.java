@@ -90,6 +90,68 @@ public final class WindowSample {
         return this;
     }
 
+    /** Adds only the embeddings of {@code other} (a reference whose other statistics came with the model). */
+    public WindowSample mergeEmbeddings(WindowSample other) {
+        embeddings.mergeFrom(other.embeddings);
+        return this;
+    }
+
+    public boolean hasEmbeddings() {
+        return !embeddings.rows.isEmpty();
+    }
+
+    /** A sample assembled from summary statistics (a reference recorded with a model). */
+    public static Builder builder(int sampleSize, int embeddingSampleSize, long seed) {
+        return new Builder(new WindowSample(sampleSize, embeddingSampleSize, seed));
+    }
+
+    /** Builds a sample from counts and values rather than from observations. */
+    public static final class Builder {
+        private final WindowSample s;
+
+        private Builder(WindowSample s) {
+            this.s = s;
+        }
+
+        public Builder predictions(long n) {
+            s.predictions = n;
+            return this;
+        }
+
+        public Builder classCounts(long[] counts) {
+            s.classCounts = counts.clone();
+            return this;
+        }
+
+        /** n labeled outcomes with the given accuracy (recorded as one aggregate class 0; per-class is unknown). */
+        public Builder accuracy(long n, double accuracy) {
+            s.labeledPerClass = new long[] {n};
+            s.correctPerClass = new long[] {Math.round(accuracy * n)};
+            return this;
+        }
+
+        public Builder confidences(double[] values) {
+            for (double v : values) {
+                s.confidences.offer(v);
+            }
+            return this;
+        }
+
+        public Builder inputs(double[] brightness, double[] contrast) {
+            for (double v : brightness) {
+                s.brightness.offer(v);
+            }
+            for (double v : contrast) {
+                s.contrast.offer(v);
+            }
+            return this;
+        }
+
+        public WindowSample build() {
+            return s;
+        }
+    }
+
     public long predictions() {
         return predictions;
     }

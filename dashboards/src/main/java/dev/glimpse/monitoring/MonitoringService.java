@@ -1,0 +1,148 @@
+package dev.glimpse.monitoring;
+
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.Validator;
+import dev.glimpse.platform.kafka.TopicCreator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compares every closed window of each model version's predictions with the version's reference and publishes a
+ * {@code DriftReport} per statistic to {@code drift} and the latest values as Prometheus gauges.
+ */
+public final class MonitoringService implements GlimpseService {
+
+    public static final String NAME = "monitoring";
+    public static final String STATE_DIR = "monitoring.state.dir";
+    public static final String MODEL_STORE = "monitoring.model.store";
+    public static final String REPLICATION_FACTOR = "monitoring.replication.factor";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonitoringService.class);
+
+    private final Config config;
+    private final MonitoringConfig monitoring;
+    private final TopicCatalog topics;
+    private final MeterRegistry registry;
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    /**
+     * @param config   parsed with {@link #definition()}
+     * @param registry where the gauges go (the process's Prometheus registry)
+     */
+    public MonitoringService(Config config, MeterRegistry registry) {
+        this.config = config;
+        this.monitoring = monitoringConfig(config);
+        this.topics = PlatformConfig.catalog(config);
+        this.registry = registry;
+    }
+
+    /** Every key of the monitoring service: the common keys, the topology's keys and where state lives. */
+    public static ConfigDefinition definition() {
+        ConfigDefinition d = new ConfigDefinition(NAME).include(PlatformConfig.common());
+        MonitoringConfig.KEYS.forEach((key, defaultAndDoc) -> d.define(key, ConfigType.STRING, defaultAndDoc[0], defaultAndDoc[1]));
+        d.define(STATE_DIR, ConfigType.PATH, "data/monitoring", "Kafka Streams state directory of the monitoring topology");
+        d.define(MODEL_STORE, ConfigType.PATH, "data/models",
+                "Model store root; reference statistics are read from <root>/<name>/<version>/model.json when present");
+        d.define(REPLICATION_FACTOR, ConfigType.INT, 1, Validator.between(1, 16),
+                "Replication factor of the topics this service creates when they are missing");
+        return d;
+    }
+
+    /** The topology settings held in a service config (validated: errors name the key and quote the value). */
+    public static MonitoringConfig monitoringConfig(Config config) {
+        Map<String, String> values = new HashMap<>();
+        for (String key : MonitoringConfig.KEYS.keySet()) {
+            values.put(key, config.getString(key));
+        }
+        return MonitoringConfig.from(values);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void start() throws Exception {
+        String bootstrap = config.getString(PlatformConfig.BOOTSTRAP_SERVERS);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            // Kafka Streams stops with MissingSourceTopicException if a source topic does not exist yet.
+            TopicCreator.createMissing(admin, topics, (short) config.getInt(REPLICATION_FACTOR));
+        }
+        StreamsBuilder builder = new StreamsBuilder();
+        Path store = config.getPath(MODEL_STORE);
+        MonitoringTopology.createMonitoringTopology(builder, monitoring, topics,
+                new ModelStoreReferenceLookup(store, monitoring), new MonitoringMetrics(registry));
+
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getPath(STATE_DIR).toAbsolutePath().toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt(REPLICATION_FACTOR));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Predictions are produced transactionally by the inference worker: read only committed ones.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        streams = new KafkaStreams(builder.build(), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("monitoring: stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        streams.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state().hasCompletedShutdown() || streams.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("monitoring: Kafka Streams stopped while starting (" + streams.state() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("monitoring: Kafka Streams not running after 60 s (" + streams.state() + ")");
+            }
+            Thread.sleep(50);
+        }
+        LOG.info("monitoring: running on {} (windows {} hop {}, reference {} windows or model.json under {})",
+                bootstrap, monitoring.windowSize(), monitoring.windowHop(), monitoring.referenceWindows(), store);
+    }
+
+    /** The Streams application id: one per topic prefix, so that test runs and deployments do not share state. */
+    public static String applicationId(TopicCatalog topics) {
+        String prefix = topics.prefix().replaceAll("[^a-zA-Z0-9._-]", "-");
+        return prefix + MonitoringTopology.APPLICATION_ID;
+    }
+
+    public boolean isRunning() {
+        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public void close() {
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+            streamsMetrics = null;
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+    }
+}
