@@ -132,7 +132,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         Explainer explainer = new Explainer(proto, new EngineDifferentiators(), 32);
         try {
             ModelMetadata meta = InputLoader.metadata(proto, explainer.inputShape(), explainer.shape(explainer.logitsName()));
-            String layer = config.layer() != null ? explainer.requireLayer(config.layer()) : explainer.defaultLayer();
+            String layer = config.layer() != null ? explainer.requireLayer(config.layer()) : defaultLayerOrNull(explainer, key);
             l = new Loaded(explainer, new Preprocessor(meta), meta, layer);
         } catch (RuntimeException e) {
             explainer.close();
@@ -149,7 +149,24 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         return l;
     }
 
+    /** Methods that work on the input alone; every other one needs a 4-D layer. */
+    private static final java.util.Set<String> INPUT_ONLY = java.util.Set.of("saliency", "gradxinput", "guided", "deconvnet",
+            "smoothgrad", "integrated-gradients", "occlusion");
+
+    private static String defaultLayerOrNull(Explainer explainer, ModelKey key) {
+        try {
+            return explainer.defaultLayer();
+        } catch (IllegalArgumentException e) {
+            LOG.warn("model {} has no 4-D activation (an MLP?): only input-gradient methods {} can explain it", key, INPUT_ONLY);
+            return null;
+        }
+    }
+
     private dev.glimpse.contracts.events.Explanation explainOne(Loaded model, ExplainItem it) throws OrtException {
+        if (model.layer() == null && !INPUT_ONLY.contains(it.method())) {
+            throw new IllegalArgumentException(it.method() + " needs a 4-D convolutional layer and model " + it.model()
+                    + " has none; use one of " + INPUT_ONLY);
+        }
         long start = System.nanoTime();
         ImageEvent image = it.image();
         ModelMetadata meta = model.metadata();
@@ -174,7 +191,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         long totalMs = (System.nanoTime() - start) / 1_000_000;
         return dev.glimpse.contracts.events.Explanation.newBuilder()
                 .setImageId(it.prediction().getImageId()).setModelName(it.prediction().getModelName())
-                .setModelVersion(it.prediction().getModelVersion()).setTargetClass(it.target()).setLayer(model.layer())
+                .setModelVersion(it.prediction().getModelVersion()).setTargetClass(it.target())
+                .setLayer(model.layer() == null ? "" : model.layer())
                 .addArtifacts(a).setReason(it.reason()).setExplainedAtMs(System.currentTimeMillis()).setTotalMs(totalMs)
                 .build();
     }

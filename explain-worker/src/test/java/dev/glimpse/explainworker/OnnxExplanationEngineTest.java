@@ -107,4 +107,18 @@ class OnnxExplanationEngineTest {
             assertEquals("model-unavailable", engine.explain(List.of(item("b", "1", "featuremaps", 1, 1))).get(0).failureReason());
         }
     }
+
+    @Test
+    void shouldExplainAModelWithoutConvolutionsByInputGradientsOnlyAndSayWhyCamMethodsFail() throws Exception {
+        Path model = dir.resolve("mlp.onnx");
+        java.nio.file.Files.write(model, TinyCnn.mlp("1", 3).toByteArray());
+        try (OnnxExplanationEngine engine = engine(model, new ModelCatalog(model))) {
+            ExplanationEngine.Result cam = engine.explain(List.of(item("a", "1", "gradcam", 2, 2))).get(0);
+            assertEquals("bad-request", cam.failureReason());
+            assertTrue(cam.failureDetail().contains("4-D"), cam.failureDetail());
+            ExplanationEngine.Result saliency = engine.explain(List.of(item("a", "1", "saliency", 2, 2))).get(0);
+            assertTrue(saliency.succeeded(), saliency.failureDetail());
+            assertEquals(List.of(1L, 16L, 16L), saliency.event().getArtifacts(0).getRawShapeList());
+        }
+    }
 }

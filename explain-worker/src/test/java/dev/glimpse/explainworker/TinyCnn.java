@@ -64,6 +64,20 @@ public final class TinyCnn {
                 .setGraph(g).build();
     }
 
+    /** A 256-3 linear classifier on the same input (no 4-D activation: CAM methods cannot explain it). */
+    public static Onnx.ModelProto mlp(String version, long seed) {
+        Random r = new Random(seed);
+        Onnx.ModelProto cnn = build(version, seed);
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("mlp").addInput(cnn.getGraph().getInput(0))
+                .addOutput(cnn.getGraph().getOutput(0));
+        g.addInitializer(weights("w", r, 0.1, 3, 256));
+        g.addInitializer(weights("b", r, 0.1, 3));
+        g.addNode(node("Flatten", new String[] {"image"}, "flat"));
+        g.addNode(node("Gemm", new String[] {"flat", "w", "b"}, "logits",
+                Onnx.AttributeProto.newBuilder().setName("transB").setType(Onnx.AttributeProto.AttributeType.INT).setI(1).build()));
+        return cnn.toBuilder().setGraph(g).build();
+    }
+
     /** A 16×16 gray PNG with a bright square at (x, y) of side 5, and its mask (one byte per pixel). */
     public static byte[][] squareImage(int x, int y) {
         BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
