@@ -148,7 +148,7 @@ public final class ModelLifecycle {
         }
         if (previous.isPresent() && !previous.get().version().equals(version)) {
             String prev = previous.get().version();
-            double baseline = baselineAccuracy(previous.get());
+            double baseline = baselineAccuracy(previous.get(), promoted);
             if (!Double.isNaN(baseline)) {
                 guard = new RollbackGuard(baseline, settings.rollbackThreshold(), settings.rollbackMinLabeled());
                 guardedVersion = version;
@@ -325,11 +325,18 @@ public final class ModelLifecycle {
         }
     }
 
-    /** The previous version's live labeled accuracy when enough is known, else its recorded holdout accuracy. */
-    private double baselineAccuracy(StoredModel previous) {
+    /**
+     * The previous version's live labeled accuracy when enough is known; else its accuracy on the holdout the new
+     * version was judged on (recorded as the new version's parent_holdout_accuracy); else its own holdout accuracy.
+     */
+    private double baselineAccuracy(StoredModel previous, StoredModel promoted) {
         long[] c = live.get(previous.version());
         if (c != null && c[1] >= settings.rollbackMinLabeled()) {
             return (double) c[0] / c[1];
+        }
+        Double parentHoldout = promoted.manifest().metrics().get("parent_holdout_accuracy");
+        if (parentHoldout != null && previous.version().equals(promoted.manifest().parentVersion())) {
+            return parentHoldout;
         }
         Double holdout = previous.manifest().metrics().get("holdout_accuracy");
         if (holdout != null) {

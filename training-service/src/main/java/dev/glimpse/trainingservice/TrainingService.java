@@ -1,0 +1,355 @@
+package dev.glimpse.trainingservice;
+
+import ai.onnxruntime.OrtException;
+import dev.glimpse.contracts.Topic;
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.DriftReport;
+import dev.glimpse.contracts.events.Label;
+import dev.glimpse.contracts.events.ModelAnnouncement;
+import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.contracts.events.TrainingExample;
+import dev.glimpse.datasets.LabeledImage;
+import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.kafka.KafkaClients;
+import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.GraphFacts;
+import dev.glimpse.runtime.OrtSessions;
+import dev.glimpse.runtime.PlacedSession;
+import dev.glimpse.trainingservice.examples.HoldoutSplit;
+import dev.glimpse.trainingservice.examples.TrainingExamplesTopology;
+import dev.glimpse.trainingservice.store.ModelManifest;
+import dev.glimpse.trainingservice.store.ModelState;
+import dev.glimpse.trainingservice.store.ModelStore;
+import dev.glimpse.trainingservice.store.StoredModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns labeled feedback into better models without stopping the stream: joins labels with images into training
+ * examples (Kafka Streams), keeps the latest examples per class, and when a trigger fires (every N new examples, a
+ * schedule, a drift report, an operator) fine-tunes the serving model and publishes the candidate only if it beats
+ * the serving one on the same holdout. It also watches live predictions to promote shadow candidates and roll back
+ * newly promoted versions that do worse than their predecessor.
+ */
+public final class TrainingService implements GlimpseService {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingService.class);
+
+    private final TrainingServiceConfig config;
+    private final MeterRegistry registry;
+    private final ModelTrainer trainerOverride;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean runInProgress = new AtomicBoolean();
+    private final AtomicReference<RetrainRunner.Outcome> lastOutcome = new AtomicReference<>();
+    private final List<RetrainRunner.Outcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private TopicCatalog catalog;
+    private ModelStore store;
+    private ModelLifecycle lifecycle;
+    private ExampleBuffer buffer;
+    private RetrainTrigger trigger;
+    private RetrainRunner runner;
+    private KafkaStreams streams;
+    private KafkaModelAnnouncer announcer;
+    private OperatorApi api;
+    private Thread poller;
+    private ExecutorService training;
+    private ExampleDecoder decoder;
+    private HoldoutSplit split;
+    private String apiToken;
+
+    public TrainingService(TrainingServiceConfig config, MeterRegistry registry) {
+        this(config, registry, null);
+    }
+
+    /** @param trainer the fine-tuning implementation; null = {@link TransferLearningTrainer} from the configuration */
+    public TrainingService(TrainingServiceConfig config, MeterRegistry registry, ModelTrainer trainer) {
+        this.config = config;
+        this.registry = registry;
+        this.trainerOverride = trainer;
+    }
+
+    @Override
+    public String name() {
+        return "training-service";
+    }
+
+    @Override
+    public void start() throws Exception {
+        catalog = config.catalog();
+        KafkaClients clients = new KafkaClients(config.bootstrapServers());
+        TrainingMetrics metrics = new TrainingMetrics(registry);
+        store = new ModelStore(config.storeDir());
+        announcer = new KafkaModelAnnouncer(clients.producer("training-service-announcer",
+                new StringSerializer(), catalog.models().valueSerde().serializer(), Map.of()), catalog.models());
+        lifecycle = new ModelLifecycle(config.modelName(), store, announcer, metrics, config.lifecycle());
+        bootstrapFirstModel();
+        StoredModel serving = lifecycle.serving().orElseThrow(() -> new IllegalStateException("model store "
+                + store.root() + " has no serving version of '" + config.modelName() + "' and "
+                + TrainingServiceConfig.BOOTSTRAP_MODEL + " is not set: nothing to fine-tune"));
+        decoder = decoderFor(serving.modelPath());
+        split = new HoldoutSplit(config.examples().holdoutFraction());
+        buffer = new ExampleBuffer(config.bufferPerClass(), config.holdoutPerClass());
+        trigger = new RetrainTrigger(config.everyExamples(), config.interval(), Clock.systemUTC().instant());
+        ModelTrainer trainer = trainerOverride != null ? trainerOverride : new TransferLearningTrainer(
+                config.fineTuning(), config.unfreezeLast(), config.backboneLrScale(), config.classes());
+        runner = new RetrainRunner(store, lifecycle, trainer, new HoldoutEvaluator(config.classes().size(), 256),
+                config.promotionPolicy(), buffer, metrics, config.classes(), config.minTrainExamples(),
+                config.storeDir().resolve(".work"));
+        training = Executors.newSingleThreadExecutor(r -> new Thread(r, "training-run"));
+
+        StreamsBuilder builder = new StreamsBuilder();
+        TrainingExamplesTopology.create(builder, config.examples(), registry);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.producerPrefix("max.request.size"), TopicCatalog.MAX_IMAGE_RECORD_BYTES);
+        streams = new KafkaStreams(builder.build(), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("training-examples topology failed; replacing the stream thread", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+
+        running.set(true);
+        Consumer<byte[], byte[]> consumer = clients.consumer(null, "training-service-poller",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+        poller = new Thread(() -> poll(consumer), "training-service-poller");
+        poller.start();
+
+        if (config.httpPort() >= 0) {
+            apiToken = config.apiToken().isBlank() ? randomToken() : config.apiToken();
+            api = OperatorApi.start(config.httpHost(), config.httpPort(), apiToken, lifecycle, store,
+                    this::requestTraining);
+            if (config.apiToken().isBlank()) {
+                LOG.warn("operator API on {} with a generated bearer token (set {}): {}", api.uri(),
+                        TrainingServiceConfig.API_TOKEN, apiToken);
+            } else {
+                LOG.info("operator API on {}", api.uri());
+            }
+        }
+        LOG.info("training service started for {} (serving {}), store {}, retrain every {} examples / {}",
+                config.modelName(), serving.version(), store.root(), config.everyExamples(), config.interval());
+    }
+
+    /** Queues a training run at the next poll (operator request). */
+    public void requestTraining(String reason) {
+        trigger.request(reason);
+    }
+
+    public ModelLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
+    public ExampleBuffer buffer() {
+        return buffer;
+    }
+
+    public List<RetrainRunner.Outcome> outcomes() {
+        return List.copyOf(outcomes);
+    }
+
+    public Optional<OperatorApi> api() {
+        return Optional.ofNullable(api);
+    }
+
+    public String apiToken() {
+        return apiToken;
+    }
+
+    private void bootstrapFirstModel() throws Exception {
+        if (lifecycle.serving().isPresent() || config.bootstrapModel().isBlank()) {
+            return;
+        }
+        Path file = Path.of(config.bootstrapModel());
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("configuration '" + TrainingServiceConfig.BOOTSTRAP_MODEL + "': file '"
+                    + file + "' does not exist");
+        }
+        StoredModel first = store.publish(config.modelName(), file, ModelManifest.draft(ModelState.CANDIDATE, "",
+                Map.of(), Map.of("source", file.toAbsolutePath().toString()), Map.of()));
+        lifecycle.bootstrap(first.version(), "bootstrap model " + file.getFileName());
+        LOG.info("stored bootstrap model {} as {}/{}", file, config.modelName(), first.version());
+    }
+
+    private static ExampleDecoder decoderFor(Path model) throws OrtException {
+        try (PlacedSession s = OrtSessions.open(model, ExecutionDevice.CPU)) {
+            GraphFacts g = GraphFacts.of(s.session());
+            return new ExampleDecoder(g.inputChannels(), g.inputHeight(), g.inputWidth());
+        }
+    }
+
+    private void poll(Consumer<byte[], byte[]> consumer) {
+        try (consumer) {
+            // No consumer group: the example buffer is rebuilt from the examples topic at every start, while
+            // live predictions, labels and drift reports are only of interest from now on.
+            List<TopicPartition> history = partitions(consumer, catalog.trainingExamples());
+            List<TopicPartition> live = new ArrayList<>();
+            for (Topic<String, ?> t : List.of(catalog.predictions(), catalog.predictionsShadow(), catalog.labels(),
+                    catalog.drift())) {
+                live.addAll(partitions(consumer, t));
+            }
+            List<TopicPartition> all = new ArrayList<>(history);
+            all.addAll(live);
+            consumer.assign(all);
+            consumer.seekToBeginning(history);
+            consumer.seekToEnd(live);
+            Map<TopicPartition, Long> replayEnd = new HashMap<>(consumer.endOffsets(history));
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                long fresh = 0;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    try {
+                        fresh += dispatch(r, replayEnd);
+                    } catch (RuntimeException e) {
+                        registry.counter("glimpse.training.records.skipped", "topic", r.topic()).increment();
+                        LOG.warn("skipping record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+                    }
+                }
+                trigger.onExamples(fresh);
+                maybeStartRun();
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("training service poller stopped", e);
+        }
+    }
+
+    /** Returns 1 when the record is a new training example (not replayed history). */
+    private int dispatch(ConsumerRecord<byte[], byte[]> r, Map<TopicPartition, Long> replayEnd) {
+        String topic = r.topic();
+        if (topic.equals(catalog.trainingExamples().name())) {
+            TrainingExample ex = catalog.trainingExamples().deserializeValue(r.value());
+            if (ex == null) {
+                return 0;
+            }
+            LabeledImage image = decoder.decode(ex);
+            // the topology marks the split; examples from elsewhere get the same stable hash split
+            boolean holdout = ex.getImage().containsAttributes(TrainingExamplesTopology.SPLIT_ATTRIBUTE)
+                    ? TrainingExamplesTopology.HOLDOUT.equals(TrainingExamplesTopology.splitOf(ex))
+                    : split.isHoldout(ex.getImageId());
+            buffer.add(image, holdout, topic + "-" + r.partition(), r.offset());
+            Long end = replayEnd.get(new TopicPartition(topic, r.partition()));
+            return end != null && r.offset() < end ? 0 : 1;
+        } else if (topic.equals(catalog.predictions().name()) || topic.equals(catalog.predictionsShadow().name())) {
+            Prediction p = catalog.predictions().deserializeValue(r.value());
+            if (p != null) {
+                // a record of the shadow topic is a shadow prediction even if the flag was not set
+                lifecycle.onPrediction(topic.equals(catalog.predictionsShadow().name()) && !p.getShadow()
+                        ? p.toBuilder().setShadow(true).build() : p);
+            }
+        } else if (topic.equals(catalog.labels().name())) {
+            Label l = catalog.labels().deserializeValue(r.value());
+            if (l != null && l.getLabel() >= 0 && l.getLabel() < config.classes().size()) {
+                lifecycle.onLabel(l);
+            }
+        } else if (topic.equals(catalog.drift().name())) {
+            DriftReport d = catalog.drift().deserializeValue(r.value());
+            if (d != null && d.getDrifted() && (d.getModelName().isEmpty() || d.getModelName().equals(config.modelName()))) {
+                trigger.onDrift(d.getStatistic() + "=" + d.getValue() + " > " + d.getThreshold());
+            }
+        }
+        return 0;
+    }
+
+    private void maybeStartRun() {
+        Optional<String> due = trigger.due(Clock.systemUTC().instant());
+        if (due.isEmpty() || !runInProgress.compareAndSet(false, true)) {
+            return;
+        }
+        trigger.started(Clock.systemUTC().instant());
+        String reason = due.get();
+        CompletableFuture.runAsync(() -> {
+            try {
+                RetrainRunner.Outcome o = runner.run(reason);
+                lastOutcome.set(o);
+                outcomes.add(o);
+            } finally {
+                runInProgress.set(false);
+            }
+        }, training);
+    }
+
+    private static List<TopicPartition> partitions(Consumer<byte[], byte[]> consumer, Topic<String, ?> topic) {
+        List<TopicPartition> out = new ArrayList<>();
+        List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30));
+        if (infos != null) {
+            for (PartitionInfo p : infos) {
+                out.add(new TopicPartition(p.topic(), p.partition()));
+            }
+        }
+        return out;
+    }
+
+    private static String randomToken() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        if (poller != null) {
+            try {
+                poller.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(10));
+        }
+        if (training != null) {
+            training.shutdown();
+            try {
+                training.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (announcer != null) {
+            announcer.close();
+        }
+    }
+}
