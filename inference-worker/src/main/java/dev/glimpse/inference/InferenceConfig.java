@@ -26,11 +26,13 @@ import java.util.UUID;
  * @param intraOpThreads     {@value #INTRA_OP_THREADS}: ONNX Runtime threads per operator (0 = one per core)
  * @param transactionTimeout {@value #TRANSACTION_TIMEOUT_MS}: how long a crashed worker's open transaction can
  *                           hold back its partitions before the broker aborts it
+ * @param commitInterval     {@value #COMMIT_INTERVAL_MS}: longest a transaction stays open collecting batches under a
+ *                           backlog (it commits at once when nothing more waits)
  * @param kafkaOverrides     extra Kafka client properties (security, tuning), applied to consumer and producer
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
-                              int topK, int intraOpThreads, Duration transactionTimeout,
+                              int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
                               Map<String, Object> kafkaOverrides) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -44,6 +46,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     public static final String TOP_K = "inference.top.k";
     public static final String INTRA_OP_THREADS = "inference.intra.op.threads";
     public static final String TRANSACTION_TIMEOUT_MS = "inference.transaction.timeout.ms";
+    public static final String COMMIT_INTERVAL_MS = "inference.commit.interval.ms";
 
     public static final String DEFAULT_GROUP_ID = "glimpse-inference";
     public static final int DEFAULT_MAX_BATCH_SIZE = 32;
@@ -76,6 +79,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         private int topK = DEFAULT_TOP_K;
         private int intraOpThreads = 0;
         private Duration transactionTimeout = Duration.ofSeconds(10);
+        private Duration commitInterval = Duration.ofMillis(100);
         private final Map<String, Object> kafkaOverrides = new LinkedHashMap<>();
 
         public Builder bootstrapServers(String v) {
@@ -144,6 +148,11 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
             return this;
         }
 
+        public Builder commitInterval(Duration v) {
+            commitInterval = v;
+            return this;
+        }
+
         public Builder kafkaOverride(String key, Object value) {
             kafkaOverrides.put(key, value);
             return this;
@@ -166,8 +175,10 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
             require(transactionTimeout != null && transactionTimeout.toMillis() >= 1000
                     && transactionTimeout.toMillis() <= 900_000, TRANSACTION_TIMEOUT_MS,
                     transactionTimeout == null ? null : transactionTimeout.toMillis(), "must be in 1000..900000");
+            require(commitInterval != null && !commitInterval.isNegative() && commitInterval.toMillis() <= 10_000,
+                    COMMIT_INTERVAL_MS, commitInterval == null ? null : commitInterval.toMillis(), "must be in 0..10000");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
-                    capacity, topK, intraOpThreads, transactionTimeout, kafkaOverrides);
+                    capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {

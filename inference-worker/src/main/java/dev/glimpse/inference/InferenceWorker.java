@@ -136,7 +136,10 @@ public final class InferenceWorker implements GlimpseService {
             producer = clients.transactionalProducer(config.transactionalId(), new ByteArraySerializer(),
                     new ByteArraySerializer(), Map.of(
                             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
-                            ProducerConfig.LINGER_MS_CONFIG, 0));
+                            ProducerConfig.LINGER_MS_CONFIG, 0,
+                            // with transactions v2 the first send after a commit may be told CONCURRENT_TRANSACTIONS
+                            // while the markers are written; retry soon rather than after the default 100 ms
+                            ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5));
             consumer = clients.consumer(config.groupId(), config.workerId(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer(), Map.of(
                             ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchSize(),
@@ -396,22 +399,41 @@ public final class InferenceWorker implements GlimpseService {
 
     // ---------------------------------------------------------------- inference thread
 
+    /**
+     * The open transaction: it may span several batches. It commits as soon as nothing more is waiting in the
+     * batcher (low latency under light load) or when {@code commitInterval} has passed since it began (under a
+     * backlog, so that the commit cost is shared by many batches). While it is open the commit lock is held, so a
+     * rebalance waits for its commit.
+     */
+    private final class OpenTransaction {
+        final long deadlineNanos = System.nanoTime() + config.commitInterval().toNanos();
+        final Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        final List<long[]> predicted = new ArrayList<>();   // {queueMs, ingestedAtMs}
+        final List<String> deadLettered = new ArrayList<>();
+        final List<long[]> batches = new ArrayList<>();     // {size, inferenceNanos}
+        ConsumerGroupMetadata group;
+        boolean begun;
+        int records;
+    }
+
     private void inferenceLoop() {
+        OpenTransaction txn = null;
         try {
             while (running) {
                 if (crashRequested && System.nanoTime() > crashDeadlineNanos) {
                     break;
                 }
-                if (rewindNeeded) {
+                if (rewindNeeded && txn == null) {
                     Thread.sleep(2);
                     continue;
                 }
-                List<PendingImage> batch = batcher.nextBatch(Duration.ofMillis(100));
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                commitLock.lock();
-                try {
+                long waitNanos = txn == null ? 100_000_000L : Math.max(0, txn.deadlineNanos - System.nanoTime());
+                List<PendingImage> batch = batcher.nextBatch(Duration.ofNanos(waitNanos));
+                if (!batch.isEmpty()) {
+                    if (txn == null) {
+                        commitLock.lock();
+                        txn = new OpenTransaction();
+                    }
                     long current = epoch;
                     List<PendingImage> live = new ArrayList<>(batch.size());
                     for (PendingImage p : batch) {
@@ -419,22 +441,37 @@ public final class InferenceWorker implements GlimpseService {
                             live.add(p);
                         }
                     }
-                    if (!live.isEmpty() && !rewindNeeded && process(live)) {
+                    if (!live.isEmpty() && !rewindNeeded) {
+                        if (!process(txn, live)) {
+                            txn = null; // aborted and rewound; process released the lock
+                            continue;
+                        }
+                    }
+                }
+                if (txn != null && (batch.isEmpty() || batcher.size() == 0 || System.nanoTime() >= txn.deadlineNanos)) {
+                    OpenTransaction done = txn;
+                    txn = null;
+                    if (finish(done)) {
                         break; // simulated crash: the transaction stays open
                     }
-                } finally {
-                    commitLock.unlock();
                 }
+            }
+            if (txn != null && !crashRequested) {
+                finish(txn); // graceful stop: commit what was already sent
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             fail(t);
         } finally {
+            if (commitLock.isHeldByCurrentThread()) {
+                commitLock.unlock();
+            }
             if (crashRequested) {
                 producer.close(Duration.ZERO);
             } else {
                 try {
+                    // an open, uncommitted transaction is aborted by closing: its records are re-read by the next owner
                     producer.close(Duration.ofSeconds(5));
                 } catch (RuntimeException e) {
                     LOG.debug("closing producer", e);
@@ -445,8 +482,12 @@ public final class InferenceWorker implements GlimpseService {
         }
     }
 
-    /** @return true when a simulated crash left this batch's transaction open */
-    private boolean process(List<PendingImage> batch) throws OrtException {
+    /**
+     * Classifies one batch and sends its predictions and dead letters inside the open transaction.
+     *
+     * @return false when the transaction had to be aborted (the consumer then rewinds)
+     */
+    private boolean process(OpenTransaction txn, List<PendingImage> batch) throws OrtException {
         long batchStart = System.currentTimeMillis();
         List<PendingImage> good = new ArrayList<>(batch.size());
         for (PendingImage p : batch) {
@@ -460,37 +501,58 @@ public final class InferenceWorker implements GlimpseService {
         Classifier c = classifier;
         ModelMetadata m = c.metadata();
         String device = c.device().toString();
-        List<long[]> timings = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
         try {
-            producer.beginTransaction();
-            Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+            if (!txn.begun) {
+                producer.beginTransaction();
+                txn.begun = true;
+            }
             for (PendingImage p : batch) {
-                offsets.put(p.partition(), new OffsetAndMetadata(p.offset() + 1));
+                txn.offsets.put(p.partition(), new OffsetAndMetadata(p.offset() + 1));
                 Object o = p.failed() ? null : outcome.get(p);
                 if (o instanceof Classifier.Scored s) {
                     long now = System.currentTimeMillis();
                     long ingested = p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
                     Prediction prediction = prediction(p, s, m, device, batchStart - ingested,
                             inferenceNanos / 1_000_000, now - ingested, good.size(), now, ingested);
-                    producer.send(new ProducerRecord<>(catalog.predictions().name(), key(p),
-                            prediction.toByteArray()));
-                    timings.add(new long[] {batchStart - ingested, ingested});
+                    producer.send(new ProducerRecord<>(catalog.predictions().name(), key(p), prediction.toByteArray()));
+                    txn.predicted.add(new long[] {batchStart - ingested, ingested});
                 } else {
                     String reason = p.failed() ? p.failureReason() : "inference-failed";
                     String detail = p.failed() ? p.failureDetail() : String.valueOf(o);
                     producer.send(new ProducerRecord<>(catalog.deadletter().name(), key(p),
                             deadLetter(p, reason, detail).toByteArray()));
-                    reasons.add(reason);
+                    txn.deadLettered.add(reason);
                 }
+            }
+            txn.group = batch.get(batch.size() - 1).group();
+            txn.records += batch.size();
+            if (!good.isEmpty()) {
+                txn.batches.add(new long[] {good.size(), inferenceNanos});
+            }
+            return true;
+        } catch (KafkaException e) {
+            abortAndRewind(txn, e);
+            return false;
+        }
+    }
+
+    /**
+     * Commits the consumed offsets with the transaction and counts what it contained.
+     *
+     * @return true when a simulated crash left the transaction open instead
+     */
+    private boolean finish(OpenTransaction txn) {
+        try {
+            if (!txn.begun) {
+                return false;
             }
             if (crashRequested) {
                 // Simulated crash: predictions are in the log, the transaction is left open, nothing is committed.
                 LOG.warn("inference worker {}: simulated crash with a transaction of {} records open",
-                        config.workerId(), batch.size());
+                        config.workerId(), txn.records);
                 return true;
             }
-            producer.sendOffsetsToTransaction(offsets, batch.get(batch.size() - 1).group());
+            producer.sendOffsetsToTransaction(txn.offsets, txn.group);
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
@@ -498,35 +560,49 @@ public final class InferenceWorker implements GlimpseService {
             throw new IllegalStateException("inference worker " + config.workerId()
                     + " cannot continue its transactions: " + e.getMessage(), e);
         } catch (KafkaException e) {
-            LOG.warn("inference worker {}: transaction of {} records failed, aborting and rewinding: {}",
-                    config.workerId(), batch.size(), e.toString());
-            metrics.transaction("aborted");
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailure) {
-                throw new IllegalStateException("cannot abort transaction: " + abortFailure.getMessage(), abortFailure);
-            }
-            synchronized (stateLock) {
-                rewindNeeded = true;
-                batcher.clear();
-            }
+            abortAndRewind(txn, e);
             return false;
+        } finally {
+            if (commitLock.isHeldByCurrentThread()) {
+                commitLock.unlock();
+            }
         }
         long committedAt = System.currentTimeMillis();
         transactions.incrementAndGet();
         metrics.transaction("committed");
-        if (!good.isEmpty()) {
-            metrics.batch(good.size(), inferenceNanos);
+        for (long[] b : txn.batches) {
+            metrics.batch((int) b[0], b[1]);
         }
-        for (long[] t : timings) {
+        for (long[] t : txn.predicted) {
             metrics.predicted(t[0], committedAt - t[1]);
         }
-        predictions.addAndGet(timings.size());
-        for (String r : reasons) {
+        predictions.addAndGet(txn.predicted.size());
+        for (String r : txn.deadLettered) {
             metrics.deadLettered(r);
         }
-        deadLetters.addAndGet(reasons.size());
+        deadLetters.addAndGet(txn.deadLettered.size());
         return false;
+    }
+
+    private void abortAndRewind(OpenTransaction txn, KafkaException cause) {
+        LOG.warn("inference worker {}: transaction of {} records failed, aborting and rewinding: {}",
+                config.workerId(), txn.records, cause.toString());
+        metrics.transaction("aborted");
+        try {
+            if (txn.begun) {
+                producer.abortTransaction();
+            }
+        } catch (KafkaException abortFailure) {
+            throw new IllegalStateException("cannot abort transaction: " + abortFailure.getMessage(), abortFailure);
+        } finally {
+            synchronized (stateLock) {
+                rewindNeeded = true;
+                batcher.clear();
+            }
+            if (commitLock.isHeldByCurrentThread()) {
+                commitLock.unlock();
+            }
+        }
     }
 
     /**

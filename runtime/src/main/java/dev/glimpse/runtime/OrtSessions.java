@@ -96,6 +96,8 @@ public final class OrtSessions {
                     ? OrtSession.SessionOptions.ExecutionMode.PARALLEL
                     : OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.addConfigEntry("session.intra_op.allow_spinning", tuning.allowSpinning() ? "1" : "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", tuning.allowSpinning() ? "1" : "0");
             if (cudaDeviceId >= 0) {
                 try {
                     options.addCUDA(cudaDeviceId);

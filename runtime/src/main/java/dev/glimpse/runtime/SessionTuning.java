@@ -6,8 +6,16 @@ package dev.glimpse.runtime;
  * @param intraOpThreads threads inside one operator (a Conv, a MatMul); 0 = one per available core
  * @param interOpThreads threads running independent operators in parallel; 1 keeps execution sequential,
  *                       which is what small classification graphs want
+ * @param allowSpinning  whether idle ONNX Runtime worker threads spin instead of sleeping; spinning shaves
+ *                       microseconds on a dedicated machine but burns cores that Kafka and other services need on a
+ *                       shared one, so it is off unless asked for
  */
-public record SessionTuning(int intraOpThreads, int interOpThreads) {
+public record SessionTuning(int intraOpThreads, int interOpThreads, boolean allowSpinning) {
+
+    /** No spinning. */
+    public SessionTuning(int intraOpThreads, int interOpThreads) {
+        this(intraOpThreads, interOpThreads, false);
+    }
 
     public SessionTuning {
         if (intraOpThreads < 0) {

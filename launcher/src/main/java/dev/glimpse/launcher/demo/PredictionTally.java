@@ -1,0 +1,132 @@
+package dev.glimpse.launcher.demo;
+
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.DeadLetter;
+import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.platform.kafka.KafkaClients;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Watches {@code predictions} and {@code deadletter} as a downstream read_committed reader, from the offsets they
+ * had when it was created (so earlier runs on the same data directory do not count): predictions, accuracy over
+ * labeled images, dead letters, and the end-to-end latency as a reader sees it (commit visible minus ingest time).
+ */
+public final class PredictionTally implements AutoCloseable {
+
+    /** Latencies kept for percentiles: the most recent ones (all of them in a bounded run). */
+    private static final int WINDOW = 200_000;
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final TopicCatalog catalog;
+    private final Thread thread;
+    private final long[] latencies = new long[WINDOW];
+    private long predictions;
+    private long labeled;
+    private long correct;
+    private long deadLetters;
+    private String model = "";
+    private String device = "";
+    private volatile boolean running = true;
+
+    public PredictionTally(KafkaClients clients, TopicCatalog catalog) {
+        this.catalog = catalog;
+        this.consumer = clients.consumer(null, catalog.prefix() + "demo-tally", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Map.of());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(catalog.predictions().name(), catalog.deadletter().name())) {
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // resolve now: only records produced from here on count
+        thread = new Thread(this::run, "glimpse-demo-tally");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    if (r.topic().equals(catalog.predictions().name())) {
+                        Prediction p = catalog.predictions().deserializeValue(r.value());
+                        record(p, now);
+                    } else {
+                        DeadLetter d = catalog.deadletter().deserializeValue(r.value());
+                        synchronized (this) {
+                            deadLetters += d == null ? 0 : 1;
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private synchronized void record(Prediction p, long now) {
+        latencies[(int) (predictions % WINDOW)] = Math.max(0, now - p.getIngestedAtMs());
+        predictions++;
+        if (p.getLabel() >= 0 && p.getTopKCount() > 0) {
+            labeled++;
+            if (p.getTopK(0).getClassIndex() == p.getLabel()) {
+                correct++;
+            }
+        }
+        model = p.getModelName() + " v" + p.getModelVersion();
+        device = p.getDevice();
+    }
+
+    /** What has been seen so far. */
+    public synchronized Snapshot snapshot() {
+        int n = (int) Math.min(predictions, WINDOW);
+        long[] sorted = Arrays.copyOf(latencies, n);
+        Arrays.sort(sorted);
+        return new Snapshot(predictions, deadLetters, labeled, correct, percentile(sorted, 0.50),
+                percentile(sorted, 0.99), model, device);
+    }
+
+    private static long percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Counts and latency percentiles (milliseconds) at one moment. */
+    public record Snapshot(long predictions, long deadLetters, long labeled, long correct, long p50Ms, long p99Ms,
+                           String model, String device) {
+
+        /** Accuracy over labeled predictions, NaN when none was labeled. */
+        public double accuracy() {
+            return labeled == 0 ? Double.NaN : correct / (double) labeled;
+        }
+    }
+}
