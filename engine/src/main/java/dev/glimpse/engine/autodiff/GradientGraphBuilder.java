@@ -145,8 +145,10 @@ public final class GradientGraphBuilder {
         if (!trainable.isEmpty()) {
             canon = restoreTrainableInputs(canon, trainable, model);
         }
-        ShapeInference.Result a = ShapeInference.infer(canon, withBatch(resolved, BATCH_A, trainable));
-        ShapeInference.Result b = ShapeInference.infer(canon, withBatch(resolved, BATCH_B, trainable));
+        Set<String> batchInputs = Canonicalization.batchInputs(work);
+        List<String> fixed = resolved.keySet().stream().filter(n -> !batchInputs.contains(n)).toList();
+        ShapeInference.Result a = ShapeInference.infer(canon, withBatch(resolved, BATCH_A, fixed));
+        ShapeInference.Result b = ShapeInference.infer(canon, withBatch(resolved, BATCH_B, fixed));
 
         Set<String> known = canon.tensorNames();
         for (String t : concat(targets, wrt, activations)) {

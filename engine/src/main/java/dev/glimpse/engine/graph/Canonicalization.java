@@ -27,13 +27,44 @@ public final class Canonicalization {
     }
 
     /** As {@link #apply(OnnxModel, Map)}; {@code fixedInputs} (weights fed as inputs) keep their full shape. */
-    public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes, java.util.Set<String> fixedInputs) {
+    public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes, java.util.Set<String> fixed) {
         Map<String, long[]> shapes = resolvedInputShapes(model, inputShapes);
+        java.util.Set<String> fixedInputs = new java.util.HashSet<>(fixed);
+        java.util.Set<String> batch = batchInputs(model);
+        for (String name : shapes.keySet()) {
+            if (!batch.contains(name)) {
+                fixedInputs.add(name);
+            }
+        }
         OnnxModel m = withSymbolicBatch(model, shapes, fixedInputs);
         m = generalizeFixedBatchReshapes(m, model, shapes, fixedInputs);
         ShapeInference.Result r = ShapeInference.infer(m, shapes);
         m = OpsetUpgrade.upgrade(m, r);
         return ConstantFolding.fold(m, shapes, fixedInputs);
+    }
+
+    /**
+     * The graph inputs whose dimension 0 is the batch: those declaring it symbolic; when no input does (a model
+     * exported with a fixed batch), the first input of rank 3 or more.
+     */
+    public static java.util.Set<String> batchInputs(OnnxModel model) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (ValueInfoProto v : model.inputs()) {
+            long[] d = model.declaredShape(v.getName()).orElse(null);
+            if (d != null && d.length > 0 && d[0] < 0) {
+                out.add(v.getName());
+            }
+        }
+        if (out.isEmpty()) {
+            for (ValueInfoProto v : model.inputs()) {
+                long[] d = model.declaredShape(v.getName()).orElse(null);
+                if (d != null && d.length >= 3) {
+                    out.add(v.getName());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** Declared input shapes overridden by {@code given}; dimension 0 set to 1 when symbolic. */

@@ -45,7 +45,9 @@ public final class ConstantFolding {
      * taken as fixed. Inputs whose shapes are unknown (negative dims beyond 0) only allow pure constants to fold.
      */
     public static OnnxModel fold(OnnxModel model, Map<String, long[]> inputShapes) {
-        return fold(model, inputShapes, java.util.Set.of());
+        Set<String> fixed = new HashSet<>(inputShapes.keySet());
+        fixed.removeAll(Canonicalization.batchInputs(model));
+        return fold(model, inputShapes, fixed);
     }
 
     /** As {@link #fold(OnnxModel, Map)}, with {@code fixedInputs} (e.g. weights fed as inputs) not batch-varied. */

@@ -87,16 +87,18 @@ public final class ShapeInference {
     }
 
     /**
-     * Infers shapes with input shapes taken from the model's declarations, dimension 0 of every input set to
-     * {@code batch}; other undeclared dimensions make it fail naming the input.
+     * Infers shapes with input shapes taken from the model's declarations, dimension 0 of every batch input (see
+     * {@link Canonicalization#batchInputs}) set to {@code batch}; other undeclared dimensions make it fail naming
+     * the input.
      */
     public static Result infer(OnnxModel model, long batch) {
         Map<String, long[]> in = new HashMap<>();
+        java.util.Set<String> batchInputs = Canonicalization.batchInputs(model);
         for (ValueInfoProto v : model.inputs()) {
             long[] d = model.declaredShape(v.getName()).orElseThrow(() ->
                     new IllegalArgumentException("input '" + v.getName() + "' declares no shape; pass input shapes explicitly"));
             d = d.clone();
-            if (d.length > 0) {
+            if (d.length > 0 && batchInputs.contains(v.getName())) {
                 d[0] = batch;
             }
             for (int i = 0; i < d.length; i++) {
