@@ -157,7 +157,7 @@ public final class DatasetReplay implements AutoCloseable {
             LabeledImage image = dataset.get(index);
             Map<String, String> attributes = Map.of("dataset", dataset.name(), "index", String.valueOf(index),
                     "class_name", dataset.classNames().get(image.label()));
-            IngestOutcome outcome = ingestor.ingest(new ImageSubmission(image.toPng(), "replay", source, image.label(),
+            IngestOutcome outcome = ingestor.ingest(new ImageSubmission(PngWriter.encode(image), "replay", source, image.label(),
                     null, image.mask(), attributes));
             inFlight.add(outcome.send());
             if (outcome instanceof IngestOutcome.Accepted accepted) {

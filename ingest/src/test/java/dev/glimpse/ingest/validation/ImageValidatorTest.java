@@ -53,6 +53,7 @@ class ImageValidatorTest {
         rejected(ImageSamples.truncated(ImageSamples.rgbJpeg(), 0.02), DeadLetterReason.TRUNCATED);
         rejected(ImageSamples.pngHeader(50_000, 50_000), DeadLetterReason.TOO_MANY_PIXELS);
         rejected(ImageSamples.pngHeader(0, 10), DeadLetterReason.UNDECODABLE);
+        rejected(ImageSamples.pngHeader(4, 4), DeadLetterReason.UNDECODABLE); // header fine, no pixel data
         rejected(ImageSamples.garbage(70_000, 2), DeadLetterReason.TOO_MANY_BYTES);
         rejected(ImageSamples.sixteenBitPng(), DeadLetterReason.WRONG_CHANNELS);
         rejected(ImageSamples.cmykJpeg(), DeadLetterReason.WRONG_CHANNELS);
