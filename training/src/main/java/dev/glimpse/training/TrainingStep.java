@@ -43,6 +43,9 @@ public final class TrainingStep implements AutoCloseable {
                 opts.setIntraOpNumThreads(threads);
             }
             opts.setInterOpNumThreads(1);
+            // Worker threads sleep instead of spinning between the many small kernels of a training step: on a
+            // shared machine spinning threads steal the cores the other threads need.
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             this.session = env.createSession(graph.model().toByteArray(), opts);
         }
         Set<String> out = new LinkedHashSet<>();

@@ -38,7 +38,7 @@ final class TrainingOptions {
     @Option(names = "--seed", defaultValue = "1", description = "seed for initialisation, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--shift", defaultValue = "2", description = "random shift augmentation, max pixels (0 = off; default: ${DEFAULT-VALUE})")
+    @Option(names = "--shift", defaultValue = "1", description = "random shift augmentation, max pixels (0 = off; default: ${DEFAULT-VALUE})")
     int shift;
 
     @Option(names = "--flip", description = "random horizontal flip augmentation")
