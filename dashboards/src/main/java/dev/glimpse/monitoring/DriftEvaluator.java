@@ -1,6 +1,7 @@
 package dev.glimpse.monitoring;
 
 import dev.glimpse.contracts.events.DriftReport;
+import dev.glimpse.monitoring.drift.ChiSquare;
 import dev.glimpse.monitoring.drift.ClassDistributionDrift;
 import dev.glimpse.monitoring.drift.KolmogorovSmirnov;
 import dev.glimpse.monitoring.drift.MaximumMeanDiscrepancy;
@@ -46,15 +47,29 @@ public final class DriftEvaluator {
             double[] w = toDoubles(now, k);
             double psi = ClassDistributionDrift.psi(r, w);
             double js = ClassDistributionDrift.jensenShannon(r, w);
+            // Sampling noise alone gives PSI ~ (1/n + 1/m) chi-square(K-1) (PSI is the symmetric KL divergence),
+            // and JS ~ PSI / 8: with small windows the customary fixed thresholds would alarm on noise, so the
+            // threshold is the larger of the configured one and the (1 - alpha) noise quantile.
+            int occupied = 0;
+            for (int c = 0; c < k; c++) {
+                if (r[c] > 0 || w[c] > 0) {
+                    occupied++;
+                }
+            }
+            double noise = ChiSquare.quantile(Math.max(1, occupied - 1), 1 - config.alpha())
+                    * (1.0 / sum(ref) + 1.0 / sum(now));
+            double psiThreshold = Math.max(config.psiThreshold(), noise);
+            double jsThreshold = Math.max(config.jsThreshold(), noise / 8 / Math.log(2));
             DriftReport.Builder psiReport = base(id, DriftStatistic.CLASS_PSI, window)
-                    .setValue(psi).setThreshold(config.psiThreshold()).setDrifted(enough && psi > config.psiThreshold());
+                    .setValue(psi).setThreshold(psiThreshold).setDrifted(enough && psi > psiThreshold)
+                    .putDetails("noise_threshold", noise);
             double total = sum(now);
             for (int c = 0; c < k; c++) {
                 psiReport.putDetails("fraction_" + c, w[c] / total);
             }
             reports.add(psiReport.build());
             reports.add(base(id, DriftStatistic.CLASS_JS, window)
-                    .setValue(js).setThreshold(config.jsThreshold()).setDrifted(enough && js > config.jsThreshold()).build());
+                    .setValue(js).setThreshold(jsThreshold).setDrifted(enough && js > jsThreshold).build());
         }
         ks(id, DriftStatistic.CONFIDENCE_KS, window, reference.confidences(), window.confidences(), enough)
                 .ifPresent(reports::add);

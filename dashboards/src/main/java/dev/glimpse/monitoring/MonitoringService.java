@@ -98,6 +98,10 @@ public final class MonitoringService implements GlimpseService {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getPath(STATE_DIR).toAbsolutePath().toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // Images and predictions are joined by image id: wait up to 2 s for the slower of the two topics, so the
+        // task processes both in event-time order instead of racing ahead on predictions and dropping the images
+        // as late (the windows are minutes long, so 2 s more latency costs nothing).
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 2000L);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt(REPLICATION_FACTOR));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Predictions are produced transactionally by the inference worker: read only committed ones.

@@ -11,7 +11,9 @@ import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.kafka.TopicCreator;
 import dev.glimpse.platform.metrics.MetricsServer;
+import org.apache.kafka.clients.admin.Admin;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -61,8 +63,9 @@ class FashionMnistShiftTest {
         int[] labels = FashionMnistModel.readLabels("t10k-labels-idx1-ubyte.gz", WINDOWS * PER_WINDOW);
 
         // When: the shifted stream inverts brightness from window 6 on; the control stream never does
-        Run shifted = run(kafka, "shift.", model, images, labels, SHIFT_AT);
-        Run control = run(kafka, "control.", model, images, labels, Integer.MAX_VALUE);
+        Replay replay = new Replay(model, images, labels);
+        Run shifted = run(kafka, "shift.", replay, images, labels, SHIFT_AT);
+        Run control = run(kafka, "control.", replay, images, labels, Integer.MAX_VALUE);
 
         // Then
         int firstConfidence = shifted.firstAlarm("confidence-ks", SHIFT_AT);
@@ -135,8 +138,34 @@ class FashionMnistShiftTest {
         }
     }
 
-    private Run run(KafkaTestContext kafka, String name, FashionMnistModel model, byte[][] images, int[] labels,
+    /** Predictions and PNGs of every image, original and inverted, computed once for both runs. */
+    private static final class Replay {
+        final Prediction[] original;
+        final Prediction[] inverted;
+        final byte[][] png;
+        final byte[][] invertedPng;
+        final FashionMnistModel model;
+
+        Replay(FashionMnistModel model, byte[][] images, int[] labels) throws Exception {
+            this.model = model;
+            int n = images.length;
+            original = new Prediction[n];
+            inverted = new Prediction[n];
+            png = new byte[n][];
+            invertedPng = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                byte[] inv = FashionMnistModel.invert(images[i]);
+                original[i] = model.predict("", "v1", images[i], labels[i]);
+                inverted[i] = model.predict("", "v1", inv, labels[i]);
+                png[i] = png(images[i]);
+                invertedPng[i] = png(inv);
+            }
+        }
+    }
+
+    private Run run(KafkaTestContext kafka, String name, Replay replay, byte[][] images, int[] labels,
                     int shiftAt) throws Exception {
+        FashionMnistModel model = replay.model;
         String prefix = kafka.topicPrefix() + name;
         // One partition: every record of the replay is in event-time order, so none arrives after its window closed.
         Config config = MonitoringService.definition().parse(Map.of(
@@ -147,29 +176,36 @@ class FashionMnistShiftTest {
                 MonitoringService.MODEL_STORE, Files.createTempDirectory("models").toString()));
         TopicCatalog topics = PlatformConfig.catalog(config);
         PrometheusMeterRegistry registry = MetricsServer.newRegistry("monitoring");
+        long t0 = System.nanoTime();
+        // The replay is produced before the service starts, like a backlog: the service must cope with it.
+        try (Admin admin = kafka.clients().admin(name + "admin")) {
+            TopicCreator.createMissing(admin, topics, (short) 1);
+        }
+        try (Producer<byte[], byte[]> producer = kafka.clients().producer(name + "replay")) {
+            for (int i = 0; i < images.length; i++) {
+                int w = i / PER_WINDOW;
+                boolean shift = w >= shiftAt;
+                long ts = T0.plus(WINDOW.multipliedBy(w)).toEpochMilli() + 100 + (WINDOW.toMillis() - 200) * (i % PER_WINDOW) / PER_WINDOW;
+                String id = name + i;
+                ImageEvent event = ImageEvent.newBuilder().setImageId(id).setData(ByteString.copyFrom(shift ? replay.invertedPng[i] : replay.png[i]))
+                        .setContentType("image/png").setWidth(28).setHeight(28).setChannels(1).setLabel(labels[i]).build();
+                producer.send(new ProducerRecord<>(topics.images().name(), null, ts, topics.images().serializeKey(id),
+                        topics.images().serializeValue(event)));
+                Prediction p = (shift ? replay.inverted[i] : replay.original[i]).toBuilder().setImageId(id).build();
+                producer.send(new ProducerRecord<>(topics.predictions().name(), null, ts + 20,
+                        topics.predictions().serializeKey(id), topics.predictions().serializeValue(p)));
+            }
+            // Advances stream time past the last window's end + grace, so that it closes.
+            Prediction tick = model.predict("tick", "v1", images[0], labels[0]);
+            producer.send(new ProducerRecord<>(topics.predictions().name(), null,
+                    T0.plus(WINDOW.multipliedBy(WINDOWS + 1)).toEpochMilli(), topics.predictions().serializeKey("tick"),
+                    topics.predictions().serializeValue(tick)));
+            producer.flush();
+        }
+        long t1 = System.nanoTime();
         try (MonitoringService service = new MonitoringService(config, registry)) {
             service.start();
-            try (Producer<byte[], byte[]> producer = kafka.clients().producer(name + "replay")) {
-                for (int i = 0; i < images.length; i++) {
-                    int w = i / PER_WINDOW;
-                    byte[] image = w >= shiftAt ? FashionMnistModel.invert(images[i]) : images[i];
-                    long ts = T0.plus(WINDOW.multipliedBy(w)).toEpochMilli() + 100 + (WINDOW.toMillis() - 200) * (i % PER_WINDOW) / PER_WINDOW;
-                    String id = name + i;
-                    ImageEvent event = ImageEvent.newBuilder().setImageId(id).setData(ByteString.copyFrom(png(image)))
-                            .setContentType("image/png").setWidth(28).setHeight(28).setChannels(1).setLabel(labels[i]).build();
-                    producer.send(new ProducerRecord<>(topics.images().name(), null, ts, topics.images().serializeKey(id),
-                            topics.images().serializeValue(event)));
-                    Prediction p = model.predict(id, "v1", image, labels[i]);
-                    producer.send(new ProducerRecord<>(topics.predictions().name(), null, ts + 20,
-                            topics.predictions().serializeKey(id), topics.predictions().serializeValue(p)));
-                }
-                // Advances stream time past the last window's end + grace, so that it closes.
-                Prediction tick = model.predict("tick", "v1", images[0], labels[0]);
-                producer.send(new ProducerRecord<>(topics.predictions().name(), null,
-                        T0.plus(WINDOW.multipliedBy(WINDOWS + 1)).toEpochMilli(), topics.predictions().serializeKey("tick"),
-                        topics.predictions().serializeValue(tick)));
-                producer.flush();
-            }
+            long t2 = System.nanoTime();
             List<DriftReport> reports = new ArrayList<>();
             long lastStart = T0.plus(WINDOW.multipliedBy(WINDOWS - 1)).toEpochMilli();
             try {
@@ -191,11 +227,18 @@ class FashionMnistShiftTest {
                             .distinct().sorted().toList() + "; service running: " + service.isRunning(), e);
                 }
             }
+            System.out.printf("%s: replay %.1f s, service start %.1f s, until last window reported %.1f s%n", name,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9);
             Map<Integer, List<DriftReport>> byWindow = new TreeMap<>();
             for (DriftReport r : reports) {
                 int w = (int) ((r.getWindowStartMs() - T0.toEpochMilli()) / WINDOW.toMillis());
                 byWindow.computeIfAbsent(w, k -> new ArrayList<>()).add(r);
             }
+            StringBuilder all = new StringBuilder();
+            byWindow.forEach((w, l) -> l.forEach(r -> all.append(String.format("%s window %d %s value=%.4g threshold=%.4g drifted=%s events=%d %s%n",
+                    name, w, r.getStatistic(), r.getValue(), r.getThreshold(), r.getDrifted(), r.getEvents(),
+                    new TreeMap<>(r.getDetailsMap()).toString().replaceAll("fraction_\\d=[0-9.E-]+,? ?", "")))));
+            Files.writeString(Path.of("target", "shift-test-reports-" + name + "txt"), all.toString());
             return new Run(byWindow, registry.scrape());
         }
     }
