@@ -231,6 +231,43 @@ public final class ModelLifecycle {
         }
     }
 
+    /**
+     * A serving worker refused {@code version} (bad bytes, signature, NaN ...) and keeps its old model: record the
+     * rejection and, if the store says {@code version} serves, make the version it replaced serve again (announced
+     * PROMOTED, so workers that did load it switch back too).
+     */
+    public synchronized void onRejectedByWorker(String version, String reason) {
+        if (version.equals(shadowVersion)) {
+            shadow = null;
+            shadowVersion = null;
+        }
+        StoredModel rejected;
+        try {
+            rejected = store.get(name, version);
+        } catch (RuntimeException e) {
+            LOG.warn("worker rejected unknown version {}/{}: {}", name, version, reason);
+            return;
+        }
+        if (rejected.manifest().state() == ModelState.REJECTED) {
+            return; // another worker said so already
+        }
+        Optional<StoredModel> serving = store.serving(name);
+        store.updateState(name, version, ModelState.REJECTED, reason);
+        metrics.transition("rejected");
+        LOG.warn("model {}/{} rejected by a worker: {}", name, version, reason);
+        if (serving.isPresent() && serving.get().version().equals(version)) {
+            String previous = version.equals(guardedVersion) ? guardPrevious : earlierPromoted(version);
+            guard = null;
+            guardedVersion = null;
+            if (previous != null) {
+                String why = "restored after a worker rejected " + version;
+                StoredModel restored = store.updateState(name, previous, ModelState.PROMOTED, why);
+                store.setServing(name, previous);
+                announce(restored, ModelState.PROMOTED, why);
+            }
+        }
+    }
+
     /** A prediction from the live model or the shadow model (by its {@code shadow} flag). */
     public synchronized void onPrediction(Prediction p) {
         if (!name.equals(p.getModelName()) && !p.getModelName().isEmpty()) {

@@ -21,6 +21,7 @@ import dev.glimpse.trainingservice.store.ModelManifest;
 import dev.glimpse.trainingservice.store.ModelState;
 import dev.glimpse.trainingservice.store.ModelStore;
 import dev.glimpse.trainingservice.store.StoredModel;
+import dev.glimpse.trainingservice.swap.LoadedCandidate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,7 +223,7 @@ public final class TrainingService implements GlimpseService {
             List<TopicPartition> history = partitions(consumer, catalog.trainingExamples());
             List<TopicPartition> live = new ArrayList<>();
             for (Topic<String, ?> t : List.of(catalog.predictions(), catalog.predictionsShadow(), catalog.labels(),
-                    catalog.drift())) {
+                    catalog.drift(), catalog.models())) {
                 live.addAll(partitions(consumer, t));
             }
             List<TopicPartition> all = new ArrayList<>(history);
@@ -279,6 +280,13 @@ public final class TrainingService implements GlimpseService {
             Label l = catalog.labels().deserializeValue(r.value());
             if (l != null && l.getLabel() >= 0 && l.getLabel() < config.classes().size()) {
                 lifecycle.onLabel(l);
+            }
+        } else if (topic.equals(catalog.models().name())) {
+            ModelAnnouncement a = catalog.models().deserializeValue(r.value());
+            if (a != null && a.getModelName().equals(config.modelName())
+                    && a.getState() == ModelAnnouncement.State.REJECTED
+                    && a.getReason().startsWith(LoadedCandidate.REJECTED_BY_PREFIX)) {
+                lifecycle.onRejectedByWorker(a.getVersion(), a.getReason());
             }
         } else if (topic.equals(catalog.drift().name())) {
             DriftReport d = catalog.drift().deserializeValue(r.value());

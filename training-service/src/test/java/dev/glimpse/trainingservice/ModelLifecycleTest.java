@@ -124,6 +124,19 @@ class ModelLifecycleTest {
     }
 
     @Test
+    void shouldRestorePreviousVersionWhenAWorkerRejectsTheServingOne() {
+        lifecycle.promote("v2", "better on holdout", false);
+        lifecycle.onRejectedByWorker("v2", "worker w1: non-finite-output: NaN in logits");
+        lifecycle.onRejectedByWorker("v2", "worker w2: non-finite-output: NaN in logits"); // second worker: no-op
+        assertEquals("v1", lifecycle.serving().orElseThrow().version());
+        assertEquals(ModelState.REJECTED, store.get("m", "v2").manifest().state());
+        ModelAnnouncement last = announced.get(announced.size() - 1);
+        assertEquals("v1", last.getVersion());
+        assertEquals(ModelAnnouncement.State.PROMOTED, last.getState());
+        assertEquals(1, announced.stream().filter(a -> a.getReason().startsWith("restored after a worker")).count());
+    }
+
+    @Test
     void shouldHoldPinnedVersionAgainstAutomaticChanges() {
         lifecycle.pin("v3");
         assertEquals("v3", lifecycle.serving().orElseThrow().version(), "pinning a version makes it serve");

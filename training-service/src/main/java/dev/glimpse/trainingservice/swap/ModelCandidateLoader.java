@@ -111,7 +111,7 @@ public final class ModelCandidateLoader implements AutoCloseable {
                 placed.close();
                 return reject(announcement, "bad-metadata", e.getMessage());
             }
-            Optional<String> probeFailure = warmUp(placed.session(), graph, metadata);
+            Optional<String> probeFailure = warmUp(placed.session(), graph, metadata, probeBatch);
             if (probeFailure.isPresent()) {
                 placed.close();
                 return reject(announcement, probeFailure.get().startsWith("non-finite") ? "non-finite-output"
@@ -120,15 +120,20 @@ public final class ModelCandidateLoader implements AutoCloseable {
             long ms = (System.nanoTime() - start) / 1_000_000;
             LOG.info("model {}/{} verified (sha256 {}, {}) and warmed up in {} ms on {}", announcement.getModelName(),
                     announcement.getVersion(), sha.substring(0, 12), graph, ms, placed.device());
-            return new LoadedCandidate.Ready(announcement, placed, metadata, graph, ms);
+            return new LoadedCandidate.Ready(announcement, placed, metadata, graph, bytes, ms);
         } catch (OrtException | RuntimeException e) {
             placed.close();
             return reject(announcement, "corrupt-model", "cannot inspect the model graph: " + e.getMessage());
         }
     }
 
-    /** Runs the probe batch twice (first run allocates); returns why it failed, or empty. */
-    private Optional<String> warmUp(OrtSession session, GraphFacts graph, ModelMetadata metadata) throws OrtException {
+    /**
+     * Runs a probe batch twice (the first run allocates) and checks every float output is finite; returns why it
+     * failed, or empty. Public so a caller that builds its own session from {@link LoadedCandidate.Ready#verifiedBytes()}
+     * can warm that one up too.
+     */
+    public static Optional<String> warmUp(OrtSession session, GraphFacts graph, ModelMetadata metadata, int probeBatch)
+            throws OrtException {
         long[] shape = graph.inputShape();
         long[] probeShape = new long[shape.length];
         probeShape[0] = probeBatch;

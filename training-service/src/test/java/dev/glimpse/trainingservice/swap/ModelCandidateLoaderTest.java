@@ -40,6 +40,7 @@ class ModelCandidateLoaderTest {
                 assertEquals("v2", ready.announcement().getVersion());
                 assertEquals(3, ready.graph().classCount());
                 assertEquals(4, ready.metadata().height());
+                assertEquals(Sha256.of(TinyOnnx.linear(4, 4, 3, 0.1f)), Sha256.of(ready.verifiedBytes()));
             }
         }
     }
@@ -63,6 +64,10 @@ class ModelCandidateLoaderTest {
         byte[] good = TinyOnnx.linear(4, 4, 3, 0.1f);
         LoadedCandidate.Rejected r = assertRejected(announce("v2", good, Sha256.of(new byte[] {1})), "sha-mismatch");
         assertTrue(r.detail().contains(Sha256.of(good)), r.detail());
+        ModelAnnouncement rejection = r.toAnnouncement("inference-1");
+        assertEquals(ModelAnnouncement.State.REJECTED, rejection.getState());
+        assertEquals("v2", rejection.getVersion());
+        assertTrue(rejection.getReason().startsWith("worker inference-1: sha-mismatch: "), rejection.getReason());
     }
 
     @Test
