@@ -54,16 +54,26 @@ public final class KafkaTestContext implements AutoCloseable {
         return prefix;
     }
 
-    /** This test's catalog ({@value TopicCatalog#DEFAULT_PARTITIONS} partitions); its topics exist on return. */
+    /**
+     * This test's catalog: prefix {@link #topicPrefix()}, {@value TopicCatalog#DEFAULT_PARTITIONS} partitions; its topics
+     * exist on return. A service configured with {@code topics.prefix = topicPrefix()} uses the same topics.
+     */
     public synchronized TopicCatalog catalog() {
         if (catalog == null) {
-            catalog = catalog(TopicCatalog.DEFAULT_PARTITIONS);
+            catalog = new TopicCatalog(prefix, TopicCatalog.DEFAULT_PARTITIONS);
+            broker.createTopics(catalog);
         }
         return catalog;
     }
 
-    /** A catalog with another partition count (under a sub-prefix, so it does not clash with {@link #catalog()}). */
+    /**
+     * A catalog with another partition count, under the prefix {@code topicPrefix() + "p<partitions>."} so that it
+     * does not clash with {@link #catalog()}.
+     */
     public TopicCatalog catalog(int partitions) {
+        if (partitions == TopicCatalog.DEFAULT_PARTITIONS) {
+            return catalog();
+        }
         TopicCatalog c = new TopicCatalog(prefix + "p" + partitions + ".", partitions);
         broker.createTopics(c);
         return c;
