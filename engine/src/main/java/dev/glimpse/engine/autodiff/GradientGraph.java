@@ -13,7 +13,7 @@ import java.util.Map;
  * @param forwardInputs    the original graph inputs to feed (e.g. the image batch)
  * @param seedInputs       differentiated tensor → name of the seed input to feed (same shape as the tensor; e.g.
  *                         a one-hot row per batch item for "d logit_c"); absent for scalars (seed 1)
- * @param trainableInputs  initializers turned into (overridable) graph inputs, in the order given
+ * @param trainableInputs  initializers turned into graph inputs (to feed on every run), in the order given
  * @param forwardOutputs   the original graph outputs
  * @param differentiated   the differentiated tensors (also graph outputs)
  * @param activations      kept forward tensors (graph outputs)

@@ -102,8 +102,8 @@ public final class GradientGraphBuilder {
     }
 
     /**
-     * Turns these initializers into graph inputs (keeping their values as defaults), so that training can feed
-     * updated weights to one session without rebuilding it.
+     * Turns these initializers into graph inputs (without default values: every run feeds them, see
+     * {@link #initialValues}), so that training can feed updated weights to one session without rebuilding it.
      */
     public GradientGraphBuilder trainableAsInputs(Collection<String> initializerNames) {
         for (String n : initializerNames) {
@@ -115,6 +115,15 @@ public final class GradientGraphBuilder {
             }
         }
         return this;
+    }
+
+    /** The current values of initializers (e.g. the trainables' starting point), as feeds. */
+    public static java.util.Map<String, dev.glimpse.engine.exec.Tensor> initialValues(OnnxModel model, Collection<String> names) {
+        java.util.Map<String, dev.glimpse.engine.exec.Tensor> out = new LinkedHashMap<>();
+        for (String n : names) {
+            out.put(n, dev.glimpse.engine.exec.Tensor.of(model.initializerFloats(n), model.initializerDims(n)));
+        }
+        return out;
     }
 
     /** Uses another rule registry (e.g. with an extra custom rule). */
@@ -337,7 +346,10 @@ public final class GradientGraphBuilder {
         return OnnxModel.of(m.proto().toBuilder().setGraph(g).build());
     }
 
-    /** After canonicalisation, trainables get back their fixed shapes and their initial values as defaults. */
+    /**
+     * After canonicalisation, trainables get back their fixed shapes. They stay plain inputs without default values:
+     * ONNX Runtime's Java binding cannot feed initializers that are also inputs.
+     */
     private static OnnxModel restoreTrainableInputs(OnnxModel canon, List<String> names, OnnxModel original) {
         GraphProto.Builder g = canon.graph().toBuilder().clearInput();
         for (ValueInfoProto v : canon.graph().getInputList()) {
@@ -347,9 +359,6 @@ public final class GradientGraphBuilder {
             } else {
                 g.addInput(v);
             }
-        }
-        for (String n : names) {
-            g.addInitializer(original.initializer(n).orElseThrow());
         }
         return OnnxModel.of(canon.proto().toBuilder().setGraph(g).build());
     }

@@ -31,27 +31,38 @@ public final class GradientSession implements AutoCloseable {
     private final Set<String> inputNames;
     private final List<String> outputNames;
 
-    private GradientSession(OrtSession session) throws OrtException {
+    private GradientSession(OrtSession session, java.util.Collection<String> overridable) throws OrtException {
         this.session = session;
-        this.inputNames = session.getInputNames();
+        Set<String> names = new java.util.LinkedHashSet<>(session.getInputNames());
+        names.addAll(overridable);
+        this.inputNames = java.util.Collections.unmodifiableSet(names);
         this.outputNames = new ArrayList<>(session.getOutputNames());
     }
 
     /** Opens a CPU session for the combined graph. */
     public static GradientSession open(GradientGraph graph) throws OrtException {
-        return new GradientSession(SessionFactory.open(graph.model().toBytes()));
+        return new GradientSession(SessionFactory.open(graph.model().toBytes()), graph.trainableInputs());
     }
 
     /** Opens a CPU session for any model (forward-only use). */
     public static GradientSession open(OnnxModel model) throws OrtException {
-        return new GradientSession(SessionFactory.open(model.toBytes()));
+        return new GradientSession(SessionFactory.open(model.toBytes()), List.of());
     }
 
     /** Takes ownership of a session opened elsewhere (e.g. on CUDA by the runtime module); closes it on close(). */
     public static GradientSession wrap(OrtSession session) throws OrtException {
-        return new GradientSession(session);
+        return new GradientSession(session, List.of());
     }
 
+    /**
+     * As {@link #wrap(OrtSession)} for a session of {@code graph}'s model: its trainable weights (initializers that
+     * are also inputs, which ONNX Runtime does not list as inputs) may be fed.
+     */
+    public static GradientSession wrap(OrtSession session, GradientGraph graph) throws OrtException {
+        return new GradientSession(session, graph.trainableInputs());
+    }
+
+    /** Names that may be fed: the graph inputs plus overridable trainable weights. */
     public Set<String> inputNames() {
         return inputNames;
     }

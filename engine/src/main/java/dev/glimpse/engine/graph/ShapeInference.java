@@ -712,6 +712,24 @@ public final class ShapeInference {
                         : ConstValue.ofInts(st.dataType, new long[] {count}, Arrays.stream(v).mapToLong(x -> (long) x).toArray()));
                 return;
             }
+            case "OneHot": {
+                long[] idx = sh(n, 0);
+                long depth = constInts(n, 1, "depth")[0];
+                int r = idx.length + 1;
+                int ax = axis(Attributes.getInt(n, "axis", -1), r);
+                long[] o = new long[r];
+                for (int i = 0, j = 0; i < r; i++) {
+                    o[i] = i == ax ? depth : idx[j++];
+                }
+                out(n, 0, o, type(n, 2));
+                return;
+            }
+            case "GatherElements":
+                out(n, 0, sh(n, 1), type(n, 0));
+                return;
+            case "ScatterElements": case "ScatterND": case "CumSum":
+                out(n, 0, sh(n, 0), type(n, 0));
+                return;
             case "Resize": case "Upsample": {
                 long[] s = sh(n, 0);
                 long[] o = s.clone();

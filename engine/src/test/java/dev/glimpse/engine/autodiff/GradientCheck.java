@@ -37,6 +37,16 @@ public final class GradientCheck {
         this.output = model.outputNames().get(0);
     }
 
+    /** Seeded normal(0, 0.5²) values. */
+    public static float[] randn(int n, long seed) {
+        Random r = new Random(seed);
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) (r.nextGaussian() * 0.5);
+        }
+        return f;
+    }
+
     public static GradientCheck of(OnnxModel model) {
         return new GradientCheck(model);
     }
