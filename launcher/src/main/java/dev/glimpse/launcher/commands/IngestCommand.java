@@ -133,7 +133,8 @@ public final class IngestCommand implements GlimpseCommand, Callable<Integer> {
                     + catalog.deadletter().name() + "'"
                     + service.httpUri().map(u -> "; POST " + u + "/v1/images").orElse("")
                     + config.watchDir().map(d -> "; watching " + d.toAbsolutePath()).orElse("")
-                    + (metrics != null ? "; metrics on " + metrics.uri() + "/metrics" : "") + "; Ctrl-C stops");
+                    + (metrics != null ? "; metrics on " + metrics.uri() + "/metrics" : "")
+                    + (service.replay().isPresent() && exitWhenDone ? "; exits when the replay is done" : "; Ctrl-C stops"));
             if (service.replay().isPresent() && exitWhenDone) {
                 DatasetReplay.Stats stats = service.replay().get().done().get();
                 System.out.printf("replay done: %d published, %d refused, %d labels in %d ms (%.1f events/s)%n",
