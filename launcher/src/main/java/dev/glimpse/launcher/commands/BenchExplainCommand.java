@@ -31,14 +31,14 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
     @Option(names = "--model", required = true, description = "ONNX model file")
     Path model;
 
-    @Option(names = "--methods", split = ",", defaultValue = "gradcam,saliency,guided,smoothgrad,integrated-gradients,featuremaps",
+    @Option(names = "--methods", split = ",", defaultValue = "gradcam,gradcam++,saliency,guided,featuremaps",
             description = "single-input methods timed at batch 1 (default: ${DEFAULT-VALUE})")
     List<String> methods;
 
     @Option(names = "--batches", split = ",", defaultValue = "1,16", description = "batch sizes for fused calls (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
 
-    @Option(names = "--repeats", defaultValue = "5", description = "timed runs per figure (median reported; default: ${DEFAULT-VALUE})")
+    @Option(names = "--repeats", defaultValue = "3", description = "timed runs per figure (median reported; default: ${DEFAULT-VALUE})")
     int repeats;
 
     interface Timed {
