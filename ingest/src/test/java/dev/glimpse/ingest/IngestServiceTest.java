@@ -179,6 +179,11 @@ class IngestServiceTest {
 
             assertEquals(201, jsonLabel.status());
             assertEquals(201, queryLabel.status());
+            // The console (another origin) may call the API from a browser
+            HttpResponse<Void> preflight = http.send(HttpRequest.newBuilder(labels)
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(204, preflight.statusCode());
+            assertEquals("*", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
             for (Sent s : List.of(notANumber, outOfRange, noId)) {
                 assertEquals(400, s.status(), s.kind());
                 assertEquals("bad-label", s.response().get("reason").asText(), s.kind());

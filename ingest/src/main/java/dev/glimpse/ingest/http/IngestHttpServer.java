@@ -98,6 +98,15 @@ public final class IngestHttpServer implements AutoCloseable {
         Timer.Sample sample = Timer.start(registry);
         int status = 500;
         try (exchange) {
+            // The web console runs on another port: allow browsers to call this API from any origin.
+            exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+            if ("OPTIONS".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Access-Control-Allow-Methods", "POST, OPTIONS");
+                exchange.getResponseHeaders().set("Access-Control-Allow-Headers", "Content-Type");
+                exchange.sendResponseHeaders(204, -1);
+                status = 204;
+                return;
+            }
             status = handler.handle(exchange);
         } catch (RuntimeException | IOException e) {
             log.warn("{} {} failed", exchange.getRequestMethod(), route, e);
