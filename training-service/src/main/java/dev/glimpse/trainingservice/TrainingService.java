@@ -117,6 +117,7 @@ public final class TrainingService implements GlimpseService {
                 + store.root() + " has no serving version of '" + config.modelName() + "' and "
                 + TrainingServiceConfig.BOOTSTRAP_MODEL + " is not set: nothing to fine-tune"));
         decoder = decoderFor(serving.modelPath());
+        warnIfNotFineTunable(serving);
         split = new HoldoutSplit(config.examples().holdoutFraction());
         buffer = new ExampleBuffer(config.bufferPerClass(), config.holdoutPerClass());
         trigger = new RetrainTrigger(config.everyExamples(), config.interval(), Clock.systemUTC().instant());
@@ -207,6 +208,16 @@ public final class TrainingService implements GlimpseService {
                 Map.of(), Map.of("source", file.toAbsolutePath().toString()), Map.of()));
         lifecycle.bootstrap(first.version(), "bootstrap model " + file.getFileName());
         LOG.info("stored bootstrap model {} as {}/{}", file, config.modelName(), first.version());
+    }
+
+    /** Runs would fail one by one otherwise: say it once, at start, with the cause. */
+    private static void warnIfNotFineTunable(StoredModel serving) {
+        try {
+            dev.glimpse.training.ModelFile.load(serving.modelPath());
+        } catch (Exception e) {
+            LOG.warn("serving model {}/{} cannot be fine-tuned, every training run will fail until a model made by "
+                    + "./glimpse train or finetune serves: {}", serving.name(), serving.version(), e.getMessage());
+        }
     }
 
     private static ExampleDecoder decoderFor(Path model) throws OrtException {

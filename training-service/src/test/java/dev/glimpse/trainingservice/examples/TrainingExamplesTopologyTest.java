@@ -134,8 +134,8 @@ class TrainingExamplesTopologyTest {
 
     @Test
     void shouldSplitStablyByImageIdWithConfiguredFraction() throws Exception {
-        // Given 2,000 labeled images
-        int n = 2000;
+        // Given 1,000 labeled images
+        int n = 1000;
         for (int i = 0; i < n; i++) {
             images.pipeInput("id-" + i, image("id-" + i, 1).toByteArray(), T0.plusMillis(i));
             labels.pipeInput("id-" + i, label("id-" + i, i % 10).toByteArray(), T0.plusMillis(i));
@@ -149,7 +149,7 @@ class TrainingExamplesTopologyTest {
             assertEquals(split.isHoldout(ex.getImageId()), isHoldout);
             holdout += isHoldout ? 1 : 0;
         }
-        assertEquals(0.25, holdout / (double) n, 0.03); // binomial sd = 0.0097
+        assertEquals(0.25, holdout / (double) n, 0.045); // binomial sd = 0.0137
         // and per-class counters add up
         double total = 0;
         for (int c = 0; c < 10; c++) {
@@ -157,7 +157,7 @@ class TrainingExamplesTopologyTest {
                     + registry.counter("glimpse.training.examples", "class", "" + c, "split", "holdout").count();
         }
         assertEquals(n, total);
-        assertEquals(200.0, registry.counter("glimpse.training.examples", "class", "3", "split", "train").count()
+        assertEquals(100.0, registry.counter("glimpse.training.examples", "class", "3", "split", "train").count()
                 + registry.counter("glimpse.training.examples", "class", "3", "split", "holdout").count());
     }
 
