@@ -1,6 +1,7 @@
 package dev.glimpse.monitoring;
 
 import dev.glimpse.contracts.events.DriftReport;
+import dev.glimpse.monitoring.internal.Observation;
 import dev.glimpse.monitoring.internal.WindowSample;
 import java.util.List;
 
@@ -11,4 +12,8 @@ public interface DriftListener {
     };
 
     void onWindow(DriftEvaluator.WindowId id, WindowSample window, boolean referenceReady, List<DriftReport> reports);
+
+    /** Every prediction as it is read (before windowing): for live histograms. */
+    default void onPrediction(Observation prediction) {
+    }
 }

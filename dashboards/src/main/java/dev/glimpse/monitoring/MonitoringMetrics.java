@@ -1,8 +1,10 @@
 package dev.glimpse.monitoring;
 
 import dev.glimpse.contracts.events.DriftReport;
+import dev.glimpse.monitoring.internal.Observation;
 import dev.glimpse.monitoring.internal.WindowSample;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -36,7 +38,11 @@ public final class MonitoringMetrics implements DriftListener {
     public static final String INPUT_CONTRAST = "glimpse.monitoring.input.contrast";
     public static final String MEAN_CONFIDENCE = "glimpse.monitoring.confidence.mean";
 
+    public static final String CONFIDENCE = "glimpse.monitoring.confidence";
+    private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0};
+
     private final MeterRegistry registry;
+    private final Map<String, DistributionSummary> confidence = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
 
     public MonitoringMetrics(MeterRegistry registry) {
@@ -97,6 +103,17 @@ public final class MonitoringMetrics implements DriftListener {
                         .tags(version.and("statistic", statistic.label())).register(registry).increment();
             }
         }
+    }
+
+    @Override
+    public void onPrediction(Observation prediction) {
+        if (Double.isNaN(prediction.confidence())) {
+            return;
+        }
+        confidence.computeIfAbsent(prediction.versionKey(), k -> DistributionSummary.builder(CONFIDENCE)
+                .description("top-1 probability of every prediction")
+                .tags("model_name", prediction.modelName(), "model_version", prediction.modelVersion())
+                .serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry)).record(prediction.confidence());
     }
 
     /** Current value of a gauge, NaN when it was never set (for tests and the console). */

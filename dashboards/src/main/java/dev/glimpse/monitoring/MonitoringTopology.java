@@ -66,7 +66,8 @@ public final class MonitoringTopology {
 
         KStream<String, Observation> predicted = predictions
                 .filter((id, p) -> p != null && !p.getShadow())
-                .mapValues(Observation::prediction);
+                .mapValues(Observation::prediction)
+                .peek((id, o) -> listener.onPrediction(o));
 
         // Labels that arrive after the prediction (console feedback): joined by image id. Predictions that already
         // carry their label are counted from the prediction itself, so they are left out of the join.
