@@ -46,13 +46,13 @@ class RetrainRunnerTest {
         buffer = new ExampleBuffer(400, 100);
         HoldoutSplit split = new HoldoutSplit(0.2);
         long offset = 0;
-        for (LabeledImage img : TestModels.images(6000, 9000)) { // all ten classes, unseen by v1
+        for (LabeledImage img : TestModels.images(6000, 10000)) { // all ten classes, unseen by v1 (3,200 train / 800 holdout)
             buffer.add(img, split.isHoldout(img.id()), "training-examples-0", offset++);
         }
     }
 
     private RetrainRunner runner(PromotionPolicy policy) {
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(4).withProgress(false).withAugmentation(0, false)
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(8).withProgress(false).withAugmentation(0, false)
                 .withLearningRate(2e-3);
         return new RetrainRunner(store, lifecycle, new TransferLearningTrainer(config, 2, 0.3, FashionMnist.CLASS_NAMES),
                 new HoldoutEvaluator(10, 256), policy, buffer, metrics, FashionMnist.CLASS_NAMES,
@@ -69,7 +69,7 @@ class RetrainRunnerTest {
         // Then the candidate is far better on the holdout and becomes v2, promoted and announced
         assertEquals("promoted", outcome.outcome(), outcome.reason());
         assertTrue(outcome.current().accuracy() <= 0.5, "v1 cannot answer half the classes: " + outcome.current());
-        assertTrue(outcome.candidate().accuracy() >= 0.7, "fine-tuned: " + outcome.candidate());
+        assertTrue(outcome.candidate().accuracy() >= 0.75, "fine-tuned: " + outcome.candidate()); // measured 0.81
         StoredModel v2 = store.get("fashion", "v2");
         assertEquals(ModelState.PROMOTED, v2.manifest().state());
         assertEquals("v1", v2.manifest().parentVersion());
