@@ -414,10 +414,32 @@ public final class ImageValidator {
             return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         }
 
-        /** A complete JPEG ends with EOI (0xFFD9); tolerate a little trailing padding some encoders add. */
+        /**
+         * A complete JPEG has an end marker (0xFFD9) after its first scan. Entropy-coded data cannot contain 0xFFD9
+         * (0xFF is stuffed as 0xFF00; restart markers are 0xFFD0-D7), and the EOI of an EXIF thumbnail lies inside
+         * an APP segment that the marker walk skips; so any 0xFFD9 after the first SOS ends the image, and data
+         * after it (camera trailers) is tolerated.
+         */
         static ValidationResult checkEnd(byte[] d) {
-            int from = Math.max(2, d.length - 64);
-            for (int i = d.length - 2; i >= from; i--) {
+            int pos = 2;
+            while (true) {
+                while (pos + 1 < d.length && (d[pos] & 0xFF) == 0xFF && (d[pos + 1] & 0xFF) == 0xFF) {
+                    pos++;
+                }
+                if (pos + 4 > d.length) {
+                    return ValidationResult.reject(TRUNCATED, "the JPEG ends after " + d.length + " bytes, before its scan");
+                }
+                int marker = d[pos + 1] & 0xFF;
+                int length = ((d[pos + 2] & 0xFF) << 8) | (d[pos + 3] & 0xFF);
+                if ((d[pos] & 0xFF) != 0xFF || length < 2) {
+                    return ValidationResult.reject(UNDECODABLE, "malformed JPEG segment at offset " + pos);
+                }
+                pos += 2 + length;
+                if (marker == 0xDA) {
+                    break;
+                }
+            }
+            for (int i = pos; i + 1 < d.length; i++) {
                 if ((d[i] & 0xFF) == 0xFF && (d[i + 1] & 0xFF) == 0xD9) {
                     return null;
                 }

@@ -62,6 +62,16 @@ class ImageValidatorTest {
     }
 
     @Test
+    void shouldAcceptAJpegWithTrailingBytesAfterItsEndMarker() {
+        // Some cameras append data after EOI; that is not truncation.
+        byte[] jpeg = ImageSamples.rgbJpeg();
+        byte[] withTrailer = java.util.Arrays.copyOf(jpeg, jpeg.length + 500);
+        java.util.Arrays.fill(withTrailer, jpeg.length, withTrailer.length, (byte) 0x41);
+
+        assertEquals(new ImageInfo(ImageFormat.JPEG, 40, 30, 3, 8, "rgb"), accepted(withTrailer));
+    }
+
+    @Test
     void shouldRefuseAPixelBombFromItsHeaderWithoutDecoding() {
         // A 50,000 x 50,000 gray image would need 2.5 GB decoded; the header alone is 57 bytes.
         byte[] bomb = ImageSamples.pngHeader(50_000, 50_000);
