@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The training service's Prometheus series: {@code glimpse_training_runs_total{outcome}},
  * {@code glimpse_training_duration_seconds}, {@code glimpse_training_examples_per_second},
- * {@code glimpse_holdout_accuracy{version}}, {@code glimpse_live_accuracy{version}},
+ * {@code glimpse_holdout_accuracy{version}}, {@code glimpse_lifecycle_live_accuracy{version}} (what the rollback guard sees; the monitoring service owns glimpse_live_accuracy),
  * {@code glimpse_shadow_accuracy{version}}, {@code glimpse_shadow_agreement{version}},
  * {@code glimpse_model_transitions_total{state}} (promotions, rejections, rollbacks).
  */
@@ -65,7 +65,7 @@ public final class TrainingMetrics {
     }
 
     public void liveAccuracy(String version, double accuracy) {
-        gauge("glimpse.live.accuracy", version).set(accuracy);
+        gauge("glimpse.lifecycle.live.accuracy", version).set(accuracy);
     }
 
     public void shadow(String version, double accuracy, double agreement) {
