@@ -92,6 +92,7 @@ public final class InferenceWorker implements GlimpseService {
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(2);
+    private final CountDownLatch assigned = new CountDownLatch(1);
 
     private final MeterRegistry registry;
     private DeadLetterPublisher deadLetterPublisher;
@@ -139,7 +140,10 @@ public final class InferenceWorker implements GlimpseService {
                             ProducerConfig.LINGER_MS_CONFIG, 0,
                             // with transactions v2 the first send after a commit may be told CONCURRENT_TRANSACTIONS
                             // while the markers are written; retry soon rather than after the default 100 ms
-                            ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5));
+                            ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5,
+                            // one request in flight: a retried first send cannot overtake the rest of the
+                            // transaction (which the broker answers with OUT_OF_ORDER_SEQUENCE and more retries)
+                            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
             consumer = clients.consumer(config.groupId(), config.workerId(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer(), Map.of(
                             ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchSize(),
@@ -186,6 +190,15 @@ public final class InferenceWorker implements GlimpseService {
             c.close();
             classifier = null;
         }
+    }
+
+    /**
+     * Waits until this worker has been given partitions of the images topic (after the consumer group has formed).
+     *
+     * @return false when the timeout passed first
+     */
+    public boolean awaitAssignment(Duration timeout) throws InterruptedException {
+        return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public boolean isRunning() {
@@ -392,8 +405,11 @@ public final class InferenceWorker implements GlimpseService {
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            LOG.info("inference worker {}: partitions assigned {}", config.workerId(), assigned);
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("inference worker {}: partitions assigned {}", config.workerId(), partitions);
+            if (!partitions.isEmpty()) {
+                assigned.countDown();
+            }
         }
     }
 

@@ -32,7 +32,7 @@ public final class DefaultModels {
             return BundledModels.extract(BundledModels.FASHION_MNIST_MLP, dataDir.resolve("models"));
         }
         throw new IllegalArgumentException("no model for dataset '" + dataset + "': " + trained + " does not exist. "
-                + "Train one with ./glimpse train (it writes " + trained + ") or pass --model M.onnx");
+                + "Train one with ./glimpse train --dataset " + dataset + " --out " + trained + " or pass --model M.onnx");
     }
 
     /** A short description of where the model came from, for logs and summaries. */
