@@ -59,6 +59,17 @@ public final class IngestService implements GlimpseService {
         if (ingestor != null) {
             throw new IllegalStateException("ingest already started");
         }
+        try {
+            startSources();
+        } catch (RuntimeException e) {
+            // Half-started (e.g. the HTTP port is taken): release what was opened before reporting.
+            close();
+            ingestor = null;
+            throw e;
+        }
+    }
+
+    private void startSources() {
         TopicCatalog catalog = config.catalog();
         createTopics(catalog);
         producer = clients.producer("glimpse-ingest");

@@ -199,6 +199,16 @@ class IngestServiceTest {
         }
     }
 
+    @Test
+    void shouldFailToStartWithAClearMessageWhenTheHttpPortIsTaken(KafkaTestContext kafka) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                    () -> start(kafka, MetricsServer.newRegistry("ingest"), Map.of(IngestConfig.HTTP_PORT, port)));
+            assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + port), e.getMessage());
+        }
+    }
+
     static <T> Map<String, T> index(List<T> items, Function<T, String> key) {
         return items.stream().collect(Collectors.toMap(key, Function.identity()));
     }
