@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class HotSwapSlot<M extends AutoCloseable> implements AutoCloseable {
 
     private final AtomicReference<M> staged = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean retire = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile M current;
     private volatile long swaps;
 
@@ -23,12 +24,31 @@ public final class HotSwapSlot<M extends AutoCloseable> implements AutoCloseable
 
     /** Offers the next model; a staged model not yet picked up by the batch thread is superseded and closed. */
     public void stage(M next) {
+        if (next == null) {
+            throw new IllegalArgumentException("stage a model; use retire() to empty the slot");
+        }
+        retire.set(false);
         M superseded = staged.getAndSet(next);
         closeQuietly(superseded);
     }
 
-    /** Batch thread only: switches to the staged model if there is one, and returns the model for this batch. */
+    /** Empties the slot at the next batch (e.g. a shadow model is stopped); a staged model is dropped. */
+    public void retire() {
+        closeQuietly(staged.getAndSet(null));
+        retire.set(true);
+    }
+
+    /**
+     * Batch thread only: switches to the staged model if there is one, and returns the model for this batch (null
+     * when the slot is empty: no model yet, or retired).
+     */
     public M forNextBatch() {
+        if (retire.compareAndSet(true, false) && staged.get() == null) {
+            M old = current;
+            current = null;
+            closeQuietly(old);
+            return null;
+        }
         M next = staged.getAndSet(null);
         if (next != null) {
             M old = current;

@@ -48,6 +48,19 @@ class HotSwapSlotTest {
     }
 
     @Test
+    void shouldEmptySlotAtNextBatchWhenRetired() {
+        FakeModel shadow = new FakeModel(5);
+        HotSwapSlot<FakeModel> slot = new HotSwapSlot<>(null);
+        assertEquals(null, slot.forNextBatch(), "no shadow model yet");
+        slot.stage(shadow);
+        assertSame(shadow, slot.forNextBatch());
+        slot.retire();
+        assertFalse(shadow.closed.get(), "still in use by the running batch");
+        assertEquals(null, slot.forNextBatch());
+        assertTrue(shadow.closed.get());
+    }
+
+    @Test
     void shouldCloseSupersededStagedModel() {
         FakeModel v1 = new FakeModel(1);
         FakeModel v2 = new FakeModel(2);
