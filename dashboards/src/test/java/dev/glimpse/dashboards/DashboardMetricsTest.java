@@ -15,6 +15,7 @@ import dev.glimpse.monitoring.MonitoringMetrics;
 import dev.glimpse.monitoring.MonitoringTopology;
 import dev.glimpse.monitoring.ReferenceLookup;
 import dev.glimpse.platform.metrics.MetricsServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -164,41 +165,46 @@ class DashboardMetricsTest {
 
     /** Runs the monitoring topology until windows close, serving its registry over HTTP, and scrapes /metrics. */
     static Set<String> liveMonitoringScrape() throws Exception {
-        TopicCatalog topics = TopicCatalog.defaults();
-        MonitoringConfig config = MonitoringConfig.from(Map.of(MonitoringConfig.REFERENCE_WINDOWS, "1",
-                MonitoringConfig.MIN_WINDOW_EVENTS, "5"));
         try (MetricsServer server = MetricsServer.start(MetricsServer.newRegistry("monitoring"), "127.0.0.1", 0)) {
-            StreamsBuilder builder = new StreamsBuilder();
-            MonitoringTopology.createMonitoringTopology(builder, config, topics, ReferenceLookup.NONE,
-                    new MonitoringMetrics(server.registry()));
-            Properties props = new Properties();
-            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-test");
-            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-            try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
-                TestInputTopic<String, Prediction> predictions = driver.createInputTopic(topics.predictions().name(),
-                        Serdes.String().serializer(), topics.predictions().valueSerde().serializer());
-                TestInputTopic<String, Label> labels = driver.createInputTopic(topics.labels().name(),
-                        Serdes.String().serializer(), topics.labels().valueSerde().serializer());
-                SplittableRandom random = new SplittableRandom(1);
-                Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
-                for (int i = 0; i < 400; i++) {
-                    Prediction.Builder p = Prediction.newBuilder().setImageId("i" + i).setModelName("m").setModelVersion("v1")
-                            .setLabel(i % 2 == 0 ? random.nextInt(3) : -1)
-                            .addTopK(ClassScore.newBuilder().setClassIndex(random.nextInt(3)).setProbability((float) random.nextDouble()));
-                    for (int d = 0; d < 4; d++) {
-                        p.addEmbedding((float) random.nextDouble());
-                    }
-                    Instant t = t0.plusMillis(i * 1000L);
-                    predictions.pipeInput("i" + i, p.build(), t);
-                    if (i % 2 == 1) {
-                        labels.pipeInput("i" + i, Label.newBuilder().setImageId("i" + i).setLabel(1).build(), t.plusSeconds(1));
-                    }
-                }
-            }
+            feedMonitoring(server.registry());
             HttpResponse<String> response = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(server.uri() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode());
             return ScrapedNames.of(response.body());
+        }
+    }
+
+    /** Predictions (some labeled, some with late labels) through the monitoring topology until windows close. */
+    static void feedMonitoring(MeterRegistry registry) {
+        TopicCatalog topics = TopicCatalog.defaults();
+        MonitoringConfig config = MonitoringConfig.from(Map.of(MonitoringConfig.REFERENCE_WINDOWS, "1",
+                MonitoringConfig.MIN_WINDOW_EVENTS, "5"));
+        StreamsBuilder builder = new StreamsBuilder();
+        MonitoringTopology.createMonitoringTopology(builder, config, topics, ReferenceLookup.NONE,
+                new MonitoringMetrics(registry));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+            TestInputTopic<String, Prediction> predictions = driver.createInputTopic(topics.predictions().name(),
+                    Serdes.String().serializer(), topics.predictions().valueSerde().serializer());
+            TestInputTopic<String, Label> labels = driver.createInputTopic(topics.labels().name(),
+                    Serdes.String().serializer(), topics.labels().valueSerde().serializer());
+            SplittableRandom random = new SplittableRandom(1);
+            Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
+            for (int i = 0; i < 400; i++) {
+                Prediction.Builder p = Prediction.newBuilder().setImageId("i" + i).setModelName("m").setModelVersion("v1")
+                        .setLabel(i % 2 == 0 ? random.nextInt(3) : -1)
+                        .addTopK(ClassScore.newBuilder().setClassIndex(random.nextInt(3)).setProbability((float) random.nextDouble()));
+                for (int d = 0; d < 4; d++) {
+                    p.addEmbedding((float) random.nextDouble());
+                }
+                Instant t = t0.plusMillis(i * 1000L);
+                predictions.pipeInput("i" + i, p.build(), t);
+                if (i % 2 == 1) {
+                    labels.pipeInput("i" + i, Label.newBuilder().setImageId("i" + i).setLabel(1).build(), t.plusSeconds(1));
+                }
+            }
         }
     }
 

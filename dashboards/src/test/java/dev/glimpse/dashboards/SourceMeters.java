@@ -131,6 +131,12 @@ final class SourceMeters {
     /** The Prometheus series names of the meters, rendered by a registry with Glimpse's conventions. */
     static Set<String> prometheusNames(List<Meter> meters) {
         PrometheusMeterRegistry registry = MetricsServer.newRegistry("scan");
+        register(meters, registry);
+        return ScrapedNames.of(registry.scrape());
+    }
+
+    /** Registers every meter (with one sample each) in the registry. */
+    static void register(List<Meter> meters, PrometheusMeterRegistry registry) {
         for (Meter m : meters) {
             String unique = Integer.toString(System.identityHashCode(m));
             // A tag per declaration keeps same-named meters with different options from colliding; the
@@ -163,7 +169,6 @@ final class SourceMeters {
                 }
             }
         }
-        return ScrapedNames.of(registry.scrape());
     }
 
     private static Type typeOf(String builder) {
