@@ -54,42 +54,58 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
             String layer = e.defaultLayer();
             System.out.printf(Locale.ROOT, "model %s, input %s, layer %s, %d threads%n", model, Arrays.toString(s), layer,
                     Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "%-26s %6s %12s %9s%n", "what", "batch", "median ms", "x forward");
+            System.out.printf(Locale.ROOT, "%-30s %6s %10s %9s %10s %9s%n", "what", "batch", "median ms", "x forward",
+                    "min ms", "x fwd(min)");
             for (int b : batches) {
                 Tensor x = random(b, s);
                 Tensor seed = e.oneHot(b, 0);
-                double fwd = median(() -> e.logits(x));
-                row("forward", b, fwd, fwd);
-                row("gradcam (fused fwd+bwd)", b, median(() -> e.gradients(null, layer, ReluRule.STANDARD, x, seed)), fwd);
-                row("saliency (fused fwd+bwd)", b, median(() -> e.gradients(null, null, ReluRule.STANDARD, x, seed)), fwd);
-                row("guided (fused fwd+bwd)", b, median(() -> e.gradients(null, null, ReluRule.GUIDED, x, seed)), fwd);
+                // interleaved rounds: every figure of a round sees the same machine load, so ratios stay honest
+                // on a shared machine
+                List<String> names = List.of("forward", "gradcam (fused fwd+bwd)", "saliency (fused fwd+bwd)", "guided (fused fwd+bwd)");
+                List<Timed> runs = List.of(
+                        () -> e.logits(x),
+                        () -> e.gradients(null, layer, ReluRule.STANDARD, x, seed),
+                        () -> e.gradients(null, null, ReluRule.STANDARD, x, seed),
+                        () -> e.gradients(null, null, ReluRule.GUIDED, x, seed));
+                report(names, runs, b);
             }
             Tensor one = random(1, s);
-            double fwd = median(() -> e.logits(one));
             int target = e.logits(one).argmax();
+            List<String> names = new ArrayList<>(List.of("forward"));
+            List<Timed> runs = new ArrayList<>(List.of(() -> e.logits(one)));
             for (String name : methods) {
                 ExplanationMethod method = Methods.byName(name);
                 var request = new ExplanationMethod.Request(one, target, layer, Options.none());
-                row(name + " (method)", 1, median(() -> method.explain(e, request)), fwd);
+                names.add(name + " (method)");
+                runs.add(() -> method.explain(e, request));
             }
+            report(names, runs, 1);
         }
         return 0;
     }
 
-    private static void row(String what, int batch, double ms, double forwardMs) {
-        System.out.printf(Locale.ROOT, "%-26s %6d %12.2f %9.2f%n", what, batch, ms, ms / forwardMs);
-    }
-
-    private double median(Timed t) throws Exception {
-        t.run();
-        List<Double> times = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, repeats); i++) {
-            long start = System.nanoTime();
+    private void report(List<String> names, List<Timed> runs, int batch) throws Exception {
+        for (Timed t : runs) {
             t.run();
-            times.add((System.nanoTime() - start) / 1e6);
         }
-        times.sort(Double::compare);
-        return times.get(times.size() / 2);
+        double[][] times = new double[runs.size()][Math.max(1, repeats)];
+        for (int r = 0; r < times[0].length; r++) {
+            for (int i = 0; i < runs.size(); i++) {
+                long start = System.nanoTime();
+                runs.get(i).run();
+                times[i][r] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        for (double[] t : times) {
+            Arrays.sort(t);
+        }
+        double fwdMedian = times[0][times[0].length / 2];
+        double fwdMin = times[0][0];
+        for (int i = 0; i < runs.size(); i++) {
+            double median = times[i][times[i].length / 2];
+            System.out.printf(Locale.ROOT, "%-30s %6d %10.2f %9.2f %10.2f %9.2f%n", names.get(i), batch, median,
+                    median / fwdMedian, times[i][0], times[i][0] / fwdMin);
+        }
     }
 
     private static Tensor random(int n, long[] shape) {
