@@ -26,6 +26,7 @@ final class TestModels {
     static final String ARCH = "flatten,fc:64,relu,fc:10";
     private static Path firstFive;
     private static Dataset fashionTest;
+    private static Dataset fashionTrain;
 
     private TestModels() {
     }
@@ -44,6 +45,28 @@ final class TestModels {
             }
         }
         return fashionTest;
+    }
+
+    /** Fashion-MNIST's 60,000 training images: fresh images no test model has seen. */
+    static synchronized Dataset fashionTrain() {
+        if (fashionTrain == null) {
+            try {
+                fashionTrain = FashionMnist.loadPart(FashionMnist.DEFAULT_DIR, "train");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return fashionTrain;
+    }
+
+    /** Images [from, to) of the training part with ids "t-<index>". */
+    static List<LabeledImage> freshImages(int from, int to) {
+        List<LabeledImage> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            LabeledImage img = fashionTrain().get(i);
+            out.add(new LabeledImage("t-" + i, img.channels(), img.height(), img.width(), img.pixels(), img.label()));
+        }
+        return out;
     }
 
     /** The model trained on classes 0-4 only (images 0..5999 of the test part), as an ONNX file. */
