@@ -238,7 +238,7 @@ public final class InferenceWorker implements GlimpseService {
         long nextLagUpdate = 0;
         try {
             consumer.subscribe(List.of(catalog.images().name()), new Rebalance(backlog));
-            while (running && !crashRequested) {
+            while (running) { // during a simulated crash: keeps feeding batches until one is left open
                 if (rewindNeeded) {
                     rewind(backlog);
                 }
@@ -563,7 +563,8 @@ public final class InferenceWorker implements GlimpseService {
                 return false;
             }
             if (crashRequested) {
-                // Simulated crash: predictions are in the log, the transaction is left open, nothing is committed.
+                // Simulated crash after the sends reached the log: the transaction is left open, nothing committed.
+                producer.flush();
                 LOG.warn("inference worker {}: simulated crash with a transaction of {} records open",
                         config.workerId(), txn.records);
                 return true;

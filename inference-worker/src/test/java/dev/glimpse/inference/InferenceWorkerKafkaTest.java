@@ -1,8 +1,6 @@
 package dev.glimpse.inference;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contracts.TopicCatalog;
@@ -18,10 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -60,53 +56,12 @@ class InferenceWorkerKafkaTest {
     }
 
     @Test
-    void shouldPredictEveryImageExactlyOnceWithTwoWorkersWhenOneCrashesMidTransaction(KafkaTestContext kafka)
-            throws Exception {
-        // Given two workers in one group on a 4-partition images topic
-        TopicCatalog catalog = kafka.catalog();
-        String group = kafka.groupId("inference");
-        PrometheusMeterRegistry registry = MetricsServer.newRegistry("inference-worker");
-        InferenceWorker w1 = worker(kafka, catalog, group, "w1", registry);
-        InferenceWorker w2 = worker(kafka, catalog, group, "w2", registry);
-        InferenceWorker w1Restarted = null;
-        List<ImageEvent> events = TestImages.events("img-", 2000);
-        try {
-            // When 2,000 images stream in and w1 dies with a transaction open, then comes back under its id
-            Thread producer = new Thread(() -> produceSlowly(kafka, catalog, events));
-            producer.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> w1.predictions() >= 100);
-            w1.crash();
-            w1Restarted = worker(kafka, catalog, group, "w1", registry);
-            producer.join(60_000);
-
-            // Then read_committed readers see exactly one prediction per image: no loss, no duplicate
-            List<ConsumerRecord<String, Prediction>> predictions =
-                    kafka.consume(catalog.predictions(), 2000, Duration.ofSeconds(60));
-            Map<String, Long> perImage = predictions.stream()
-                    .collect(Collectors.groupingBy(r -> r.value().getImageId(), Collectors.counting()));
-            assertEquals(2000, predictions.size(), "predictions (duplicates would make this larger)");
-            assertEquals(events.stream().map(ImageEvent::getImageId).collect(Collectors.toSet()), perImage.keySet());
-            // and the crash really left uncommitted predictions behind (visible to read_uncommitted only)
-            assertTrue(countUncommitted(kafka, catalog.predictions().name()) > 2000,
-                    "the crashed worker's open transaction should have written predictions that were aborted");
-            // and both surviving workers served, with the model named in each prediction
-            Set<String> servedBy = new HashSet<>();
-            predictions.forEach(r -> servedBy.add(r.value().getWorkerId()));
-            assertTrue(servedBy.containsAll(List.of("w1", "w2")), "served by " + servedBy);
-            Prediction p = predictions.get(0).value();
-            assertEquals("fashion-mnist-mlp", p.getModelName());
-            assertEquals(5, p.getTopKCount());
-            assertEquals(128, p.getEmbeddingCount());
-            assertEquals("cpu", p.getDevice());
-            assertTrue(p.getTimings().getBatchSize() >= 1);
-            assertNull(w2.failure());
-            assertTrue(kafka.readAll(catalog.deadletter()).isEmpty(), "no dead letters for good images");
-        } finally {
-            w2.close();
-            if (w1Restarted != null) {
-                w1Restarted.close();
-            }
-        }
+    void shouldPredictEveryImageFromHttpAndReplayExactlyOnceWithTwoWorkersWhenOneCrashesMidTransaction(
+            KafkaTestContext kafka) throws Exception {
+        PipelineScenario.run(kafka.bootstrapServers(), kafka.catalog(), kafka.groupId("inference"), dir);
+        // the crashed worker's open transaction had written predictions that read_committed readers never saw
+        assertTrue(countUncommitted(kafka, kafka.catalog().predictions().name())
+                > PipelineScenario.HTTP_IMAGES + PipelineScenario.REPLAYED_IMAGES, "the crash left aborted predictions");
     }
 
     @Test
