@@ -32,9 +32,13 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
                 "must be one of sgd, nesterov, adam, adamw");
     }
 
-    /** Adam at 1e-3, cosine schedule, batch 64, shift 2: the defaults of {@code ./glimpse train}. */
+    /**
+     * Adam at 3e-3 with a cosine schedule, batch 64, no augmentation: the defaults of {@code ./glimpse train}
+     * (3e-3 rather than the usual 1e-3 because He-initialised convolutions followed by batch norm are scale
+     * invariant, so Adam's fixed step size moves them relatively less; measured on Fashion-MNIST, 5 epochs).
+     */
     public static TrainingConfig defaults() {
-        return new TrainingConfig(5, 64, 1e-3, "adam", 0.9, 0, "cosine", 0, 0, 1, 2, false, BatchNormMode.TRAIN, 0, true);
+        return new TrainingConfig(5, 64, 3e-3, "adam", 0.9, 0, "cosine", 0, 0, 1, 0, false, BatchNormMode.TRAIN, 0, true);
     }
 
     public TrainingConfig withEpochs(int e) {

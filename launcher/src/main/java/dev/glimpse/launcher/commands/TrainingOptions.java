@@ -14,7 +14,7 @@ final class TrainingOptions {
     @Option(names = "--batch", defaultValue = "64", description = "mini-batch size (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.001", description = "base learning rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "0.003", description = "base learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, nesterov, adam or adamw (default: ${DEFAULT-VALUE})")
@@ -38,7 +38,7 @@ final class TrainingOptions {
     @Option(names = "--seed", defaultValue = "1", description = "seed for initialisation, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--shift", defaultValue = "1", description = "random shift augmentation, max pixels (0 = off; default: ${DEFAULT-VALUE})")
+    @Option(names = "--shift", defaultValue = "0", description = "random shift augmentation, max pixels (0 = off; default: ${DEFAULT-VALUE})")
     int shift;
 
     @Option(names = "--flip", description = "random horizontal flip augmentation")
