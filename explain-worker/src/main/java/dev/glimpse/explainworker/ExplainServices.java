@@ -14,6 +14,8 @@ import java.time.Duration;
  */
 public final class ExplainServices implements GlimpseService {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExplainServices.class);
+
     private final ExplainWorker worker;
     private final ConsoleServer console;
 
@@ -23,14 +25,33 @@ public final class ExplainServices implements GlimpseService {
     }
 
     /**
-     * The demo's one-liner: explains every prediction (gradcam, guided-gradcam, featuremaps) and serves the
-     * console on {@code consolePort} (0 = none).
+     * The demo's one-liner: explains every prediction (gradcam, guided-gradcam, featuremaps; saliency and guided
+     * backprop for a model without convolutions, such as the bundled MLP) and serves the console on
+     * {@code consolePort} (0 = none).
      */
     public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          int consolePort, MeterRegistry registry) {
         ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir);
+        if (!hasConvolution(modelPath)) {
+            LOG.warn("model {} has no Conv layer: explaining with saliency and guided backprop instead of {}", modelPath,
+                    w.methods());
+            w = w.withMethods(java.util.List.of("saliency", "guided"), null);
+        }
         ConsoleConfig c = consolePort <= 0 ? null : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, modelPath);
         return new ExplainServices(w, c, registry);
+    }
+
+    /** Whether the ONNX file has a Conv node (true when it cannot be read: the worker reports that itself). */
+    static boolean hasConvolution(Path model) {
+        if (model == null || !java.nio.file.Files.isRegularFile(model)) {
+            return true;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(model)) {
+            return dev.glimpse.engine.onnx.Onnx.ModelProto.parseFrom(in).getGraph().getNodeList().stream()
+                    .anyMatch(n -> n.getOpType().equals("Conv"));
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     @Override

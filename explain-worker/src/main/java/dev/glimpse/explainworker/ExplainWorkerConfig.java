@@ -30,7 +30,8 @@ import java.util.Objects;
  * @param imageLookback     how far back in time the images topic is read at start ({@code explain.images.lookback})
  * @param imageWait         how long a prediction waits for its image before it is dead-lettered
  * @param deviceSpec        ONNX Runtime device: cpu, cuda[:N], auto
- * @param pointingTolerance pointing-game tolerance in pixels of the original image (hit within this distance)
+ * @param pointingTolerance pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side
+ *                          (Zhang et al.'s 15 px; 2.1 px on a 32-pixel image)
  * @param faithfulnessSteps deletion/insertion curve steps
  */
 public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
@@ -64,7 +65,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
         require(imageLookback != null && !imageLookback.isNegative(), "explain.images.lookback", imageLookback, ">= 0");
         require(imageWait != null && !imageWait.isNegative(), "explain.images.wait", imageWait, ">= 0");
         require(deviceSpec != null && deviceSpec.matches("cpu|auto|cuda(:\\d+)?"), "explain.device", deviceSpec, "cpu, auto or cuda[:N]");
-        require(pointingTolerance >= 0, "explain.pointing.tolerance", pointingTolerance, ">= 0 pixels");
+        require(pointingTolerance >= 0, "explain.pointing.tolerance", pointingTolerance, ">= 0 pixels at 224 px");
         require(faithfulnessSteps >= 1 && faithfulnessSteps <= 1000, "explain.faithfulness.steps", faithfulnessSteps, "1..1000");
     }
 
@@ -72,7 +73,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public static ExplainWorkerConfig defaults(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, ArtifactStore.Limits.defaults(),
                 "all", DEFAULT_METHODS, null, 8, Duration.ofMillis(200), catalog.prefix() + "explain-worker",
-                "explain-worker-0", 20_000, 256L << 20, Duration.ofMinutes(30), Duration.ofSeconds(20), "cpu", 2.0, 16);
+                "explain-worker-0", 20_000, 256L << 20, Duration.ofMinutes(30), Duration.ofSeconds(20), "cpu", 15.0, 16);
     }
 
     public ExplainWorkerConfig withPolicy(String p) {

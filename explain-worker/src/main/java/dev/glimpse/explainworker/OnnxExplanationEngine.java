@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * closed when it is retired. Each item: preprocess the image per the model metadata, run the method, write the
  * raw .npy and a PNG (heatmap overlay, guided map, feature-map grid) to the artifact store, and score
  * heatmaps for faithfulness (deletion/insertion AUC and average drop against a zero baseline in the model's
- * input space; pointing game when the image carries an object mask).
+ * input space; pointing game when the image carries an object mask: a hit when the map's maximum lies on the
+ * mask or within the protocol's 15 px, scaled from 224 px to the image).
  */
 public final class OnnxExplanationEngine implements ExplanationEngine {
 
@@ -236,7 +237,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
                 .setAverageIncrease(c.increase() ? 1 : 0);
         Tensor mask = mask(image);
         if (mask != null) {
-            f.setHasPointingGame(true).setPointingGameHit(PointingGame.of(map, mask, config.pointingTolerance()).hit());
+            double tolerance = config.pointingTolerance() * Math.max(mask.dim(0), mask.dim(1)) / 224.0;
+            f.setHasPointingGame(true).setPointingGameHit(PointingGame.of(map, mask, tolerance).hit());
         }
         return f.build();
     }

@@ -114,8 +114,9 @@ class ExplainWorkerTest {
         kafka.produce(catalog.predictions(), "unsure", prediction("unsure", 1, 0.4f, -1));
         kafka.produce(catalog.predictions(), "lost", prediction("lost", 1, 0.3f, -1));
 
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ExplainWorker worker = new ExplainWorker(config(kafka, "low-confidence:0.6", "explain-policy"), new FakeEngine(0),
-                new ModelCatalog(null), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                new ModelCatalog(null), registry);
         try {
             worker.start();
             // Then only "unsure" is explained (2 methods) and "lost" is dead-lettered as image-unavailable
@@ -129,6 +130,14 @@ class ExplainWorkerTest {
                 assertEquals("low-confidence", r.value().getReason());
             });
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> worker.summary().explanations() == 2);
+            assertEquals(2, worker.summary().selected(), "unsure and lost were selected; sure was not");
+            // and the Prometheus series count them by method, with the backlog and failures by reason
+            String scrape = registry.scrape();
+            assertTrue(scrape.contains("glimpse_explanations_total{method=\"gradcam\"} 1.0"), scrape);
+            assertTrue(scrape.contains("glimpse_explanations_total{method=\"featuremaps\"} 1.0"), scrape);
+            assertTrue(scrape.contains("glimpse_explanation_duration_seconds_count{method=\"gradcam\"} 1"), scrape);
+            assertTrue(scrape.contains("glimpse_explain_failures_total{reason=\"image-unavailable\"} 1.0"), scrape);
+            assertTrue(scrape.contains("glimpse_explain_backlog "), scrape);
         } finally {
             worker.close();
         }
