@@ -1,5 +1,10 @@
 package dev.glimpse.inference;
 
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.Validator;
 import dev.glimpse.runtime.ExecutionDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +40,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
                               Map<String, Object> kafkaOverrides) {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
     public static final String WORKER_ID = "inference.worker.id";
     public static final String MODEL = "inference.model";
@@ -53,8 +58,57 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(10);
     public static final int DEFAULT_TOP_K = 5;
 
+    /** Every key with type, default, valid values and doc; {@code toMarkdown()} renders the reference. */
+    public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
+            .include(PlatformConfig.common())
+            .define(GROUP_ID, ConfigType.STRING, DEFAULT_GROUP_ID, Validator.nonEmpty(),
+                    "Consumer group on the images topic; more workers in it share the partitions")
+            .define(WORKER_ID, ConfigType.STRING, null,
+                    "Stable id of this instance, part of its transactional id (default: random)")
+            .define(MODEL, ConfigType.PATH, null, "The ONNX classifier to serve")
+            .define(DEVICE, ConfigType.STRING, "auto",
+                    "cpu, cuda[:N] (fails at start without CUDA) or auto (CUDA when present, else CPU with a warning)")
+            .define(MAX_BATCH_SIZE, ConfigType.INT, DEFAULT_MAX_BATCH_SIZE, Validator.between(1, 4096),
+                    "Images per ONNX Runtime call at most")
+            .define(MAX_WAIT_MS, ConfigType.LONG, DEFAULT_MAX_WAIT.toMillis(), Validator.between(0, 60_000),
+                    "A partial batch is flushed when its oldest image has waited this long")
+            .define(QUEUE_CAPACITY, ConfigType.INT, 0, Validator.between(0, 65_536),
+                    "Images waiting for a batch before the partitions are paused (0 = max batch size)")
+            .define(TOP_K, ConfigType.INT, DEFAULT_TOP_K, Validator.between(1, 1000), "Classes reported per prediction")
+            .define(INTRA_OP_THREADS, ConfigType.INT, 0, Validator.between(0, 256),
+                    "ONNX Runtime threads per operator (0 = one per core)")
+            .define(TRANSACTION_TIMEOUT_MS, ConfigType.LONG, 10_000L, Validator.between(1000, 900_000),
+                    "How long a crashed worker's open transaction can hold back its partitions")
+            .define(COMMIT_INTERVAL_MS, ConfigType.LONG, 100L, Validator.between(0, 10_000),
+                    "Longest a transaction stays open collecting batches under a backlog");
+
     public InferenceConfig {
         kafkaOverrides = Map.copyOf(kafkaOverrides);
+    }
+
+    /**
+     * Parses and validates raw values (keys of {@link #DEFINITION}); unknown keys are refused.
+     *
+     * @throws IllegalArgumentException naming the key and quoting the value
+     */
+    public static InferenceConfig parse(Map<String, ?> values) {
+        Config c = DEFINITION.parse(values);
+        Builder b = builder()
+                .bootstrapServers(c.getString(BOOTSTRAP_SERVERS))
+                .groupId(c.getString(GROUP_ID))
+                .model(c.getPath(MODEL))
+                .device(c.getString(DEVICE))
+                .maxBatchSize(c.getInt(MAX_BATCH_SIZE))
+                .maxWait(Duration.ofMillis(c.getLong(MAX_WAIT_MS)))
+                .queueCapacity(c.getInt(QUEUE_CAPACITY))
+                .topK(c.getInt(TOP_K))
+                .intraOpThreads(c.getInt(INTRA_OP_THREADS))
+                .transactionTimeout(Duration.ofMillis(c.getLong(TRANSACTION_TIMEOUT_MS)))
+                .commitInterval(Duration.ofMillis(c.getLong(COMMIT_INTERVAL_MS)));
+        if (c.get(WORKER_ID) != null) {
+            b.workerId(c.getString(WORKER_ID));
+        }
+        return b.build();
     }
 
     public static Builder builder() {

@@ -8,7 +8,9 @@ import dev.glimpse.launcher.demo.DefaultModels;
 import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.metrics.MetricsServer;
 import java.nio.file.Path;
-import java.time.Duration;
+import dev.glimpse.platform.config.PlatformConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
         description = "Classify the 'images' topic exactly once into 'predictions' (micro-batched ONNX Runtime).")
 public final class InferenceCommand implements GlimpseCommand, Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers host:port[,host:port]")
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers host:port[,host:port] (default: ${DEFAULT-VALUE})")
     String bootstrapServers;
 
     @Option(names = "--model", description = "ONNX classifier (default: models/<dataset>/model.onnx, else the bundled Fashion-MNIST MLP)")
@@ -60,20 +62,40 @@ public final class InferenceCommand implements GlimpseCommand, Callable<Integer>
     @Option(names = "--metrics-port", defaultValue = "9402", description = "Prometheus /metrics port, 0 = any free port (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
+    @Option(names = {"-c", "--config"}, description = "any inference configuration key=value (see --config-reference); repeatable")
+    Map<String, String> extra = new LinkedHashMap<>();
+
+    @Option(names = "--config-reference", description = "print the configuration reference (Markdown) and exit")
+    boolean configReference;
+
     @Override
     public Integer call() throws Exception {
-        Path modelFile = DefaultModels.resolve(model, dataset, dataDir);
-        InferenceConfig.Builder config = InferenceConfig.builder()
-                .bootstrapServers(bootstrapServers).groupId(groupId).model(modelFile).device(device)
-                .maxBatchSize(maxBatchSize).maxWait(Duration.ofMillis(maxWaitMs)).queueCapacity(queueCapacity)
-                .topK(topK).intraOpThreads(threads);
-        if (workerId != null) {
-            config.workerId(workerId);
+        if (configReference) {
+            System.out.print(InferenceConfig.DEFINITION.toMarkdown());
+            return 0;
         }
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(InferenceConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(PlatformConfig.TOPIC_PREFIX, topicPrefix);
+        values.put(PlatformConfig.METRICS_PORT, metricsPort);
+        values.put(InferenceConfig.MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
+        values.put(InferenceConfig.DEVICE, device);
+        values.put(InferenceConfig.GROUP_ID, groupId);
+        if (workerId != null) {
+            values.put(InferenceConfig.WORKER_ID, workerId);
+        }
+        values.put(InferenceConfig.MAX_BATCH_SIZE, maxBatchSize);
+        values.put(InferenceConfig.MAX_WAIT_MS, maxWaitMs);
+        values.put(InferenceConfig.QUEUE_CAPACITY, queueCapacity);
+        values.put(InferenceConfig.TOP_K, topK);
+        values.put(InferenceConfig.INTRA_OP_THREADS, threads);
+        values.putAll(extra);
+        InferenceConfig config = InferenceConfig.parse(values);
+        Path modelFile = config.model();
         TopicCatalog catalog = new TopicCatalog(topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
         try (ShutdownSignal shutdown = new ShutdownSignal();
              MetricsServer metrics = MetricsServer.start("inference-worker", "0.0.0.0", metricsPort);
-             InferenceWorker worker = new InferenceWorker(config.build(), catalog, metrics.meterRegistry())) {
+             InferenceWorker worker = new InferenceWorker(config, catalog, metrics.meterRegistry())) {
             worker.start();
             metrics.addHealthCheck("inference-worker", worker::isRunning);
             System.out.println("inference worker " + worker.config().workerId() + " running: model "
