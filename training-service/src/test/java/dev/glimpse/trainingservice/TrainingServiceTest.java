@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.events.ClassScore;
 import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.datasets.LabeledImage;
@@ -63,6 +65,7 @@ class TrainingServiceTest {
         raw.put(TrainingServiceConfig.MAX_CLASS_DROP, "0.3");
         raw.put(TrainingServiceConfig.HTTP_PORT, "0");
         raw.put(TrainingServiceConfig.API_TOKEN, "s3cret");
+        raw.put(TrainingServiceConfig.ROLLBACK_MIN_LABELED, "100");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TrainingService service = new TrainingService(TrainingServiceConfig.parse(raw), registry)) {
             long t0 = System.nanoTime();
@@ -130,10 +133,43 @@ class TrainingServiceTest {
             call(http, base, "POST", "/v1/models/fashion/promote?version=v9", 404);
             call(http, base, "POST", "/v1/models/fashion/promote?version=../x", 400);
             call(http, base, "POST", "/v1/train", 202);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> service.outcomes().size() == 2);
+            assertEquals("held", service.outcomes().get(1).outcome(), "a passing candidate is held while pinned");
             List<ConsumerRecord<String, ModelAnnouncement>> after = kafka.readAll(catalog.models());
             ModelAnnouncement newest = after.get(after.size() - 1).value();
             assertEquals("v2", newest.getVersion());
             assertEquals(ModelAnnouncement.State.PROMOTED, newest.getState());
+
+            // And when an operator forces v1 back although v2 answers live traffic better, the guard rolls it back
+            call(http, base, "POST", "/v1/models/fashion/unpin", 200);
+            try (Producer<byte[], byte[]> producer = kafka.clients().producer("worker")) {
+                sendPredictions(producer, catalog, "v2", 0, 200, 0.9);
+                producer.flush();
+                Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> service.lifecycle().liveLabeled("v2") == 200);
+                call(http, base, "POST", "/v1/models/fashion/promote?version=v1", 200);
+                sendPredictions(producer, catalog, "v1", 200, 100, 0.4);
+                producer.flush();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> service.lifecycle().serving().orElseThrow().version().equals("v2"));
+            assertEquals(ModelState.ROLLED_BACK, service.store().get("fashion", "v1").manifest().state());
+            List<ConsumerRecord<String, ModelAnnouncement>> end = kafka.readAll(catalog.models());
+            assertEquals(ModelAnnouncement.State.ROLLED_BACK, end.get(end.size() - 2).value().getState());
+            assertEquals("v2", end.get(end.size() - 1).value().getVersion());
+        }
+    }
+
+    /** Labeled predictions by {@code version}, a fraction {@code accuracy} of them right. */
+    private static void sendPredictions(Producer<byte[], byte[]> producer, TopicCatalog catalog, String version,
+                                        int from, int n, double accuracy) {
+        for (int i = from; i < from + n; i++) {
+            int label = i % 10;
+            int top1 = (i % 100) < Math.round(accuracy * 100) ? label : (label + 1) % 10;
+            Prediction p = Prediction.newBuilder().setImageId("live-" + i).setModelName("fashion").setModelVersion(version)
+                    .addTopK(ClassScore.newBuilder().setClassIndex(top1).setProbability(0.9f)).setLabel(label).build();
+            producer.send(new ProducerRecord<>(catalog.predictions().name(), catalog.predictions().serializeKey(p.getImageId()),
+                    catalog.predictions().serializeValue(p)));
         }
     }
 
