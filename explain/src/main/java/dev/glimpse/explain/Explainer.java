@@ -132,7 +132,15 @@ public final class Explainer implements AutoCloseable {
         List<String> key = java.util.Arrays.asList(out, layer, rule.name());
         Differentiator d = gradientSessions.get(key);
         if (d == null) {
-            d = Objects.requireNonNull(gradients, "no gradient engine configured").create(model, out, layer, rule, inputGradient);
+            DifferentiatorFactory factory = Objects.requireNonNull(gradients, "no gradient engine configured");
+            try {
+                // session creation recurses deeply in native code for deep graphs: give it a large stack
+                d = dev.glimpse.explain.ort.LargeStack.call(() -> factory.create(model, out, layer, rule, inputGradient));
+            } catch (OrtException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
             gradientSessions.put(key, d);
         }
         return d;
@@ -140,6 +148,18 @@ public final class Explainer implements AutoCloseable {
 
     /** One fused call per chunk of maxBatch samples; results concatenated along the batch. */
     public Differentiator.Pass gradients(String output, String layer, ReluRule rule, Tensor batch, Tensor seed) throws OrtException {
+        try {
+            // fused backward graphs of deep models recurse deeply in native code: run on a large stack
+            return dev.glimpse.explain.ort.LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
+        } catch (OrtException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Differentiator.Pass gradientsOnThisThread(String output, String layer, ReluRule rule, Tensor batch, Tensor seed)
+            throws OrtException {
         Differentiator d = differentiator(output, layer, rule);
         int n = batch.dim(0);
         if (n <= maxBatch) {

@@ -47,6 +47,11 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
 
     @Override
     public Integer call() throws Exception {
+        // deep models recurse deeply in native ONNX Runtime code on the calling thread (see LargeStack)
+        return dev.glimpse.explain.ort.LargeStack.call(this::execute);
+    }
+
+    private Integer execute() throws Exception {
         Onnx.ModelProto m = ModelFiles.read(model);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(16);
         try (Explainer e = new Explainer(m, new EngineDifferentiators(), maxBatch)) {

@@ -73,6 +73,11 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // deep models recurse deeply in native ONNX Runtime code on the calling thread (see LargeStack)
+        return dev.glimpse.explain.ort.LargeStack.call(this::execute);
+    }
+
+    private Integer execute() throws Exception {
         try {
             if (batch < 1) {
                 throw new IllegalArgumentException("--batch must be >= 1, got '" + batch + "'");
