@@ -12,6 +12,7 @@ import dev.glimpse.contracts.events.Timings;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
+import dev.glimpse.platform.metrics.KafkaClientMeters;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.PreprocessingException;
 import dev.glimpse.runtime.SessionTuning;
@@ -96,6 +97,7 @@ public final class InferenceWorker implements GlimpseService {
 
     private final MeterRegistry registry;
     private DeadLetterPublisher deadLetterPublisher;
+    private final List<AutoCloseable> clientMeters = new ArrayList<>();
     private volatile Classifier classifier;
     private Consumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
@@ -152,6 +154,8 @@ public final class InferenceWorker implements GlimpseService {
             closeQuietly();
             throw e;
         }
+        clientMeters.add(KafkaClientMeters.bind(registry, consumer, name()));
+        clientMeters.add(KafkaClientMeters.bind(registry, producer, name()));
         running = true;
         pollThread = new Thread(this::pollLoop, "glimpse-inference-poll-" + config.workerId());
         inferenceThread = new Thread(this::inferenceLoop, "glimpse-inference-run-" + config.workerId());
@@ -185,6 +189,14 @@ public final class InferenceWorker implements GlimpseService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (AutoCloseable m : clientMeters) {
+            try {
+                m.close();
+            } catch (Exception e) {
+                LOG.debug("closing client meters", e);
+            }
+        }
+        clientMeters.clear();
         Classifier c = classifier;
         if (c != null) {
             c.close();
