@@ -21,6 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,19 +95,7 @@ public final class MonitoringService implements GlimpseService {
         MonitoringTopology.createMonitoringTopology(builder, monitoring, topics,
                 new ModelStoreReferenceLookup(store, monitoring), new MonitoringMetrics(registry));
 
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getPath(STATE_DIR).toAbsolutePath().toString());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
-        // Images and predictions are joined by image id: wait up to 2 s for the slower of the two topics, so the
-        // task processes both in event-time order instead of racing ahead on predictions and dropping the images
-        // as late (the windows are minutes long, so 2 s more latency costs nothing).
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 2000L);
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt(REPLICATION_FACTOR));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // Predictions are produced transactionally by the inference worker: read only committed ones.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        Properties props = streamsProperties(config, topics);
         streams = new KafkaStreams(builder.build(), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitoring: stream thread failed; replacing it", e);
@@ -126,6 +116,27 @@ public final class MonitoringService implements GlimpseService {
         }
         LOG.info("monitoring: running on {} (windows {} hop {}, reference {} windows or model.json under {})",
                 bootstrap, monitoring.windowSize(), monitoring.windowHop(), monitoring.referenceWindows(), store);
+    }
+
+    /** The Kafka Streams settings of the service (public for tests that run the topology with them). */
+    public static Properties streamsProperties(Config config, TopicCatalog topics) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(PlatformConfig.BOOTSTRAP_SERVERS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getPath(STATE_DIR).toAbsolutePath().toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // Images and predictions are joined by image id: wait up to 2 s for the slower of the two topics, so the
+        // task processes both in event-time order instead of racing ahead on predictions and dropping the images
+        // as late (the windows are minutes long, so 2 s more latency costs nothing).
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 2000L);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt(REPLICATION_FACTOR));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Predictions are produced transactionally by the inference worker: read only committed ones.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        // A malformed event or one that cannot be evaluated is logged and skipped: monitoring must not stop on it.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        return props;
     }
 
     /** The Streams application id: one per topic prefix, so that test runs and deployments do not share state. */

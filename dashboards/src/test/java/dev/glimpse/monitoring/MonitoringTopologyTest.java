@@ -231,6 +231,33 @@ class MonitoringTopologyTest {
         assertEquals(start(2), firstTested);
     }
 
+    @Test
+    void shouldSkipMalformedEventsAndKeepReportingWithTheServiceSettings() throws Exception {
+        // Given the topology run with the service's Streams settings
+        dev.glimpse.platform.config.Config serviceConfig = MonitoringService.definition().parse(Map.of(
+                MonitoringService.STATE_DIR, java.nio.file.Files.createTempDirectory("monitoring-state").toString()));
+        StreamsBuilder builder = new StreamsBuilder();
+        MonitoringTopology.createMonitoringTopology(builder, config, topics);
+        Properties props = MonitoringService.streamsProperties(serviceConfig, topics);
+        // The driver has no fetch positions to idle on: without this it would hold every record back.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
+        driver = new TopologyTestDriver(builder.build(), props);
+        TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.predictions().name(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        predictions = driver.createInputTopic(topics.predictions().name(), Serdes.String().serializer(),
+                topics.predictions().valueSerde().serializer());
+        drift = driver.createOutputTopic(topics.drift().name(), Serdes.String().deserializer(),
+                topics.drift().valueSerde().deserializer());
+
+        // When a malformed record comes first, then a labeled prediction, then time passes the window
+        raw.pipeInput("bad", new byte[] {(byte) 0xff, 0x01, 0x02}, T0.plusSeconds(1));
+        predictions.pipeInput("a", Predictions.of("a", "v1", 1, 0.9, new float[0], 1), T0.plusSeconds(2));
+        closeWindow(1);
+
+        // Then the malformed record was skipped and the window still reported
+        assertEquals(1.0, only(drift.readValuesToList(), DriftStatistic.ACCURACY).getValue(), 0);
+    }
+
     private void feedWindow(int w, int n, boolean shifted) {
         feedWindowVersion(w, n, shifted, "v1");
     }
