@@ -638,10 +638,11 @@ public final class ShapeInference {
                 boolean noopEmpty = Attributes.getInt(n, "noop_with_empty_axes", 0) == 1;
                 long[] o = reduceShape(s, axes, keep, noopEmpty);
                 out(n, 0, o, type(n, 0));
-                if (op.equals("ReduceProd") && cst(n, 0) != null && (axes == null || axes.length == s.length) && !keep) {
-                    double p = 1;
+                if ((op.equals("ReduceProd") || op.equals("ReduceSum")) && cst(n, 0) != null
+                        && (axes == null || axes.length == s.length || s.length == 1) && Tensors.size(o) == 1) {
+                    double p = op.equals("ReduceProd") ? 1 : 0;
                     for (double d : cst(n, 0).doubles()) {
-                        p *= d;
+                        p = op.equals("ReduceProd") ? p * d : p + d;
                     }
                     ConstValue c = cst(n, 0);
                     val(n, 0, c.isReal() ? ConstValue.ofReals(c.dataType, o, new double[] {p})
