@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Integrated gradients (Sundararajan et al. 2017) on the target logit: (x - x') ⊙ the mean gradient at the
- * midpoints x' + (i + 1/2)/m (x - x'), i = 0..m-1 (all m points in one batched fused call), with a constant
+ * midpoints x' + (i + 1/2)/m (x - x'), i = 0..m-1 (all m points in one batched fused call when m fits the
+ * batch limit), with a constant
  * baseline x' (integrated-gradients.baseline, default 0) and m = integrated-gradients.steps (32). Reports the
  * completeness gap sum(IG) - (y(x) - y(x')), which shrinks as steps grow.
  */
@@ -29,17 +30,15 @@ public final class IntegratedGradients implements ExplanationMethod {
         Tensor x = r.input();
         int per = x.size();
         int[] batchShape = x.shape().clone();
-        batchShape[0] = m + 1;
-        float[] points = new float[(m + 1) * per];
+        batchShape[0] = m;
+        float[] points = new float[m * per];
         for (int s = 0; s < m; s++) {
             double alpha = (s + 0.5) / m;
             for (int i = 0; i < per; i++) {
                 points[s * per + i] = (float) (baselineValue + alpha * (x.data()[i] - baselineValue));
             }
         }
-        // the last sample is the baseline itself, so y(x') comes from the same call
-        java.util.Arrays.fill(points, m * per, (m + 1) * per, (float) baselineValue);
-        Differentiator.Pass pass = e.gradients(null, null, ReluRule.STANDARD, new Tensor(batchShape, points), e.oneHot(m + 1, r.target()));
+        Differentiator.Pass pass = e.gradients(null, null, ReluRule.STANDARD, new Tensor(batchShape, points), e.oneHot(m, r.target()));
         float[] ig = new float[per];
         for (int s = 0; s < m; s++) {
             for (int i = 0; i < per; i++) {
@@ -51,8 +50,9 @@ public final class IntegratedGradients implements ExplanationMethod {
             ig[i] *= (float) (x.data()[i] - baselineValue);
             sum += ig[i];
         }
-        int k = pass.logits().size() / (m + 1);
-        double yBaseline = pass.logits().data()[m * k + r.target()];
+        float[] baseline = new float[per];
+        java.util.Arrays.fill(baseline, (float) baselineValue);
+        double yBaseline = e.logits(new Tensor(x.shape().clone(), baseline)).data()[r.target()];
         double yInput = e.logits(x).data()[r.target()];
         double gap = sum - (yInput - yBaseline);
         int[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());

@@ -217,6 +217,36 @@ class GradientMethodsTest {
         }
     }
 
+    @Test
+    void shouldBatchSmoothGradSamplesAndIntegratedGradientStepsIntoOneFusedCall() throws Exception {
+        // Given a gradient engine that records the batch size of every fused call
+        List<Integer> calls = new java.util.ArrayList<>();
+        var engine = new EngineDifferentiators();
+        dev.glimpse.explain.gradient.DifferentiatorFactory counting = (model, out, layer, rule, wantInput) -> {
+            var d = engine.create(model, out, layer, rule, wantInput);
+            return new dev.glimpse.explain.gradient.Differentiator() {
+                @Override
+                public Pass run(Tensor input, Tensor seed) throws ai.onnxruntime.OrtException {
+                    calls.add(input.dim(0));
+                    return d.run(input, seed);
+                }
+
+                @Override
+                public void close() throws ai.onnxruntime.OrtException {
+                    d.close();
+                }
+            };
+        };
+        try (Explainer e = new Explainer(NET.model, counting, 32)) {
+            Request r = new Request(X, TARGET, NET.layer, new Options(Map.of("smoothgrad.samples", "12", "integrated-gradients.steps", "20")));
+            new SmoothGrad().explain(e, r);
+            new IntegratedGradients().explain(e, r);
+            new GradCam().explain(e, r);
+        }
+        // Then 12 samples went in one call, 20 steps in one call, and Grad-CAM took one call of one
+        assertEquals(List.of(12, 20, 1), calls);
+    }
+
     private static double mean(Tensor a, int sample, int k) {
         double s = 0;
         int hw = H * W;

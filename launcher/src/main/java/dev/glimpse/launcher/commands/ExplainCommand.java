@@ -56,7 +56,8 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.5", description = "overlay opacity (default: ${DEFAULT-VALUE})")
     double alpha;
 
-    @Option(names = "--batch", defaultValue = "16", description = "max batch per ONNX Runtime call (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "32",
+            description = "max batch per ONNX Runtime call; SmoothGrad samples and IG steps up to it go in one call (default: ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--faithfulness-steps", defaultValue = "16", description = "deletion/insertion steps, 0 = skip faithfulness (default: ${DEFAULT-VALUE})")
