@@ -73,7 +73,7 @@ class RetrainRunnerTest {
         StoredModel v2 = store.get("fashion", "v2");
         assertEquals(ModelState.PROMOTED, v2.manifest().state());
         assertEquals("v1", v2.manifest().parentVersion());
-        assertEquals("unfreeze-last-2", v2.manifest().hyperparameters().get("recipe"));
+        assertEquals("unfreeze-last 2", v2.manifest().hyperparameters().get("recipe"));
         assertEquals("operator", v2.manifest().hyperparameters().get("trigger"));
         assertEquals(outcome.candidate().accuracy(), v2.manifest().metrics().get("holdout_accuracy"), 1e-12);
         assertTrue(v2.manifest().dataOffsets().get("training-examples-0").matches("\\d+-\\d+"));
