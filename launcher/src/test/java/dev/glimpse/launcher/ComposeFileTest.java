@@ -258,11 +258,18 @@ class ComposeFileTest {
         return v;
     }
 
-    /** The subcommand's CommandLine after parsing the arguments (option values set, defaults applied). */
+    private static final Map<List<String>, CommandLine> PARSED = new java.util.HashMap<>();
+
+    /**
+     * The subcommand's CommandLine after parsing the arguments (option values set, defaults applied); one parse per
+     * distinct command, since building the whole command line (every subcommand) takes a while.
+     */
     private static CommandLine parsed(List<String> args) {
-        CommandLine cli = Glimpse.commandLine();
-        CommandLine.ParseResult result = cli.parseArgs(args.toArray(String[]::new));
-        return result.subcommand().commandSpec().commandLine();
+        return PARSED.computeIfAbsent(args, a -> {
+            CommandLine cli = Glimpse.commandLine();
+            CommandLine.ParseResult result = cli.parseArgs(a.toArray(String[]::new));
+            return result.subcommand().commandSpec().commandLine();
+        });
     }
 
     private static String optionValue(CommandLine cli, List<String> args, String option) {
