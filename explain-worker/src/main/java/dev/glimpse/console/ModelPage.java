@@ -29,7 +29,7 @@ import javax.imageio.ImageIO;
 
 /**
  * The model page's content, computed once per model file with the explain library: the inspect table (JSON),
- * the architecture SVG, the first-layer filters (and their responses to a mid-grey input) and an
+ * the architecture SVG, the first-layer filters (and their responses to an all-zero input) and an
  * activation-maximisation grid for 16 filters of the Grad-CAM layer.
  */
 final class ModelPage implements AutoCloseable {

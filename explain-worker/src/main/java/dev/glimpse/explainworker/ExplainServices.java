@@ -27,7 +27,7 @@ public final class ExplainServices implements GlimpseService {
     /**
      * The demo's one-liner: explains every prediction (gradcam, guided-gradcam, featuremaps; saliency and guided
      * backprop for a model without convolutions, such as the bundled MLP) and serves the console on
-     * {@code consolePort} (0 = none).
+     * {@code consolePort} (0 = any free port, negative = no console).
      */
     public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          int consolePort, MeterRegistry registry) {
@@ -37,7 +37,7 @@ public final class ExplainServices implements GlimpseService {
                     w.methods());
             w = w.withMethods(java.util.List.of("saliency", "guided"), null);
         }
-        ConsoleConfig c = consolePort <= 0 ? null : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, modelPath);
+        ConsoleConfig c = consolePort < 0 ? null : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, modelPath);
         return new ExplainServices(w, c, registry);
     }
 

@@ -127,6 +127,15 @@ class ConsoleBrowserTest {
                         + " return !!i && i.complete && i.naturalWidth > 0", imageId).asBoolean());
                 browser.screenshot(target.resolve("console-screenshot.png"));
                 assertTrue(Files.size(target.resolve("console-screenshot.png")) > 10_000);
+
+                // And the model page shows the inspect table, the architecture, the filters and activation maximisation
+                browser.open(services.console().url() + "model");
+                Awaitility.await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() ->
+                        browser.script("return document.querySelectorAll('#layers tbody tr').length").asInt() > 0
+                                && browser.script("return ['architecture', 'filters', 'actmax'].every(id => {"
+                                + " const i = document.getElementById(id); return i.complete && i.naturalWidth > 0; })").asBoolean());
+                assertTrue(browser.script("return document.getElementById('layers').textContent").asText().contains("Conv"));
+                browser.screenshot(target.resolve("console-model.png"));
             }
         }
     }

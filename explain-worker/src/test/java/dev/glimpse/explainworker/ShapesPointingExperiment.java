@@ -61,6 +61,8 @@ class ShapesPointingExperiment {
                 double del = 0;
                 double drop = 0;
                 int ok = 0;
+                long methodMs = 0;
+                long totalMs = 0;
                 int[] classHits = new int[split.test().numClasses()];
                 int[] classGames = new int[split.test().numClasses()];
                 Path samples = Files.createDirectories(dir.resolve("samples"));
@@ -79,6 +81,8 @@ class ShapesPointingExperiment {
                         continue;
                     }
                     ok++;
+                    methodMs += r.event().getArtifacts(0).getDurationMs();
+                    totalMs += r.event().getTotalMs();
                     var f = r.event().getArtifacts(0).getFaithfulness();
                     del += f.getDeletionAuc();
                     drop += f.getAverageDrop();
@@ -98,6 +102,8 @@ class ShapesPointingExperiment {
                     perClass.append(String.format(Locale.ROOT, " %s %d/%d", split.test().classNames().get(k), classHits[k], classGames[k]));
                 }
                 System.out.println(perClass);
+                System.out.printf(Locale.ROOT, "  mean method time %.1f ms, mean total per item (method + render + store + faithfulness) %.1f ms%n",
+                        methodMs / (double) Math.max(1, ok), totalMs / (double) Math.max(1, ok));
             }
         }
     }
