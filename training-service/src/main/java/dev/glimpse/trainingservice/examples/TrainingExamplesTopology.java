@@ -6,6 +6,7 @@ import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.contracts.events.TrainingExample;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -140,7 +141,7 @@ public final class TrainingExamplesTopology {
     }
 
     private static void countDeadLetter(MeterRegistry registry, String reason) {
-        registry.counter("glimpse.deadletters", "stage", STAGE, "reason", reason).increment();
+        registry.counter(DeadLetterPublisher.COUNTER, "stage", STAGE, "reason", reason).increment();
     }
 
     /** Parses and range-checks a label; anything wrong becomes a dead letter naming the source record. */

@@ -96,7 +96,7 @@ class TrainingExamplesTopologyTest {
         assertEquals("bad-label", dead.get(0).getReason());
         assertTrue(dead.get(0).getDetail().contains("out of range [0, 10)"), dead.get(0).getDetail());
         assertEquals("labels", dead.get(0).getSourceTopic(), "the dead letter names where the bad record came from");
-        assertEquals(2.0, registry.counter("glimpse.deadletters", "stage", "training", "reason", "bad-label").count());
+        assertEquals(2.0, registry.counter("glimpse.deadletter", "stage", "training", "reason", "bad-label").count());
     }
 
     @Test
