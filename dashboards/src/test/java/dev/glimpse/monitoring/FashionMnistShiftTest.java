@@ -65,14 +65,12 @@ class FashionMnistShiftTest {
     void shouldAlarmWithinThreeWindowsOfABrightnessInversionAndStayQuietWithoutIt(KafkaTestContext kafka) throws Exception {
         assumeTrue(Files.isReadable(FashionMnistModel.DIR.resolve("t10k-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)");
-        // Given: a classifier fitted on 2000 training images, and 1800 test images replayed as 12 one-minute windows
-        FashionMnistModel model = new FashionMnistModel(FashionMnistModel.readImages("train-images-idx3-ubyte.gz", 2000),
-                FashionMnistModel.readLabels("train-labels-idx1-ubyte.gz", 2000), 17);
+        // Given: the demo's classifier, and 1800 test images replayed as 12 one-minute windows
         byte[][] images = FashionMnistModel.readImages("t10k-images-idx3-ubyte.gz", WINDOWS * PER_WINDOW);
         int[] labels = FashionMnistModel.readLabels("t10k-labels-idx1-ubyte.gz", WINDOWS * PER_WINDOW);
 
         // When: the shifted stream inverts brightness from window 6 on; the control stream never does
-        Replay replay = new Replay(model, images, labels);
+        Replay replay = new Replay(images, labels);
         // The two streams run side by side (their own topics and application ids): half the wall time.
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Run shifted;
@@ -93,12 +91,12 @@ class FashionMnistShiftTest {
         int controlFalse = control.windowsWithAlarm(0, WINDOWS);
         int tested = control.testedWindows();
         String summary = String.format("shift test (Fashion-MNIST, %d windows x %d predictions, shift = inverted brightness "
-                        + "at window %d, reference = first 3 windows):%n"
+                        + "at window %d, reference = first 3 windows)%n  model: %s%n"
                         + "  first confidence-ks alarm: window %d (%d after the shift); first embedding-mmd alarm: window %d (%d after)%n"
                         + "  shifted stream alarms per window: %s%n"
                         + "  false positives: %d of %d tested pre-shift windows; control stream %d of %d tested windows%n"
                         + "  accuracy before/after shift: %.3f / %.3f%n",
-                WINDOWS, PER_WINDOW, SHIFT_AT, firstConfidence, firstConfidence - SHIFT_AT, firstEmbedding,
+                WINDOWS, PER_WINDOW, SHIFT_AT, replay.model, firstConfidence, firstConfidence - SHIFT_AT, firstEmbedding,
                 firstEmbedding - SHIFT_AT, shifted.alarmsByWindow(), preShiftFalse, SHIFT_AT - 3, controlFalse, tested,
                 shifted.meanAccuracy(0, SHIFT_AT), shifted.meanAccuracy(SHIFT_AT, WINDOWS));
         System.out.print(summary);
@@ -164,28 +162,42 @@ class FashionMnistShiftTest {
         final Prediction[] inverted;
         final byte[][] png;
         final byte[][] invertedPng;
-        final FashionMnistModel model;
+        final String model;
 
-        Replay(FashionMnistModel model, byte[][] images, int[] labels) throws Exception {
-            this.model = model;
+        Replay(byte[][] images, int[] labels) throws Exception {
             int n = images.length;
-            original = new Prediction[n];
-            inverted = new Prediction[n];
+            byte[][] inv = new byte[n][];
             png = new byte[n][];
             invertedPng = new byte[n][];
             for (int i = 0; i < n; i++) {
-                byte[] inv = FashionMnistModel.invert(images[i]);
-                original[i] = model.predict("", "v1", images[i], labels[i]);
-                inverted[i] = model.predict("", "v1", inv, labels[i]);
+                inv[i] = FashionMnistModel.invert(images[i]);
                 png[i] = png(images[i]);
-                invertedPng[i] = png(inv);
+                invertedPng[i] = png(inv[i]);
+            }
+            if (Files.isRegularFile(OnnxFashionModel.MODEL)) {
+                try (OnnxFashionModel onnx = new OnnxFashionModel()) {
+                    original = onnx.predict(images, labels, "v1");
+                    inverted = onnx.predict(inv, labels, "v1");
+                }
+                model = "models/fashion-mnist/model.onnx through the inference worker's Classifier (128-d embedding)";
+            } else {
+                // Without the shipped model: a small classifier fitted here on 2000 training images.
+                FashionMnistModel fitted = new FashionMnistModel(FashionMnistModel.readImages("train-images-idx3-ubyte.gz", 2000),
+                        FashionMnistModel.readLabels("train-labels-idx1-ubyte.gz", 2000), 17);
+                original = new Prediction[n];
+                inverted = new Prediction[n];
+                for (int i = 0; i < n; i++) {
+                    original[i] = fitted.predict("", "v1", images[i], labels[i]);
+                    inverted[i] = fitted.predict("", "v1", inv[i], labels[i]);
+                }
+                model = "random-ReLU-feature nearest-centroid classifier fitted in the test (64-d embedding; "
+                        + "models/fashion-mnist/model.onnx absent)";
             }
         }
     }
 
     private Run run(KafkaTestContext kafka, String name, Replay replay, byte[][] images, int[] labels,
                     int shiftAt) throws Exception {
-        FashionMnistModel model = replay.model;
         String prefix = kafka.topicPrefix() + name;
         // One partition: every record of the replay is in event-time order, so none arrives after its window closed.
         Config config = MonitoringService.definition().parse(Map.of(
@@ -216,7 +228,7 @@ class FashionMnistShiftTest {
                         topics.predictions().serializeKey(id), topics.predictions().serializeValue(p)));
             }
             // Advances stream time past the last window's end + grace, so that it closes.
-            Prediction tick = model.predict("tick", "v1", images[0], labels[0]);
+            Prediction tick = replay.original[0].toBuilder().setImageId("tick").build();
             producer.send(new ProducerRecord<>(topics.predictions().name(), null,
                     T0.plus(WINDOW.multipliedBy(WINDOWS + 1)).toEpochMilli(), topics.predictions().serializeKey("tick"),
                     topics.predictions().serializeValue(tick)));
