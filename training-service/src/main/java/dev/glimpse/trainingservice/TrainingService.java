@@ -126,7 +126,9 @@ public final class TrainingService implements GlimpseService {
         runner = new RetrainRunner(store, lifecycle, trainer, new HoldoutEvaluator(config.classes().size(), 256),
                 config.promotionPolicy(), buffer, metrics, config.classes(), config.minTrainExamples(),
                 config.storeDir().resolve(".work"));
-        training = Executors.newSingleThreadExecutor(r -> new Thread(r, "training-run"));
+        // a large stack: ONNX Runtime's native code for training graphs overflowed the default 1 MiB thread stack
+        // (a JVM crash with no hs_err file) when the same fine-tune ran on the main thread with default -Xss
+        training = Executors.newSingleThreadExecutor(r -> new Thread(null, r, "training-run", 64L << 20));
 
         StreamsBuilder builder = new StreamsBuilder();
         TrainingExamplesTopology.create(builder, config.examples(), registry);

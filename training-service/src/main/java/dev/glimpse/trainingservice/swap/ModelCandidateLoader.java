@@ -56,7 +56,7 @@ public final class ModelCandidateLoader implements AutoCloseable {
         this.probeBatch = probeBatch;
         this.allowClassCountChange = allowClassCountChange;
         this.background = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "model-candidate-loader");
+            Thread t = new Thread(null, r, "model-candidate-loader", 16L << 20);
             t.setDaemon(true);
             return t;
         });
