@@ -50,6 +50,7 @@ public final class GradientGraphBuilder {
     private final Set<String> activations = new LinkedHashSet<>();
     private final List<String> trainable = new ArrayList<>();
     private ReluRule reluRule = ReluRule.STANDARD;
+    private boolean staticShapes;
     private GradientRules rules = GradientRules.standard();
 
     private GradientGraphBuilder(OnnxModel model) {
@@ -126,6 +127,15 @@ public final class GradientGraphBuilder {
         return out;
     }
 
+    /**
+     * Treats every input shape as fixed (no dynamic batch dimension): for models whose dimension 0 is not a batch,
+     * e.g. operator test models. The session then only accepts the declared (or given) shapes.
+     */
+    public GradientGraphBuilder staticShapes() {
+        this.staticShapes = true;
+        return this;
+    }
+
     /** Uses another rule registry (e.g. with an extra custom rule). */
     public GradientGraphBuilder rules(GradientRules rules) {
         this.rules = rules;
@@ -150,11 +160,15 @@ public final class GradientGraphBuilder {
         }
         Map<String, long[]> resolved = Canonicalization.resolvedInputShapes(work, given);
         // trainables have no batch dimension: keep their shapes fixed by analysing with a leading 1 only for data inputs
-        OnnxModel canon = Canonicalization.apply(work, resolved, new HashSet<>(trainable));
+        Set<String> fixedInputs = new HashSet<>(trainable);
+        if (staticShapes) {
+            fixedInputs.addAll(resolved.keySet());
+        }
+        OnnxModel canon = Canonicalization.apply(work, resolved, fixedInputs);
         if (!trainable.isEmpty()) {
             canon = restoreTrainableInputs(canon, trainable, model);
         }
-        Set<String> batchInputs = Canonicalization.batchInputs(work);
+        Set<String> batchInputs = staticShapes ? Set.of() : Canonicalization.batchInputs(work);
         List<String> fixed = resolved.keySet().stream().filter(n -> !batchInputs.contains(n)).toList();
         ShapeInference.Result a = ShapeInference.infer(canon, withBatch(resolved, BATCH_A, fixed));
         ShapeInference.Result b = ShapeInference.infer(canon, withBatch(resolved, BATCH_B, fixed));

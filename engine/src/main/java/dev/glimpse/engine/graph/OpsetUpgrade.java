@@ -52,8 +52,8 @@ public final class OpsetUpgrade {
             if (op.equals("Resize") && opset < 11) {
                 return Optional.of("Resize (opset " + opset + ")");
             }
-            if (op.equals("BatchNormalization") && opset < 7) {
-                return Optional.of("BatchNormalization (opset " + opset + ")");
+            if (op.equals("Reshape") && opset < 5 && !Attributes.has(n, "shape")) {
+                return Optional.of("Reshape (opset " + opset + ") without a shape attribute");
             }
             if (!UNCHANGED.contains(op) && !converts(op)) {
                 return Optional.of(op);
@@ -209,8 +209,52 @@ public final class OpsetUpgrade {
                     break;
                 }
                 case "BatchNormalization":
-                    nodes.add(Attributes.without(n, "spatial", "is_test", "consumed_inputs"));
+                    nodes.add(Attributes.without(n, "spatial", "is_test", "consumed_inputs", "momentum"));
                     break;
+                case "Reshape": {
+                    if (opset >= 5 || n.getInputCount() > 1) {
+                        nodes.add(n);
+                        break;
+                    }
+                    long[] shape = Attributes.getInts(n, "shape", null);
+                    nodes.add(Attributes.without(n, "shape", "consumed_inputs").toBuilder().addInput(ints.apply(shape)).build());
+                    break;
+                }
+                case "Concat": {
+                    // Concat-1 concatenated along axis 1 by default
+                    nodes.add(Attributes.has(n, "axis") ? n : n.toBuilder().addAttribute(Attributes.ofInt("axis", 1)).build());
+                    break;
+                }
+                case "Add": case "Sub": case "Mul": case "Div": case "Pow": case "And": case "Or": case "Xor":
+                case "Equal": case "Greater": case "Less": case "Gemm": {
+                    // opset < 7 legacy broadcasting: B aligned with A starting at "axis"; numpy aligns at the end
+                    if (Attributes.getInt(n, "broadcast", 0) == 1 && Attributes.has(n, "axis") && !op.equals("Gemm")) {
+                        long[] a = shapes == null ? null : shapes.find(n.getInput(0)).orElse(null);
+                        long[] b = shapes == null ? null : shapes.find(n.getInput(1)).orElse(null);
+                        if (a == null || b == null) {
+                            throw new IllegalArgumentException(op + " node '" + n.getName()
+                                    + "' uses legacy broadcasting with an axis and its input shapes are unknown");
+                        }
+                        long axis = Attributes.getInt(n, "axis", 0);
+                        if (axis < 0) {
+                            axis += a.length;
+                        }
+                        int trailing = (int) (a.length - axis - b.length);
+                        if (trailing > 0) {
+                            long[] axes = new long[trailing];
+                            for (int i = 0; i < trailing; i++) {
+                                axes[i] = b.length + i;
+                            }
+                            String aligned = n.getInput(1) + "__aligned_" + counter[0];
+                            nodes.add(Attributes.node("Unsqueeze", n.getName() + "__align", new String[] {n.getInput(1), ints.apply(axes)},
+                                    new String[] {aligned}));
+                            nodes.add(Attributes.without(n, "broadcast", "axis", "consumed_inputs").toBuilder().setInput(1, aligned).build());
+                            break;
+                        }
+                    }
+                    nodes.add(Attributes.without(n, "broadcast", "axis", "consumed_inputs"));
+                    break;
+                }
                 default:
                     nodes.add(Attributes.without(n, "consumed_inputs"));
             }

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * Clip with min/max as inputs (opset 11+) or attributes: dY where min &lt; x &lt; max. A Clip whose min is 0 (ReLU6)
  * is ReLU-like: GUIDED additionally requires dY &gt; 0 and DECONVNET passes dY only where dY &gt; 0.
- * No gradient is produced for the min/max tensors themselves.
+ * The min (max) tensor receives dY where x is below (above) it.
  */
 public final class ClipGrad implements GradientRule {
 
@@ -21,11 +21,17 @@ public final class ClipGrad implements GradientRule {
 
     @Override
     public void backward(Backward b) {
+        String x = b.input(0);
+        String dy = b.gradOut(0);
+        if (b.hasInput(1) && b.needsGrad(1)) {
+            b.addGrad(1, b.sumToShape(b.where(b.op("Less", x, b.input(1)), dy, b.scalar(0f)), b.output(0), b.input(1)));
+        }
+        if (b.hasInput(2) && b.needsGrad(2)) {
+            b.addGrad(2, b.sumToShape(b.where(b.op("Greater", x, b.input(2)), dy, b.scalar(0f)), b.output(0), b.input(2)));
+        }
         if (!b.needsGrad(0)) {
             return;
         }
-        String x = b.input(0);
-        String dy = b.gradOut(0);
         String min = bound(b, 1, "min");
         String max = bound(b, 2, "max");
         boolean reluLike = isZero(b, 1, "min");

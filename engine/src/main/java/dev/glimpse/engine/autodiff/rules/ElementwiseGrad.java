@@ -58,13 +58,14 @@ public final class ElementwiseGrad implements GradientRule {
                 break;
             }
             case "Pow": {
-                String e = b.input(1);
+                String e = b.isFloat(b.input(1)) ? b.input(1)
+                        : b.op("Cast", b.input(1), dev.glimpse.engine.graph.Attributes.ofInt("to", 1));
                 if (b.needsGrad(0)) {
                     String em1 = b.sub(e, b.scalar(1f));
                     b.addGrad(0, b.sumToShape(b.mul(dy, b.mul(e, b.op("Pow", a, em1))), y, a));
                 }
                 if (b.needsGrad(1)) {
-                    b.addGrad(1, b.sumToShape(b.mul(dy, b.mul(y, b.op("Log", a))), y, e));
+                    b.addGrad(1, b.sumToShape(b.mul(dy, b.mul(y, b.op("Log", a))), y, b.input(1)));
                 }
                 break;
             }
