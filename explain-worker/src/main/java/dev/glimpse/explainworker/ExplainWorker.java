@@ -56,7 +56,8 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExplainWorker.class);
 
-    private record Demand(String imageId, List<String> methods, int target, CompletableFuture<List<Explanation>> done) {
+    private record Demand(String imageId, List<String> methods, int target, CompletableFuture<List<Explanation>> done,
+                          String reason) {
     }
 
     private final ExplainWorkerConfig config;
@@ -110,7 +111,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         metrics.imageCache(images);
         this.feed = new SideFeed(config.instanceId() + "-side-feed", config.bootstrapServers(), config.imageLookback())
                 .route(catalog.images(), (k, v) -> images.put(v), false)
-                .route(catalog.labels(), (k, v) -> labels.put(v.getImageId(), v.getLabel()), false)
+                .route(catalog.labels(), (k, v) -> onLabel(v), false)
                 .route(catalog.predictions(), (k, v) -> predictions.put(v.getImageId(), v), false)
                 .route(catalog.models(), (k, v) -> models.accept(v), true)
                 .route(catalog.explanations(), (k, v) -> remember(v), false);
@@ -202,8 +203,24 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             done.completeExceptionally(new IllegalArgumentException("no recent prediction for image '" + imageId + "'"));
             return done;
         }
-        demands.add(new Demand(imageId, List.copyOf(methods), target, done));
+        demands.add(new Demand(imageId, List.copyOf(methods), target, done, "on-demand"));
         return done;
+    }
+
+    /**
+     * A label that arrives after its prediction was processed still counts for the disagreement policy: when the
+     * policy now selects the prediction as a disagreement, it is queued like an on-demand request (the labels
+     * replayed at start only fill the label cache).
+     */
+    private void onLabel(dev.glimpse.contracts.events.Label l) {
+        labels.put(l.getImageId(), l.getLabel());
+        Prediction p = predictions.get(l.getImageId());
+        if (!running || !feed.caughtUp() || p == null || p.getShadow() || p.getTopKCount() == 0) {
+            return;
+        }
+        if (policy.select(p, l.getLabel()).filter("disagreement"::equals).isPresent()) {
+            demands.add(new Demand(l.getImageId(), config.methods(), -1, new CompletableFuture<>(), "disagreement"));
+        }
     }
 
     private Properties consumerProperties() {
@@ -332,7 +349,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 List<Explanation> existing = new ArrayList<>();
                 int target = d.target() >= 0 ? d.target() : p.getTopK(0).getClassIndex();
                 for (String m : d.methods()) {
-                    ExplainItem item = new ExplainItem(p, image.get(), m, target, "on-demand");
+                    ExplainItem item = new ExplainItem(p, image.get(), m, target, d.reason());
                     Explanation old = published.get(item.dedupKey());
                     if (old != null && old.getTargetClass() == target) {
                         existing.add(old);

@@ -173,6 +173,32 @@ class ExplainWorkerTest {
     }
 
     @Test
+    void shouldExplainAPredictionWhenALaterLabelDisagreesWithIt(KafkaTestContext kafka) {
+        // Given a disagreement-policy worker that has processed an unlabelled prediction of class 1
+        TopicCatalog catalog = kafka.catalog();
+        kafka.produce(catalog.images(), "late", image("late"));
+        kafka.produce(catalog.predictions(), "late", prediction("late", 1, 0.9f, -1));
+        ExplainWorker worker = new ExplainWorker(config(kafka, "disagreement", "explain-late-label"), new FakeEngine(0),
+                new ModelCatalog(null), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        try {
+            worker.start();
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> worker.awaitIdle(Duration.ofMillis(100)));
+            assertEquals(0, kafka.readAll(catalog.explanations()).size(), "no label yet: nothing to disagree with");
+
+            // When a label of class 3 arrives for it
+            kafka.produce(catalog.labels(), "late", dev.glimpse.contracts.events.Label.newBuilder().setImageId("late")
+                    .setLabel(3).setSource("console").build());
+
+            // Then it is explained with every configured method, for the reason "disagreement"
+            List<ConsumerRecord<String, Explanation>> explained = kafka.consume(catalog.explanations(), 2, Duration.ofSeconds(30));
+            assertEquals(2, explained.size());
+            explained.forEach(r -> assertEquals("disagreement", r.value().getReason()));
+        } finally {
+            worker.close();
+        }
+    }
+
+    @Test
     void shouldRetireModelVersionsAnnouncedAsRolledBack(KafkaTestContext kafka) {
         TopicCatalog catalog = kafka.catalog();
         FakeEngine engine = new FakeEngine(0);
