@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.glimpse.training.graph.EngineTrainingGraphs;
 import dev.glimpse.training.graph.NetworkGraphs;
 import dev.glimpse.training.graph.NetworkGraphs.TrainingGraph;
 import dev.glimpse.training.model.Network;
@@ -33,10 +34,25 @@ public final class TrainingStep implements AutoCloseable {
     private final OrtSession session;
     private final Set<String> outputs;
 
+    /** Which code writes the backward pass of the step. */
+    public enum Gradients {
+        /** Layer-level rules of {@link NetworkGraphs#training} (the default: fewer, larger nodes). */
+        BUILTIN,
+        /** The engine's generic op-by-op reverse-mode builder ({@link EngineTrainingGraphs}). */
+        ENGINE
+    }
+
     public TrainingStep(Network network, Parameters params, Set<String> trainable,
                         NetworkGraphs.BatchNormMode bnMode, int threads) throws OrtException {
+        this(network, params, trainable, bnMode, threads, Gradients.BUILTIN);
+    }
+
+    public TrainingStep(Network network, Parameters params, Set<String> trainable,
+                        NetworkGraphs.BatchNormMode bnMode, int threads, Gradients gradients) throws OrtException {
         this.network = network;
-        this.graph = NetworkGraphs.training(network, params, trainable, bnMode);
+        this.graph = gradients == Gradients.ENGINE
+                ? EngineTrainingGraphs.training(network, params, trainable, bnMode)
+                : NetworkGraphs.training(network, params, trainable, bnMode);
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (threads > 0) {
@@ -99,8 +115,8 @@ public final class TrainingStep implements AutoCloseable {
                 float loss = ((OnnxTensor) r.get(NetworkGraphs.LOSS).orElseThrow()).getFloatBuffer().get(0);
                 float[] logits = floats(r, NetworkGraphs.LOGITS);
                 Map<String, float[]> grads = new HashMap<>();
-                for (String w : graph.weightInputs()) {
-                    grads.put(w, floats(r, NetworkGraphs.GRAD_PREFIX + w));
+                for (int i = 0; i < graph.weightInputs().size(); i++) {
+                    grads.put(graph.weightInputs().get(i), floats(r, graph.gradientOutputs().get(i)));
                 }
                 Map<String, float[]> means = new HashMap<>();
                 Map<String, float[]> vars = new HashMap<>();

@@ -128,6 +128,19 @@ public final class NetworkGraphs {
      * Frozen weights and running statistics are initializers, so ONNX Runtime can fold them.
      */
     public static TrainingGraph training(Network net, Parameters params, Set<String> trainable, BatchNormMode bnMode) {
+        return training(net, params, trainable, bnMode, true);
+    }
+
+    /**
+     * The forward half of {@link #training}: same inputs except {@code target}, outputs {@code logits} and the
+     * batch-norm statistics, no loss and no gradients; for a generic differentiator (the engine) to complete.
+     */
+    public static TrainingGraph trainingForward(Network net, Parameters params, Set<String> trainable, BatchNormMode bnMode) {
+        return training(net, params, trainable, bnMode, false);
+    }
+
+    private static TrainingGraph training(Network net, Parameters params, Set<String> trainable, BatchNormMode bnMode,
+                                          boolean withBackward) {
         for (String t : trainable) {
             if (!params.has(t) || params.get(t).buffer()) {
                 throw new IllegalArgumentException("'" + t + "' is not a trainable weight of " + net.arch());
@@ -137,7 +150,9 @@ public final class NetworkGraphs {
         List<Layer> layers = net.layers();
         List<int[]> shapes = net.shapes();
         g.input(INPUT, new long[]{-1, net.channels(), net.height(), net.width()});
-        g.input(TARGET, new long[]{-1, net.numClasses()});
+        if (withBackward) {
+            g.input(TARGET, new long[]{-1, net.numClasses()});
+        }
         List<String> weightInputs = new ArrayList<>();
         for (ParamTensor t : params.all()) {
             if (trainable.contains(t.name())) {
@@ -266,6 +281,15 @@ public final class NetworkGraphs {
                 }
             }
             out[i] = x;
+        }
+
+        if (!withBackward) {
+            g.output(LOGITS, new long[]{-1, net.numClasses()});
+            for (String o : outputs) {
+                g.output(o, new long[]{shapes.get(indexOf(layers, o.substring(0, o.lastIndexOf('.'))))[0]});
+            }
+            return new TrainingGraph(g.model(Map.of(), "training forward of " + net.arch() + ", batch norm " + bnMode),
+                    weightInputs, List.of(), masks, rates, bnTrain);
         }
 
         // ---- loss: mean over the batch of -sum_k target_k * log_softmax(logits)_k ----
