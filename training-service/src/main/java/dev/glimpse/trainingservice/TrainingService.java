@@ -322,6 +322,11 @@ public final class TrainingService implements GlimpseService {
                 RetrainRunner.Outcome o = runner.run(reason);
                 lastOutcome.set(o);
                 outcomes.add(o);
+            } catch (Throwable t) {
+                // the runner reports its own failures; this catches Errors (e.g. a class missing at run time) that
+                // would otherwise vanish inside the future
+                LOG.error("training run ({}) aborted", reason, t);
+                registry.counter("glimpse.training.runs", "outcome", "failed").increment();
             } finally {
                 runInProgress.set(false);
             }
