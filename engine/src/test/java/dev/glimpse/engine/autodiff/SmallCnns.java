@@ -44,6 +44,7 @@ public final class SmallCnns {
 
     /** conv-bn-relu-maxpool(ceil)-conv-bn-relu-GAP-flatten-gemm, opset 11 (unfused BN, like torch exports). */
     public static OnnxModel vggLike() {
+        seed = 100;
         ModelBuilder mb = new ModelBuilder(11).input("input", -1, 3, 9, 9);
         conv(mb, "input", "c1", 3, 4, 3, 1, 1, 1);
         bn(mb, "c1", "b1", 4);
@@ -61,6 +62,7 @@ public final class SmallCnns {
 
     /** A ResNet basic block: conv-bn-relu-conv-bn + identity, relu, then avgpool + fc. Opset 13. */
     public static OnnxModel residual() {
+        seed = 200;
         ModelBuilder mb = new ModelBuilder(13).input("input", -1, 4, 6, 6);
         conv(mb, "input", "c1", 4, 4, 3, 1, 1, 1);
         bn(mb, "c1", "b1", 4);
@@ -77,6 +79,7 @@ public final class SmallCnns {
 
     /** An Inception-like block: 1×1 conv, 3×3 conv and 3×3/1 max-pool branches concatenated; then torch-style dynamic flatten. */
     public static OnnxModel concatBlock() {
+        seed = 300;
         ModelBuilder mb = new ModelBuilder(13).input("input", -1, 3, 5, 5);
         conv(mb, "input", "a", 3, 2, 1, 1, 0, 1);
         mb.node("Relu", "a", "ar");
@@ -99,6 +102,7 @@ public final class SmallCnns {
 
     /** MobileNet-style: depthwise 3×3 + pointwise 1×1, ReLU6 as Clip, HardSwish, SE-like Sigmoid gating. Opset 14. */
     public static OnnxModel depthwiseSeparable() {
+        seed = 400;
         ModelBuilder mb = new ModelBuilder(14).input("input", -1, 4, 6, 6);
         mb.initializer(Tensors.scalar("zero6", 0f)).initializer(Tensors.scalar("six", 6f));
         conv(mb, "input", "dw", 4, 4, 3, 2, 1, 4);
@@ -117,6 +121,7 @@ public final class SmallCnns {
 
     /** Exported with a fixed batch of 1: Reshape target [1, -1] and a Softmax output (opset 11). */
     public static OnnxModel fixedBatch() {
+        seed = 500;
         ModelBuilder mb = new ModelBuilder(11).input("input", 1, 2, 4, 4);
         conv(mb, "input", "c", 2, 3, 3, 1, 0, 1);
         mb.node("Tanh", "c", "t");
