@@ -71,8 +71,8 @@ public final class ConstantFolding {
                 continue;
             }
             String op = node.getOpType();
-            boolean passThrough = op.equals("Identity") || (op.equals("Dropout") && (node.getOutputCount() < 2
-                    || node.getOutput(1).isEmpty() || !isUsed(g, node.getOutput(1), graphOutputs)));
+            boolean passThrough = op.equals("Identity") || (op.equals("Dropout") && !trainingDropout(node, a)
+                    && (node.getOutputCount() < 2 || node.getOutput(1).isEmpty() || !isUsed(g, node.getOutput(1), graphOutputs)));
             if (passThrough && node.getDomain().isEmpty() && !graphOutputs.contains(node.getOutput(0))) {
                 rename.put(node.getOutput(0), node.getInput(0));
                 continue;
@@ -143,6 +143,15 @@ public final class ConstantFolding {
             }
         }
         return true;
+    }
+
+    /** Dropout with a training_mode input that is not constant false (opset 12+) really drops. */
+    static boolean trainingDropout(NodeProto n, ShapeInference.Result r) {
+        if (n.getInputCount() < 3 || n.getInput(2).isEmpty()) {
+            return false;
+        }
+        Optional<ConstValue> mode = r.constant(n.getInput(2));
+        return mode.isEmpty() || mode.get().integer(0) != 0;
     }
 
     private static boolean isUsed(GraphProto g, String name, Set<String> graphOutputs) {

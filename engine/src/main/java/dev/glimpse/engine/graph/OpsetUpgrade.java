@@ -197,7 +197,11 @@ public final class OpsetUpgrade {
                     break;
                 }
                 case "Dropout": {
-                    // inference: data passes through; a consumed mask output is all true
+                    if (opset >= 12) {
+                        nodes.add(n);
+                        break;
+                    }
+                    // before opset 12 Dropout has no training mode: data passes through; a consumed mask is all true
                     nodes.add(Attributes.node("Identity", n.getName(), new String[] {n.getInput(0)}, new String[] {n.getOutput(0)}));
                     if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
                         String shape = n.getOutput(1) + "__shape";

@@ -99,4 +99,28 @@ class ShapeOpsGradTest {
                 .output("y").build();
         GradientCheck.of(m).randomInput("x", X).wrt("x").verify();
     }
+
+    @Test
+    void shouldScaleByTheMaskForTrainingModeDropout() throws Exception {
+        // Given a training Dropout whose mask is also an output, When differentiating, Then dX = dY * mask / (1 - ratio)
+        OnnxModel m = new ModelBuilder(13).input("x", -1, 50).initializer(Tensors.scalar("ratio", 0.2f))
+                .initializer(dev.glimpse.engine.onnx.Onnx.TensorProto.newBuilder().setName("train").setDataType(dev.glimpse.engine.onnx.Onnx.TensorProto.DataType.BOOL_VALUE).addInt32Data(1).build()).node("Dropout", new String[] {"x", "ratio", "train"}, new String[] {"y", "mask"})
+                .output("y").output("mask", dev.glimpse.engine.onnx.Onnx.TensorProto.DataType.BOOL_VALUE).build();
+        dev.glimpse.engine.autodiff.GradientGraph g = dev.glimpse.engine.autodiff.GradientGraphBuilder.forModel(m)
+                .differentiate("y").wrt("x").build();
+        float[] ones = new float[100];
+        java.util.Arrays.fill(ones, 1f);
+        try (dev.glimpse.engine.exec.GradientSession s = dev.glimpse.engine.exec.GradientSession.open(g)) {
+            var r = s.run(java.util.Map.of("x", dev.glimpse.engine.exec.Tensor.of(ones, 2, 50),
+                    g.seedOf("y"), dev.glimpse.engine.exec.Tensor.of(ones, 2, 50)));
+            float[] mask = r.get("mask").floats();
+            float[] dx = r.get(g.gradientOf("x")).floats();
+            int dropped = 0;
+            for (int i = 0; i < 100; i++) {
+                org.junit.jupiter.api.Assertions.assertEquals(mask[i] / 0.8f, dx[i], 1e-6f);
+                dropped += mask[i] == 0 ? 1 : 0;
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(dropped > 0 && dropped < 100, "some but not all dropped: " + dropped);
+        }
+    }
 }
