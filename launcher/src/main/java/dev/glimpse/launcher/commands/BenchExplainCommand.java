@@ -47,6 +47,8 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
 
     @Override
     public Integer call() throws Exception {
+        // ONNX Runtime warns about every initializer the backward graph leaves unused; errors are what matter here
+        ai.onnxruntime.OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "glimpse");
         // deep models recurse deeply in native ONNX Runtime code on the calling thread (see LargeStack)
         return dev.glimpse.explain.ort.LargeStack.call(this::execute);
     }

@@ -74,6 +74,8 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // ONNX Runtime warns about every initializer the backward graph leaves unused; errors are what matter here
+        ai.onnxruntime.OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "glimpse");
         // deep models recurse deeply in native ONNX Runtime code on the calling thread (see LargeStack)
         return dev.glimpse.explain.ort.LargeStack.call(this::execute);
     }
@@ -93,7 +95,7 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
                 var summary = ExplainRun.run(e, x, chosen, settings, out);
                 System.out.printf("target %d (p=%.4f), layer %s; wrote %d method(s) to %s%n", summary.get("target").asInt(),
                         summary.get("targetProbability").asDouble(), summary.get("layer").asText(), chosen.size(), out);
-                summary.get("timingsMs").fields().forEachRemaining(t -> System.out.printf("  %-22s %9.1f ms%n", t.getKey(), t.getValue().asDouble()));
+                summary.get("timingsMs").properties().forEach(t -> System.out.printf("  %-22s %9.1f ms%n", t.getKey(), t.getValue().asDouble()));
             }
             return 0;
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
