@@ -57,6 +57,24 @@ public final class MonitoringService implements GlimpseService {
         this.registry = registry;
     }
 
+    /**
+     * The service as {@code ./glimpse demo} runs it: the demo's broker and topics, state and model store under its
+     * data directory, and 10-second windows so that a short replay already yields reports and gauges.
+     */
+    public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
+                                            MeterRegistry registry) {
+        Map<String, Object> values = new HashMap<>();
+        values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(PlatformConfig.TOPIC_PREFIX, topics.prefix());
+        values.put(PlatformConfig.METRICS_PORT, -1);
+        values.put(MonitoringConfig.WINDOW_SIZE_MS, "10000");
+        values.put(MonitoringConfig.WINDOW_HOP_MS, "10000");
+        values.put(MonitoringConfig.WINDOW_GRACE_MS, "2000");
+        values.put(STATE_DIR, dataDir.resolve("monitoring").toString());
+        values.put(MODEL_STORE, dataDir.resolve("models").toString());
+        return new MonitoringService(definition().parse(values), registry);
+    }
+
     /** Every key of the monitoring service: the common keys, the topology's keys and where state lives. */
     public static ConfigDefinition definition() {
         ConfigDefinition d = new ConfigDefinition(NAME).include(PlatformConfig.common());
@@ -143,6 +161,11 @@ public final class MonitoringService implements GlimpseService {
     public static String applicationId(TopicCatalog topics) {
         String prefix = topics.prefix().replaceAll("[^a-zA-Z0-9._-]", "-");
         return prefix + MonitoringTopology.APPLICATION_ID;
+    }
+
+    /** The topology settings this service runs with. */
+    public MonitoringConfig settings() {
+        return monitoring;
     }
 
     public boolean isRunning() {

@@ -19,6 +19,17 @@ class MonitoringConfigTest {
     }
 
     @Test
+    void shouldConfigureTheDemoServiceWithShortWindowsUnderTheDataDirectory() {
+        MonitoringService demo = MonitoringService.forDemo("127.0.0.1:9092", dev.glimpse.contracts.TopicCatalog.defaults(),
+                java.nio.file.Path.of("data"), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        assertEquals("monitoring", demo.name());
+        assertEquals(Duration.ofSeconds(10), demo.settings().windowSize());
+        assertEquals(demo.settings().windowSize(), demo.settings().windowHop());
+        assertTrue(!demo.isRunning());
+        demo.close();
+    }
+
+    @Test
     void shouldNameTheKeyAndQuoteTheValueOfABadSetting() {
         IllegalArgumentException notANumber = assertThrows(IllegalArgumentException.class,
                 () -> MonitoringConfig.from(Map.of(MonitoringConfig.ALPHA, "five percent")));
