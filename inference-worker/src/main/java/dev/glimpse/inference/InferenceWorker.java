@@ -255,7 +255,15 @@ public final class InferenceWorker implements GlimpseService {
                     rewind(backlog);
                 }
                 admit(backlog);
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+                Duration pollTimeout = POLL_TIMEOUT;
+                if (!backlog.isEmpty()) {
+                    // Paused: wait for the inference thread to take a batch, not for a fetch that cannot come;
+                    // poll(0) below still serves the group protocol (rebalances) meanwhile.
+                    batcher.awaitSpace(POLL_TIMEOUT);
+                    admit(backlog);
+                    pollTimeout = Duration.ZERO;
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 if (!records.isEmpty()) {
                     long e = epoch;
                     ConsumerGroupMetadata group = consumer.groupMetadata();
@@ -300,7 +308,7 @@ public final class InferenceWorker implements GlimpseService {
         }
     }
 
-    /** Pauses fetching while records wait outside the full batcher; resumes when it is half empty. */
+    /** Pauses fetching while polled records wait outside the full batcher; resumes once they are all in. */
     private void applyBackpressure(ArrayDeque<PendingImage> backlog) {
         Set<TopicPartition> paused = consumer.paused();
         if (!backlog.isEmpty()) {
@@ -309,7 +317,8 @@ public final class InferenceWorker implements GlimpseService {
             if (!toPause.isEmpty()) {
                 consumer.pause(toPause);
             }
-        } else if (!paused.isEmpty() && batcher.size() <= batcher.capacity() / 2) {
+        } else if (!paused.isEmpty()) {
+            // everything polled fits in the batcher again: fetch more (the batcher refuses what does not fit)
             consumer.resume(paused);
         }
     }
@@ -428,9 +437,9 @@ public final class InferenceWorker implements GlimpseService {
     // ---------------------------------------------------------------- inference thread
 
     /**
-     * The open transaction: it may span several batches. It commits as soon as nothing more is waiting in the
-     * batcher (low latency under light load) or when {@code commitInterval} has passed since it began (under a
-     * backlog, so that the commit cost is shared by many batches). While it is open the commit lock is held, so a
+     * The open transaction: it may span several batches. It commits as soon as no further batch forms within the
+     * max wait (the stream is idle: low latency under light load) or when {@code commitInterval} has passed since it
+     * began (under a backlog, so that the commit cost is shared by many batches). While it is open the commit lock is held, so a
      * rebalance waits for its commit.
      */
     private final class OpenTransaction {
@@ -455,7 +464,10 @@ public final class InferenceWorker implements GlimpseService {
                     Thread.sleep(2);
                     continue;
                 }
-                long waitNanos = txn == null ? 100_000_000L : Math.max(0, txn.deadlineNanos - System.nanoTime());
+                // With a transaction open, wait for another batch only as long as a batch may take to form: when
+                // none comes the stream is idle and the transaction commits now rather than at its deadline.
+                long waitNanos = txn == null ? 100_000_000L
+                        : Math.max(0, Math.min(txn.deadlineNanos - System.nanoTime(), config.maxWait().toNanos() + 1_000_000L));
                 List<PendingImage> batch = batcher.nextBatch(Duration.ofNanos(waitNanos));
                 if (!batch.isEmpty()) {
                     if (txn == null) {
@@ -476,7 +488,7 @@ public final class InferenceWorker implements GlimpseService {
                         }
                     }
                 }
-                if (txn != null && (batch.isEmpty() || batcher.size() == 0 || System.nanoTime() >= txn.deadlineNanos)) {
+                if (txn != null && (batch.isEmpty() || System.nanoTime() >= txn.deadlineNanos)) {
                     OpenTransaction done = txn;
                     txn = null;
                     if (finish(done)) {

@@ -111,6 +111,29 @@ public final class MicroBatcher<T> {
         return batch;
     }
 
+    /** Waits until the batcher has room for one more item, or the timeout passes; true when there is room. */
+    public boolean awaitSpace(Duration timeout) {
+        long deadline = nanoTime.getAsLong() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (queue.size() >= capacity) {
+                long left = deadline - nanoTime.getAsLong();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    changed.await(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drops every waiting item (after a rebalance or an aborted transaction the consumer re-reads them). */
     public void clear() {
         lock.lock();

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Turns images into a model's input as its {@link ModelMetadata} says: colour conversion (RGB to gray by
@@ -73,7 +74,8 @@ public final class Preprocessor {
         }
         BufferedImage image;
         try {
-            image = ImageIO.read(new ByteArrayInputStream(encoded));
+            // A memory-cached stream: ImageIO.read(InputStream) would buffer through a temporary file per image.
+            image = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded)));
         } catch (IOException | RuntimeException e) {
             throw new PreprocessingException("undecodable", "the image could not be decoded: " + e.getMessage(), e);
         }

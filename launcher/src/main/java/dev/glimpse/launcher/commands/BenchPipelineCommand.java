@@ -14,6 +14,8 @@ import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,11 +103,19 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     send(producer, catalog, e.toBuilder().setIngestedAtMs(System.currentTimeMillis()).build());
                 }
                 producer.flush();
+                PrometheusMeterRegistry registry = MetricsServer.newRegistry("bench");
                 try (PredictionTally tally = new PredictionTally(clients, catalog);
-                     InferenceWorker worker = new InferenceWorker(config, catalog, MetricsServer.newRegistry("bench"))) {
+                     InferenceWorker worker = new InferenceWorker(config, catalog, registry)) {
                     // the tally starts at the current end of 'predictions', so it counts this run only
                     worker.start();
                     pipeline = throughput(tally, events, worker);
+                    DistributionSummary batches = registry.find("glimpse.inference.batch.size").summary();
+                    System.out.printf(Locale.ROOT, "  worker: %d transactions (%.1f images each), %d ORT batches (mean size %.1f), "
+                                    + "ORT time %.0f ms in total%n", worker.committedTransactions(),
+                            worker.predictions() / (double) Math.max(1, worker.committedTransactions()),
+                            batches == null ? 0 : batches.count(), batches == null ? 0 : batches.mean(),
+                            registry.find("glimpse.inference").timer() == null ? 0
+                                    : registry.find("glimpse.inference").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS));
                     System.out.printf(Locale.ROOT, "full pipeline  (Kafka -> worker -> committed predictions):  %9.1f images/s%n",
                             pipeline);
                     System.out.printf(Locale.ROOT, "ratio pipeline/raw: %.3f (goal >= 0.9)%n", pipeline / raw);
