@@ -49,7 +49,8 @@ public final class ExplanationRenderer {
         for (int i = 0; i < n; i++) {
             Tensor item = raw.slice(i);
             BufferedImage img = item.dim(0) == 3 || item.dim(0) == 1 ? Images.fromInput(item) : Images.gray(mean(item));
-            tiles.add(new Grid.Tile(img, "#" + i));
+            tiles.add(new Grid.Tile(img, e.details().get("units") instanceof List<?> units && i < units.size()
+                    ? ("class".equals(e.details().get("objective")) ? "class " : "filter ") + units.get(i) : "#" + i));
             if (responses instanceof Tensor r && i < r.dim(0)) {
                 tiles.add(new Grid.Tile(Images.gray(r.slice(i)), "#" + i + " on x"));
             }
