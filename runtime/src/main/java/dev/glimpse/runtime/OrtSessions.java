@@ -81,7 +81,7 @@ public final class OrtSessions {
         if (!providers.contains(OrtProvider.CUDA)) {
             throw new DeviceUnavailableException("device '" + requested + "' needs the CUDA execution provider, but "
                     + "this ONNX Runtime build only has " + providers + ". Build with the 'gpu' Maven profile "
-                    + "(onnxruntime_gpu; needs CUDA 12 and cuDNN 9) or run with --device cpu or --device auto.", null);
+                    + "(onnxruntime_gpu; needs CUDA 12 and cuDNN 9), or run with --device cpu (--device auto falls back to it).", null);
         }
         return create(source, tuning, deviceId);
     }
