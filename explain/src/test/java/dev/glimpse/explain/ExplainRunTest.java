@@ -1,0 +1,53 @@
+package dev.glimpse.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.explain.gradient.EngineDifferentiators;
+import dev.glimpse.explain.io.Npy;
+import dev.glimpse.explain.methods.Methods;
+import dev.glimpse.explain.render.Colormap;
+import dev.glimpse.explain.render.ExplanationRenderer;
+import dev.glimpse.explain.testing.TinyCnn;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExplainRunTest {
+
+    @Test
+    void shouldWriteRawArraysPngsAndSummaryWithFaithfulnessAndPointingGame(@TempDir Path out) throws Exception {
+        TinyCnn net = new TinyCnn(11);
+        Tensor x = TinyCnn.input(5);
+        Tensor mask = Tensor.zeros(TinyCnn.H, TinyCnn.W);
+        java.util.Arrays.fill(mask.data(), 1);
+        try (Explainer e = new Explainer(net.model, new EngineDifferentiators(), 16)) {
+            var settings = new ExplainRun.Settings(null, null, new Options(Map.of("smoothgrad.samples", "4")), mask, 4, 15,
+                    new ExplanationRenderer(Colormap.TURBO, 0.5));
+            ExplainRun.run(e, x, Methods.parse("gradcam,saliency,smoothgrad,featuremaps"), settings, out);
+            int top1 = e.logits(x).argmax();
+
+            JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+            assertEquals(top1, s.get("target").asInt(), "default target is the top-1 class");
+            assertEquals(net.layer, s.get("layer").asText(), "default layer is the last spatial activation");
+            assertEquals(TinyCnn.CLASSES, s.get("probabilities").size());
+            assertEquals(4, s.get("parameters").get("smoothgrad.samples").asInt());
+            JsonNode f = s.get("methods").get("gradcam").get("faithfulness");
+            assertTrue(f.get("deletionAuc").isNumber() && f.get("insertionAuc").isNumber());
+            assertTrue(f.get("pointingGameHit").asBoolean(), "a full mask always contains the maximum");
+            assertTrue(s.get("timingsMs").get("saliency").asDouble() >= 0);
+            assertTrue(!s.get("methods").get("featuremaps").has("faithfulness"), "feature maps are not a heatmap");
+        }
+        assertArrayEquals(new int[] {TinyCnn.H, TinyCnn.W}, Npy.read(out.resolve("gradcam.npy")).shape());
+        assertArrayEquals(new int[] {TinyCnn.C, TinyCnn.H, TinyCnn.W}, Npy.read(out.resolve("saliency.npy")).shape());
+        assertArrayEquals(new int[] {TinyCnn.K, TinyCnn.H, TinyCnn.W}, Npy.read(out.resolve("featuremaps.npy")).shape());
+        for (String m : new String[] {"gradcam", "saliency", "smoothgrad", "featuremaps"}) {
+            assertTrue(Files.size(out.resolve(m + ".png")) > 100, m + ".png");
+        }
+    }
+}
