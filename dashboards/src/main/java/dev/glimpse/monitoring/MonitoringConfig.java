@@ -63,7 +63,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
         k.put(EMBEDDING_SAMPLE_SIZE, new String[] {"100", "reservoir of embeddings per window and MMD side"});
         k.put(MMD_PERMUTATIONS, new String[] {"999", "permutations of the MMD test"});
         k.put(SEED, new String[] {"20260101", "seed of reservoirs and permutations"});
-        KEYS = Map.copyOf(k);
+        KEYS = java.util.Collections.unmodifiableMap(k); // insertion order: the reference lists keys as defined
     }
 
     public MonitoringConfig {

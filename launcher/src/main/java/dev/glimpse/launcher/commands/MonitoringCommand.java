@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 + "(PSI, Jensen-Shannon, KS, MMD, live accuracy); reports go to 'drift' and to /metrics.")
 public final class MonitoringCommand implements GlimpseCommand, Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers host:port[,host:port]")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port] (required)")
     String bootstrapServers;
 
     @Option(names = "--window", defaultValue = "60000", description = "window size in ms of event time (default: ${DEFAULT-VALUE})")
@@ -58,6 +58,11 @@ public final class MonitoringCommand implements GlimpseCommand, Callable<Integer
         if (configReference) {
             System.out.print(MonitoringService.definition().toMarkdown());
             return 0;
+        }
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            System.err.println("monitoring: --bootstrap-servers is required (the monitor runs against an external cluster; "
+                    + "./glimpse demo runs it on an embedded one)");
+            return 2;
         }
         Map<String, Object> values = new LinkedHashMap<>();
         values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
