@@ -147,16 +147,14 @@ public final class SideFeed implements AutoCloseable {
         }
         consumer.seekToBeginning(beginning);
         if (!byTime.isEmpty()) {
+            // End offsets taken before the time lookup, and sought to as numbers (seekToEnd is resolved lazily, at
+            // the first poll): a record produced meanwhile is at or after them, so it is never skipped.
+            Map<TopicPartition, Long> ends = consumer.endOffsets(byTime.keySet());
             Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(byTime);
-            List<TopicPartition> none = new ArrayList<>();
-            found.forEach((tp, ot) -> {
-                if (ot == null) {
-                    none.add(tp);
-                } else {
-                    consumer.seek(tp, ot.offset());
-                }
-            });
-            consumer.seekToEnd(none);
+            for (TopicPartition tp : byTime.keySet()) {
+                OffsetAndTimestamp ot = found.get(tp);
+                consumer.seek(tp, ot != null ? ot.offset() : ends.get(tp));
+            }
         }
     }
 
