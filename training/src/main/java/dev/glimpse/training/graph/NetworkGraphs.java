@@ -303,7 +303,13 @@ public final class NetworkGraphs {
 
         // ---- backward ----
         List<String> grads = new ArrayList<>();
-        String zero = g.scalar("zero", 0f);
+        // A float zero for the ReLU and max-pool masks; only written if some layer needs it (an unused
+        // initializer makes ONNX Runtime print a warning).
+        boolean needsZero = false;
+        for (int i = layers.size() - 1; i > firstTrainable; i--) {
+            needsZero |= layers.get(i) instanceof Layer.Relu || layers.get(i) instanceof Layer.MaxPool;
+        }
+        String zero = needsZero ? g.scalar("zero", 0f) : null;
         for (int i = layers.size() - 1; i >= firstTrainable; i--) {
             Layer layer = layers.get(i);
             boolean needDx = i > firstTrainable;
