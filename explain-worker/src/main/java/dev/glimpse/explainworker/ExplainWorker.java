@@ -283,7 +283,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             if (producer != null) {
                 producer.close(Duration.ZERO);
             }
-            consumer.close(Duration.ofSeconds(1));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(1)));
             for (Demand d; (d = demands.poll()) != null; ) {
                 d.done().completeExceptionally(new IllegalStateException("explain worker stopped"));
             }

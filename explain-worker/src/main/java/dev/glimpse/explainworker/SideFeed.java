@@ -103,7 +103,7 @@ public final class SideFeed implements AutoCloseable {
                 LOG.error("{} stopped: {}", name, e.toString(), e);
             }
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 
