@@ -59,7 +59,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
             description = "stable id of this instance (its transactional id) (default: ${DEFAULT-VALUE})")
     String instanceId;
 
-    @Option(names = "--console-port", defaultValue = "8080", description = "web console port, 0 = no console (default: ${DEFAULT-VALUE})")
+    @Option(names = "--console-port", defaultValue = "8080", description = "web console port; 0 = any free port, -1 = no console (default: ${DEFAULT-VALUE})")
     int consolePort;
 
     @Option(names = "--console-bind", defaultValue = "127.0.0.1", description = "console bind address (default: ${DEFAULT-VALUE})")
@@ -80,7 +80,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
                 .withIdentity(catalog.prefix() + "explain-worker", instanceId).withDevice(device)
                 .withArtifactLimits(new ArtifactStore.Limits(artifactsMaxMb << 20, artifactsMaxAge));
         String token = System.getenv(tokenEnv);
-        ConsoleConfig console = consolePort <= 0 ? null
+        ConsoleConfig console = consolePort < 0 ? null
                 : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, model).withBind(consoleBind)
                         .withToken(token == null || token.isBlank() ? null : token);
         try (MetricsServer metrics = MetricsServer.start("explain-worker", "0.0.0.0", metricsPort);
