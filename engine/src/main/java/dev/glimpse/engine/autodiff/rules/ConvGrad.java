@@ -50,7 +50,9 @@ public final class ConvGrad implements GradientRule {
         ShapeInference.Window win = ShapeInference.window(b.node(), spatial, kernel, false);
         long group = b.attrInt("group", 1);
 
-        if (b.needsGrad(0)) {
+        if (b.needsGrad(0) && unitStride(win)) {
+            b.addGrad(0, inputGradByConv(b, w, dy, ws, kernel, win, group));
+        } else if (b.needsGrad(0)) {
             long[] pads = win.pads.clone();
             long[] outPad = new long[r];
             for (int i = 0; i < r; i++) {
@@ -79,6 +81,57 @@ public final class ConvGrad implements GradientRule {
             }
             b.addGrad(2, b.reduceSum(dy, axes, false));
         }
+    }
+
+    /** Stride 1 and padding that the flipped kernel can mirror: then dX is a plain (fast) Conv. */
+    private static boolean unitStride(ShapeInference.Window win) {
+        int r = win.strides.length;
+        for (int i = 0; i < r; i++) {
+            long reach = (win.kernel[i] - 1) * win.dilations[i];
+            if (win.strides[i] != 1 || win.pads[i] > reach || win.pads[i + r] > reach) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * dX for stride 1: a Conv of dY with the kernel flipped in space and its in/out channels swapped per group, padded
+     * by reach − pad on each side. ONNX Runtime folds the kernel rearrangement once when W is an initializer.
+     */
+    private static String inputGradByConv(Backward b, String w, String dy, long[] ws, long[] kernel,
+                                          ShapeInference.Window win, long group) {
+        int r = kernel.length;
+        long o = ws[0];
+        long cg = ws[1];
+        long og = o / group;
+        long[] spatialAxes = range(2, r + 2);
+        long[] starts = new long[r];
+        long[] ends = new long[r];
+        long[] steps = new long[r];
+        for (int i = 0; i < r; i++) {
+            starts[i] = -1;
+            ends[i] = Long.MIN_VALUE;
+            steps[i] = -1;
+        }
+        String flipped = b.slice(w, starts, ends, spatialAxes, steps);
+        String swapped;
+        if (group == 1) {
+            swapped = b.transpose(flipped, perm01(r + 2));
+        } else {
+            // [g*Og, Cg, k..] -> [g, Og, Cg, k..] -> [g, Cg, Og, k..] -> [g*Cg, Og, k..]
+            String grouped = b.reshape(flipped, b.ints(concat(new long[] {group, og, cg}, kernel)));
+            String t = b.transpose(grouped, concat(new long[] {0, 2, 1}, range(3, r + 3)));
+            swapped = b.reshape(t, b.ints(concat(new long[] {group * cg, og}, kernel)));
+        }
+        long[] pads = new long[2 * r];
+        for (int i = 0; i < r; i++) {
+            long reach = (kernel[i] - 1) * win.dilations[i];
+            pads[i] = reach - win.pads[i];
+            pads[i + r] = reach - win.pads[i + r];
+        }
+        return b.op("Conv", List.of(dy, swapped), Attributes.ofInts("kernel_shape", kernel),
+                Attributes.ofInts("dilations", win.dilations), Attributes.ofInts("pads", pads), Attributes.ofInt("group", group));
     }
 
     private static String weightGrad(Backward b, String x, String dy, long[] xs, long[] ws, long[] kernel,
