@@ -100,6 +100,14 @@ class TrainingExamplesTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterLabelKeyedByAnotherImageId() throws Exception {
+        labels.pipeInput("img-a", label("img-b", 1).toByteArray(), T0);
+        DeadLetter dead = readDead().get(0);
+        assertEquals("bad-label", dead.getReason());
+        assertTrue(dead.getDetail().contains("differs from the label's image id"), dead.getDetail());
+    }
+
+    @Test
     void shouldDeadLetterMalformedLabelBytes() throws Exception {
         labels.pipeInput("img-4", new byte[] {(byte) 0xff, 0x01, 0x02}, T0);
         DeadLetter dead = readDead().get(0);
