@@ -154,6 +154,13 @@ public final class GradientGraphBuilder {
         }
         // trainables become real inputs during analysis so that nothing depending on them is folded away
         OnnxModel work = trainable.isEmpty() ? model : moveToInputs(model, trainable);
+        // requested activations are made outputs first, so that folding (e.g. Identity removal) keeps their names
+        Set<String> produced = new HashSet<>();
+        work.nodes().forEach(n -> produced.addAll(n.getOutputList()));
+        List<String> pinned = concat(targets, wrt, activations).stream().filter(produced::contains).distinct().toList();
+        if (!pinned.isEmpty()) {
+            work = work.withExtraOutputs(pinned);
+        }
         Map<String, long[]> given = new HashMap<>(inputShapes);
         for (String t : trainable) {
             given.put(t, model.initializerDims(t));

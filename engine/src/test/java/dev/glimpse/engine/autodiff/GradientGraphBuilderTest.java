@@ -68,4 +68,22 @@ class GradientGraphBuilderTest {
         }
         assertArrayEquals(new long[] {-1, 2, 5, 5}, g.shape("a"));
     }
+
+    @Test
+    void shouldKeepRequestedTensorsThatFoldingWouldRemove() throws Exception {
+        // Given a wrt tensor that is the output of an Identity (which folding removes)
+        OnnxModel m = new ModelBuilder(17).input("x", -1, 3).node("Identity", "x", "alias").node("Tanh", "alias", "y")
+                .output("y").build();
+        // When differentiating w.r.t. it, Then its gradient is 1 - tanh^2
+        GradientGraph g = GradientGraphBuilder.forModel(m).differentiate("y").wrt("alias").build();
+        try (GradientSession s = GradientSession.open(g)) {
+            float[] x = {0.5f, -1f, 2f};
+            float[] d = s.run(Map.of("x", Tensor.of(x, 1, 3), g.seedOf("y"), Tensor.of(new float[] {1, 1, 1}, 1, 3)))
+                    .get(g.gradientOf("alias")).floats();
+            for (int i = 0; i < 3; i++) {
+                double t = Math.tanh(x[i]);
+                assertEquals(1 - t * t, d[i], 1e-6);
+            }
+        }
+    }
 }
