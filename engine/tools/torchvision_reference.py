@@ -71,7 +71,7 @@ def main():
         model = make().eval()
         size = SIZE.get(name, 64)
         x = torch.randn(2, 3, size, size)
-        for opset in (11, 13):
+        for opset in (11, 13, 17):
             torch.onnx.export(model, x, f"{OUT}/{name}_op{opset}.onnx", input_names=["input"], output_names=["logits"],
                               opset_version=opset, dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
                               do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
