@@ -28,11 +28,20 @@ import java.util.Set;
 public final class GradientSession implements AutoCloseable {
 
     private final OrtSession session;
+    private final AutoCloseable owner;
+    private final String device;
     private final Set<String> inputNames;
     private final List<String> outputNames;
 
     private GradientSession(OrtSession session, java.util.Collection<String> overridable) throws OrtException {
+        this(session, session, "cpu", overridable);
+    }
+
+    private GradientSession(OrtSession session, AutoCloseable owner, String device, java.util.Collection<String> overridable)
+            throws OrtException {
         this.session = session;
+        this.owner = owner;
+        this.device = device;
         Set<String> names = new java.util.LinkedHashSet<>(session.getInputNames());
         names.addAll(overridable);
         this.inputNames = java.util.Collections.unmodifiableSet(names);
@@ -42,6 +51,21 @@ public final class GradientSession implements AutoCloseable {
     /** Opens a CPU session for the combined graph. */
     public static GradientSession open(GradientGraph graph) throws OrtException {
         return new GradientSession(SessionFactory.open(graph.model().toBytes()), graph.trainableInputs());
+    }
+
+    /**
+     * Opens the combined graph on the requested device through the runtime module ({@code cuda} falls back to CPU
+     * with a log line when CUDA is absent, unless strict); {@link #device()} tells where it runs.
+     */
+    public static GradientSession open(GradientGraph graph, dev.glimpse.runtime.ExecutionDevice device,
+                                       dev.glimpse.runtime.SessionTuning tuning) throws OrtException {
+        dev.glimpse.runtime.PlacedSession placed = dev.glimpse.runtime.OrtSessions.open(graph.model().toBytes(), device, tuning);
+        return new GradientSession(placed.session(), placed, placed.device().toString(), graph.trainableInputs());
+    }
+
+    /** The device the session runs on ("cpu", "cuda:0", ...). */
+    public String device() {
+        return device;
     }
 
     /** Opens a CPU session for any model (forward-only use). */
@@ -183,6 +207,12 @@ public final class GradientSession implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        session.close();
+        try {
+            owner.close();
+        } catch (OrtException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the session failed", e);
+        }
     }
 }

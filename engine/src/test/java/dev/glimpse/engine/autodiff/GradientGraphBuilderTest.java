@@ -86,4 +86,17 @@ class GradientGraphBuilderTest {
             }
         }
     }
+
+    @Test
+    void shouldOpenThroughTheRuntimeOnTheRequestedDevice() throws Exception {
+        OnnxModel m = new ModelBuilder(17).input("x", -1, 3).node("Tanh", "x", "y").output("y").build();
+        GradientGraph g = GradientGraphBuilder.forModel(m).differentiate("y").wrt("x").build();
+        try (GradientSession s = GradientSession.open(g, dev.glimpse.runtime.ExecutionDevice.CPU,
+                dev.glimpse.runtime.SessionTuning.defaults())) {
+            assertEquals("cpu", s.device());
+            float[] d = s.run(Map.of("x", Tensor.of(new float[] {0f, 0f, 0f}, 1, 3), g.seedOf("y"),
+                    Tensor.of(new float[] {1, 2, 3}, 1, 3))).get(g.gradientOf("x")).floats();
+            assertArrayEquals(new float[] {1, 2, 3}, d, 1e-6f);
+        }
+    }
 }
