@@ -50,6 +50,10 @@ public final class BenchTrainCommand implements BenchSubcommand, Callable<Intege
 
     @Override
     public Integer call() throws Exception {
+        return UsageErrors.report("bench train", this::execute);
+    }
+
+    private Integer execute() throws Exception {
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException("--batch and --steps must be >= 1");
         }

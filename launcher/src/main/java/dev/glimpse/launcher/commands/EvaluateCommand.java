@@ -42,6 +42,10 @@ public final class EvaluateCommand implements GlimpseCommand, Callable<Integer> 
 
     @Override
     public Integer call() throws Exception {
+        return UsageErrors.report("evaluate", this::execute);
+    }
+
+    private Integer execute() throws Exception {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("--model: file not found: " + model);
         }

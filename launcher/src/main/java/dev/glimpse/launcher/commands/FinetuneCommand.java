@@ -51,6 +51,10 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
 
     @Override
     public Integer call() throws Exception {
+        return UsageErrors.report("finetune", this::execute);
+    }
+
+    private Integer execute() throws Exception {
         long start = System.nanoTime();
         if (freeze != null && unfreezeLast != null) {
             throw new IllegalArgumentException("give either --freeze or --unfreeze-last, not both");

@@ -39,6 +39,10 @@ public final class TrainCommand implements GlimpseCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return UsageErrors.report("train", this::execute);
+    }
+
+    private Integer execute() throws Exception {
         long start = System.nanoTime();
         DatasetSplit split = data.open();
         String command = "./glimpse train " + String.join(" ", CommandLines.current());

@@ -1,0 +1,20 @@
+package dev.glimpse.launcher.commands;
+
+import java.io.FileNotFoundException;
+import java.util.concurrent.Callable;
+
+/** Bad input to the training commands ends with one line naming what was wrong and exit code 2, no stack trace. */
+final class UsageErrors {
+
+    private UsageErrors() {
+    }
+
+    static Integer report(String command, Callable<Integer> body) throws Exception {
+        try {
+            return body.call();
+        } catch (IllegalArgumentException | FileNotFoundException | dev.glimpse.datasets.IdxFormatException e) {
+            System.err.println("glimpse " + command + ": " + e.getMessage());
+            return 2;
+        }
+    }
+}
