@@ -210,6 +210,13 @@ public final class Backward {
         return name;
     }
 
+    /** An int64 scalar (rank 0) constant. */
+    public String intScalar(long v) {
+        String name = fresh("const");
+        initializers.add(Tensors.longs(name, new long[] {v}));
+        return name;
+    }
+
     /** A float32 scalar constant. */
     public String scalar(float v) {
         String name = fresh("const");

@@ -7,6 +7,7 @@ import dev.glimpse.engine.autodiff.rules.ClipGrad;
 import dev.glimpse.engine.autodiff.rules.ConcatGrad;
 import dev.glimpse.engine.autodiff.rules.ConvGrad;
 import dev.glimpse.engine.autodiff.rules.ElementwiseGrad;
+import dev.glimpse.engine.autodiff.rules.GatherGrad;
 import dev.glimpse.engine.autodiff.rules.GemmGrad;
 import dev.glimpse.engine.autodiff.rules.GlobalPoolGrad;
 import dev.glimpse.engine.autodiff.rules.IdentityGrad;
@@ -44,7 +45,7 @@ public final class GradientRules {
                 new ClipGrad(), new ActivationGrad(), new ElementwiseGrad(), new GemmGrad(), new MatMulGrad(),
                 new ReshapeGrad(), new TransposeGrad(), new ConcatGrad(), new SplitGrad(), new SliceGrad(),
                 new PadGrad(), new IdentityGrad(), new BatchNormalizationGrad(), new SoftmaxGrad(), new ReduceGrad(),
-                new LrnGrad(), new UnaryMathGrad());
+                new LrnGrad(), new UnaryMathGrad(), new GatherGrad());
     }
 
     public static GradientRules of(GradientRule... rules) {

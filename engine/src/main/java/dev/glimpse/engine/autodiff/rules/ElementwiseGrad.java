@@ -7,14 +7,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Broadcasting arithmetic: Add, Sub, Mul, Div, Sum, Pow, Where, Expand. Each input's gradient is computed at the
- * output shape and summed over the axes along which that input was broadcast (then reshaped to it).
+ * Broadcasting arithmetic: Add, Sub, Mul, Div, Sum, Mean, Max, Min, Pow, Where, Expand. Each input's gradient is
+ * computed at the output shape and summed over the axes along which that input was broadcast (then reshaped to it).
+ * Max/Min pass dY to every input equal to the result (ties each receive it).
  */
 public final class ElementwiseGrad implements GradientRule {
 
     @Override
     public Set<String> opTypes() {
-        return Set.of("Add", "Sub", "Mul", "Div", "Sum", "Pow", "Where", "Expand");
+        return Set.of("Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min", "Pow", "Where", "Expand");
     }
 
     @Override
@@ -28,6 +29,24 @@ public final class ElementwiseGrad implements GradientRule {
                 for (int i = 0; i < b.inputCount(); i++) {
                     if (b.needsGrad(i)) {
                         b.addGrad(i, b.sumToShape(dy, y, b.input(i)));
+                    }
+                }
+                break;
+            case "Mean": {
+                String scaled = b.mul(dy, b.scalar(1f / b.inputCount()));
+                for (int i = 0; i < b.inputCount(); i++) {
+                    if (b.needsGrad(i)) {
+                        b.addGrad(i, b.sumToShape(scaled, y, b.input(i)));
+                    }
+                }
+                break;
+            }
+            case "Max":
+            case "Min":
+                for (int i = 0; i < b.inputCount(); i++) {
+                    if (b.needsGrad(i)) {
+                        String mask = b.toFloat(b.op("Equal", b.input(i), y));
+                        b.addGrad(i, b.sumToShape(b.mul(dy, mask), y, b.input(i)));
                     }
                 }
                 break;

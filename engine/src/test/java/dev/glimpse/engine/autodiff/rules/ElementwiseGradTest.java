@@ -70,4 +70,25 @@ class ElementwiseGradTest {
                 .node("Expand", new String[] {"a", "shape"}, new String[] {"y"}).output("y").build();
         GradientCheck.of(expand).randomInput("a", 3, 1).wrt("a").verify();
     }
+
+    @Test
+    void shouldMatchFiniteDifferencesForMeanMaxAndMin() throws Exception {
+        for (String op : new String[] {"Mean", "Max", "Min"}) {
+            OnnxModel m = new ModelBuilder(17).input("a", -1, 3, 4).input("b", 4).input("c", 3, 1)
+                    .node(op, new String[] {"a", "b", "c"}, new String[] {"y"}).output("y").build();
+            GradientCheck.of(m).randomInput("a", 2, 3, 4).randomInput("b", 4).randomInput("c", 3, 1).eps(1e-3).wrt("a", "b", "c").verify();
+        }
+    }
+
+    @Test
+    void shouldScatterAddGatherGradientIncludingRepeatedAndNegativeIndices() throws Exception {
+        OnnxModel m = new ModelBuilder(17).input("x", -1, 5, 3).initializer(dev.glimpse.engine.graph.Tensors.longs("i", new long[] {4, 0, -1, 2}, 2, 2))
+                .node("Gather", new String[] {"x", "i"}, new String[] {"y"}, dev.glimpse.engine.graph.Attributes.ofInt("axis", 1))
+                .output("y").build();
+        GradientCheck.of(m).randomInput("x", 2, 5, 3).wrt("x").verify();
+        OnnxModel scalar = new ModelBuilder(17).input("x", -1, 5).initializer(dev.glimpse.engine.graph.Tensors.longs("i", new long[] {3}))
+                .node("Gather", new String[] {"x", "i"}, new String[] {"y"}, dev.glimpse.engine.graph.Attributes.ofInt("axis", 1))
+                .output("y").build();
+        GradientCheck.of(scalar).randomInput("x", 2, 5).wrt("x").verify();
+    }
 }
