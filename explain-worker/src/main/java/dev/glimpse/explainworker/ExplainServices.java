@@ -31,7 +31,15 @@ public final class ExplainServices implements GlimpseService {
      */
     public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          int consolePort, MeterRegistry registry) {
-        ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir);
+        return create(bootstrapServers, catalog, modelPath, artifactDir, consolePort, registry, "all");
+    }
+
+    /** As {@link #create(String, TopicCatalog, Path, Path, int, MeterRegistry)} with an explanation policy spec. */
+    public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                                         int consolePort, MeterRegistry registry, String policy) {
+        dev.glimpse.explainworker.policy.PolicySpec.parse(policy); // rejects a bad spec before anything starts
+        ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir)
+                .withPolicy(policy);
         if (!hasConvolution(modelPath)) {
             LOG.warn("model {} has no Conv layer: explaining with saliency and guided backprop instead of {}", modelPath,
                     w.methods());

@@ -2,6 +2,7 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.datasets.FashionMnist;
+import dev.glimpse.explainworker.ExplainServices;
 import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * with a live status line on stderr and {@code /metrics}; {@code --events N} stops after N images and prints a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Embedded Kafka broker + ingest + inference in one JVM, replaying a dataset; live status on stderr.")
+        description = "Embedded Kafka broker + ingest + inference + explain worker + console + monitoring in one JVM, replaying a dataset; live status on stderr.")
 public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
 
     @Spec
@@ -71,6 +72,11 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "inference workers in the consumer group (default: ${DEFAULT-VALUE})")
     int workers;
 
+    @Option(names = "--explain-policy", defaultValue = "sample:0.1,low-confidence:0.5",
+            description = "predictions the explain worker explains: all, sample:<rate>, low-confidence:<p>, disagreement, "
+                    + "on-demand (comma-separated: any of them), or off (default: ${DEFAULT-VALUE})")
+    String explainPolicy;
+
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
@@ -96,7 +102,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
              PredictionTally tally = new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
-                    ExecutionDevice.parse(device), events, rate, httpPort, ingestPort, workers);
+                    ExecutionDevice.parse(device), events, rate, httpPort, ingestPort, workers, explainPolicy);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
@@ -114,6 +120,14 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 PredictionTally.Snapshot s = tally.snapshot();
                 System.err.println();
                 out.println(summary(s, (System.nanoTime() - t0) / 1e9));
+                for (GlimpseService svc : started) {
+                    if (svc instanceof ExplainServices e) {
+                        if (code == 0 && events > 0 && !e.awaitIdle(Duration.ofSeconds(timeoutSeconds))) {
+                            System.err.println("glimpse demo: explanations still pending after " + timeoutSeconds + " s");
+                        }
+                        out.println(e.summary().line());
+                    }
+                }
                 out.flush();
                 return code;
             } finally {
@@ -175,7 +189,10 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     }
 
     private static boolean healthy(GlimpseService s) {
-        return !(s instanceof InferenceWorker w) || w.isRunning();
+        if (s instanceof InferenceWorker w) {
+            return w.isRunning();
+        }
+        return !(s instanceof ExplainServices e) || e.worker().isRunning();
     }
 
     static String status(PredictionTally.Snapshot s, double perSecond) {

@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * @param rate       replay rate in images per second (0 = as fast as possible)
  * @param httpPort   port of the web console (0 = any free port, -1 = off)
  * @param ingestPort port of the ingest HTTP API {@code POST /v1/images} (0 = any free port, -1 = off)
+ * @param explainPolicy which predictions the explain worker explains (see PolicySpec), or {@code off}
  */
 public record DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRegistry registry, Path dataDir,
                           Path model, String dataset, ExecutionDevice device, long events, double rate,
-                          int httpPort, int ingestPort, int inferenceWorkers) {
+                          int httpPort, int ingestPort, int inferenceWorkers, String explainPolicy) {
 }

@@ -1,9 +1,11 @@
 package dev.glimpse.launcher.demo;
 
+import dev.glimpse.explainworker.ExplainServices;
 import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
 import dev.glimpse.inference.InferenceConfig;
 import dev.glimpse.inference.InferenceWorker;
+import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
 import java.util.ArrayList;
@@ -25,6 +27,8 @@ public final class DemoServices {
     }
 
     public static final List<Factory> ALL = List.of(
+            c -> List.of(MonitoringService.forDemo(c.bootstrapServers(), c.catalog(), c.dataDir(), c.registry())),
+            DemoServices::explainServices,
             DemoServices::inferenceWorkers,
             c -> List.of(new IngestService(ingestConfig(c), c.registry())));
 
@@ -38,6 +42,14 @@ public final class DemoServices {
             services.addAll(f.create(context));
         }
         return services;
+    }
+
+    static List<GlimpseService> explainServices(DemoContext c) {
+        if (c.explainPolicy().equals("off")) {
+            return List.of();
+        }
+        return List.of(ExplainServices.create(c.bootstrapServers(), c.catalog(), c.model(),
+                c.dataDir().resolve("artifacts"), c.httpPort(), c.registry(), c.explainPolicy()));
     }
 
     static List<GlimpseService> inferenceWorkers(DemoContext c) {
