@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./glimpse evaluate}: accuracy, per-class accuracy and confusion matrix of a model on a test set. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Accuracy, per-class accuracy (\"Test Accuracy of Coat: 85% (850/1000)\") and confusion matrix.")
+        description = "Accuracy, per-class accuracy (\"Test Accuracy of Coat: 85%% (850/1000)\") and confusion matrix.")
 public final class EvaluateCommand implements GlimpseCommand, Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "ONNX classifier; preprocessing from its metadata")
