@@ -21,7 +21,7 @@ import java.util.Set;
 public final class TrainingBenchmark {
 
     /** Examples per second and the mean milliseconds per step spent in ONNX Runtime and in the Java optimizer. */
-    public record Result(String arch, TrainingStep.Gradients gradients, int batch, int steps, int threads,
+    public record Result(String arch, int batch, int steps, int threads,
                          double examplesPerSecond, double ortMsPerStep,
                          double optimizerMsPerStep, double otherMsPerStep) {
     }
@@ -30,11 +30,6 @@ public final class TrainingBenchmark {
     }
 
     public static Result run(String arch, int batch, int steps, int warmup, int threads) throws OrtException {
-        return run(arch, batch, steps, warmup, threads, TrainingStep.Gradients.BUILTIN);
-    }
-
-    public static Result run(String arch, int batch, int steps, int warmup, int threads, TrainingStep.Gradients gradients)
-            throws OrtException {
         Network net = Architectures.create(arch, 1, 28, 28, 10);
         Parameters params = Parameters.initialize(net, 1);
         Set<String> trainable = new LinkedHashSet<>();
@@ -49,7 +44,7 @@ public final class TrainingBenchmark {
         for (int i = 0; i < batch; i++) {
             target[i * 10 + rnd.nextInt(10)] = 1f;
         }
-        try (TrainingStep step = new TrainingStep(net, params, trainable, BatchNormMode.TRAIN, threads, gradients)) {
+        try (TrainingStep step = new TrainingStep(net, params, trainable, BatchNormMode.TRAIN, threads)) {
             Map<String, float[]> masks = new HashMap<>();
             step.graph().dropoutMasks().forEach((name, shape) -> {
                 int per = 1;
@@ -86,7 +81,7 @@ public final class TrainingBenchmark {
                 opt += t2 - t1;
             }
             long total = System.nanoTime() - start;
-            return new Result(arch, gradients, batch, steps, threads, steps * (double) batch / (total / 1e9), ort / 1e6 / steps,
+            return new Result(arch, batch, steps, threads, steps * (double) batch / (total / 1e9), ort / 1e6 / steps,
                     opt / 1e6 / steps, (total - ort - opt) / 1e6 / steps);
         }
     }

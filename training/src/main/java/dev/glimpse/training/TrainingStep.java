@@ -4,9 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.glimpse.training.graph.EngineTrainingGraphs;
 import dev.glimpse.training.graph.NetworkGraphs;
 import dev.glimpse.training.graph.NetworkGraphs.TrainingGraph;
+import dev.glimpse.training.graph.TrainingGraphs;
 import dev.glimpse.training.model.Network;
 import dev.glimpse.training.model.Parameters;
 import java.nio.FloatBuffer;
@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One ONNX Runtime session over a training-step graph: a call to {@link #run} feeds a batch, the targets, the
+ * One ONNX Runtime session over a training-step graph ({@link TrainingGraphs}: forward in training form, the
+ * engine's loss and the engine's backward pass): a call to {@link #run} feeds a batch, the targets, the
  * dropout masks and the current trainable weights, and returns loss, logits, gradients and batch-norm
  * statistics from a single {@code OrtSession.run}.
  */
@@ -34,25 +35,14 @@ public final class TrainingStep implements AutoCloseable {
     private final OrtSession session;
     private final Set<String> outputs;
 
-    /** Which code writes the backward pass of the step. */
-    public enum Gradients {
-        /** Layer-level rules of {@link NetworkGraphs#training} (the default: fewer, larger nodes). */
-        BUILTIN,
-        /** The engine's generic op-by-op reverse-mode builder ({@link EngineTrainingGraphs}). */
-        ENGINE
-    }
-
+    /**
+     * @param trainable weights to differentiate and feed each step; the others are constants of the graph
+     * @param threads   ONNX Runtime intra-op threads (0 = its default)
+     */
     public TrainingStep(Network network, Parameters params, Set<String> trainable,
                         NetworkGraphs.BatchNormMode bnMode, int threads) throws OrtException {
-        this(network, params, trainable, bnMode, threads, Gradients.BUILTIN);
-    }
-
-    public TrainingStep(Network network, Parameters params, Set<String> trainable,
-                        NetworkGraphs.BatchNormMode bnMode, int threads, Gradients gradients) throws OrtException {
         this.network = network;
-        this.graph = gradients == Gradients.ENGINE
-                ? EngineTrainingGraphs.training(network, params, trainable, bnMode)
-                : NetworkGraphs.training(network, params, trainable, bnMode);
+        this.graph = TrainingGraphs.training(network, params, trainable, bnMode);
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (threads > 0) {

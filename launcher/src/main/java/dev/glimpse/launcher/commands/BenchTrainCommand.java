@@ -2,7 +2,6 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.launcher.BenchSubcommand;
 import dev.glimpse.training.TrainingBenchmark;
-import dev.glimpse.training.TrainingStep;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,10 +36,6 @@ public final class BenchTrainCommand implements BenchSubcommand, Callable<Intege
     @Option(names = "--threads", defaultValue = "0", description = "threads for both sides (0 = each library's default)")
     int threads;
 
-    @Option(names = "--engine", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "also time the step with the engine's generic autodiff backward pass (default: ${DEFAULT-VALUE})")
-    boolean engine;
-
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE})")
     String python;
 
@@ -58,17 +53,11 @@ public final class BenchTrainCommand implements BenchSubcommand, Callable<Intege
             throw new IllegalArgumentException("--batch and --steps must be >= 1");
         }
         TrainingBenchmark.Result g = TrainingBenchmark.run(arch, batch, steps, 20, threads);
-        System.out.printf(Locale.ROOT, "glimpse (ONNX Runtime): %s CNN, batch %d, Adam: %,.0f examples/s "
+        System.out.printf(Locale.ROOT, "glimpse (ONNX Runtime, engine autodiff): %s CNN, batch %d, Adam: %,.0f examples/s "
                         + "(per step: %.2f ms in OrtSession.run, %.3f ms Java Adam update, %.3f ms other)%n",
                 arch, batch, g.examplesPerSecond(), g.ortMsPerStep(), g.optimizerMsPerStep(), g.otherMsPerStep());
         System.out.printf(Locale.ROOT, "  the Java optimizer is %.1f%% of a step, so moving the update into the graph could "
                 + "save at most that%n", 100 * g.optimizerMsPerStep() / (g.ortMsPerStep() + g.optimizerMsPerStep() + g.otherMsPerStep()));
-        if (engine) {
-            TrainingBenchmark.Result e = TrainingBenchmark.run(arch, batch, steps, 20, threads, TrainingStep.Gradients.ENGINE);
-            System.out.printf(Locale.ROOT, "glimpse with the engine's generic autodiff for the backward pass: %,.0f examples/s "
-                    + "(%.2f ms per OrtSession.run; layer-level rules are %.2fx its speed)%n",
-                    e.examplesPerSecond(), e.ortMsPerStep(), g.examplesPerSecond() / e.examplesPerSecond());
-        }
         if (!arch.equals("seed")) {
             System.out.println("pytorch: skipped (the reference script implements only --arch seed)");
             return 0;

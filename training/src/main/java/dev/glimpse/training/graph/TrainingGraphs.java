@@ -12,14 +12,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The training step with its backward pass written by the engine's generic reverse-mode builder
- * ({@link GradientGraphBuilder}, op-by-op rules) and its loss by {@link LossBuilder}, instead of the layer-level
- * rules of {@link NetworkGraphs#training}. Same inputs and outputs, so {@code TrainingStep} runs either; a test
- * checks that both give the same gradients, and {@code bench train --gradients engine} compares their speed.
+ * The training-step graph that one ONNX Runtime call evaluates per step: the network's forward graph in training
+ * form ({@link NetworkGraphs#trainingForward}), the engine's softmax cross-entropy ({@link LossBuilder}) and the
+ * engine's reverse-mode backward pass w.r.t. the trainable weights ({@link GradientGraphBuilder}, which turns those
+ * initializers into inputs so that one session serves every step with updated weights).
+ *
+ * <p>Inputs: {@code input} [N,C,H,W], {@code target} [N,K] (class probabilities, e.g. smoothed one-hot), every
+ * trainable weight under its own name, one {@code <dropout>.mask} per dropout layer. Outputs: {@code loss}
+ * (mean cross-entropy), {@code logits}, one gradient per trainable weight (names in
+ * {@link TrainingGraph#gradientOutputs}, same order as {@link TrainingGraph#weightInputs}), and the batch-norm
+ * statistics of the forward graph.
  */
-public final class EngineTrainingGraphs {
+public final class TrainingGraphs {
 
-    private EngineTrainingGraphs() {
+    private TrainingGraphs() {
     }
 
     public static TrainingGraph training(Network net, Parameters params, Set<String> trainable, BatchNormMode bnMode) {
@@ -29,6 +35,7 @@ public final class EngineTrainingGraphs {
         GradientGraph g = GradientGraphBuilder.forModel(withLoss)
                 .differentiate(NetworkGraphs.LOSS)
                 .wrt(forward.weightInputs())
+                .trainableAsInputs(forward.weightInputs())
                 .build();
         List<String> gradients = forward.weightInputs().stream().map(g::gradientOf).toList();
         return new TrainingGraph(g.model().proto(), forward.weightInputs(), gradients, forward.dropoutMasks(),
