@@ -6,12 +6,10 @@ import dev.glimpse.explainworker.ExplainServices;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
 import dev.glimpse.explainworker.artifacts.ArtifactStore;
 import dev.glimpse.launcher.GlimpseCommand;
-import dev.glimpse.platform.metrics.MetricsServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -83,18 +81,14 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
         ConsoleConfig console = consolePort < 0 ? null
                 : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, model).withBind(consoleBind)
                         .withToken(token == null || token.isBlank() ? null : token);
-        try (MetricsServer metrics = MetricsServer.start("explain-worker", "0.0.0.0", metricsPort);
-             ExplainServices services = new ExplainServices(worker, console, metrics.meterRegistry())) {
+        try (ServiceRunner runner = new ServiceRunner("explain-worker", ServiceRunner.ALL_INTERFACES, metricsPort);
+             ExplainServices services = new ExplainServices(worker, console, runner.registry())) {
             services.start();
-            System.out.println("explain-worker running; metrics on " + metrics.uri()
+            System.out.println("explain-worker running" + runner.metricsNote()
                     + (services.console() != null ? "; console on " + services.console().url() : "") + "; Ctrl-C stops");
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            while (!stop.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (!services.worker().isRunning()) {
-                    System.err.println("explain-worker stopped: " + services.worker().failure());
-                    return 1;
-                }
+            if (!runner.awaitShutdown(() -> services.worker().isRunning())) {
+                System.err.println("explain-worker stopped: " + services.worker().failure());
+                return 1;
             }
             System.out.println(services.summary().line());
         }

@@ -5,14 +5,12 @@ import dev.glimpse.inference.InferenceConfig;
 import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
-import dev.glimpse.launcher.demo.ShutdownSignal;
-import dev.glimpse.platform.metrics.MetricsServer;
 import java.nio.file.Path;
-import dev.glimpse.platform.config.PlatformConfig;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./glimpse inference}: one inference worker against a Kafka cluster; start more with the same group to scale out. */
@@ -53,31 +51,19 @@ public final class InferenceCommand implements GlimpseCommand, Callable<Integer>
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = one per core (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name")
-    String topicPrefix;
-
     @Option(names = "--data-dir", defaultValue = "data", description = "where the bundled model is extracted (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--metrics-port", defaultValue = "9402", description = "Prometheus /metrics port, 0 = any free port (default: ${DEFAULT-VALUE})")
-    int metricsPort;
-
-    @Option(names = {"-c", "--config"}, description = "any inference configuration key=value (see --config-reference); repeatable")
-    Map<String, String> extra = new LinkedHashMap<>();
-
-    @Option(names = "--config-reference", description = "print the configuration reference (Markdown) and exit")
-    boolean configReference;
+    @Mixin
+    ServiceOptions service = new ServiceOptions(9402);
 
     @Override
     public Integer call() throws Exception {
-        if (configReference) {
-            System.out.print(InferenceConfig.DEFINITION.toMarkdown());
+        if (service.printedReference(InferenceConfig.DEFINITION)) {
             return 0;
         }
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = service.values();
         values.put(InferenceConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        values.put(PlatformConfig.TOPIC_PREFIX, topicPrefix);
-        values.put(PlatformConfig.METRICS_PORT, metricsPort);
         values.put(InferenceConfig.MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
         values.put(InferenceConfig.DEVICE, device);
         values.put(InferenceConfig.GROUP_ID, groupId);
@@ -89,23 +75,23 @@ public final class InferenceCommand implements GlimpseCommand, Callable<Integer>
         values.put(InferenceConfig.QUEUE_CAPACITY, queueCapacity);
         values.put(InferenceConfig.TOP_K, topK);
         values.put(InferenceConfig.INTRA_OP_THREADS, threads);
-        values.putAll(extra);
-        InferenceConfig config = InferenceConfig.parse(values);
+        Optional<InferenceConfig> parsed = service.parse("inference", values, InferenceConfig::parse);
+        if (parsed.isEmpty()) {
+            return ServiceOptions.BAD_CONFIG;
+        }
+        InferenceConfig config = parsed.get();
         Path modelFile = config.model();
-        TopicCatalog catalog = new TopicCatalog(topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
-        try (ShutdownSignal shutdown = new ShutdownSignal();
-             MetricsServer metrics = MetricsServer.start("inference-worker", "0.0.0.0", metricsPort);
-             InferenceWorker worker = new InferenceWorker(config, catalog, metrics.meterRegistry())) {
+        TopicCatalog catalog = new TopicCatalog(service.topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
+        try (ServiceRunner runner = new ServiceRunner("inference-worker", ServiceRunner.ALL_INTERFACES, service.metricsPort);
+             InferenceWorker worker = new InferenceWorker(config, catalog, runner.registry())) {
             worker.start();
-            metrics.addHealthCheck("inference-worker", worker::isRunning);
+            runner.addHealthCheck("inference-worker", worker::isRunning);
             System.out.println("inference worker " + worker.config().workerId() + " running: model "
-                    + DefaultModels.describe(modelFile) + " on " + worker.classifier().device() + "; metrics on "
-                    + metrics.uri() + "/metrics; Ctrl-C stops");
-            while (!shutdown.await(1000)) {
-                if (!worker.isRunning()) {
-                    System.err.println("inference worker stopped: " + worker.failure());
-                    return 1;
-                }
+                    + DefaultModels.describe(modelFile) + " on " + worker.classifier().device()
+                    + runner.metricsNote() + "; Ctrl-C stops");
+            if (!runner.awaitShutdown(worker::isRunning)) {
+                System.err.println("inference worker stopped: " + worker.failure());
+                return 1;
             }
             System.out.println("inference worker stopping: " + worker.predictions() + " predictions, "
                     + worker.deadLetters() + " dead letters");

@@ -2,19 +2,18 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
-import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
-import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./glimpse training}: the training service against a Kafka cluster. */
@@ -40,9 +39,6 @@ public final class TrainingCommand implements GlimpseCommand, Callable<Integer> 
     @Option(names = "--data-dir", defaultValue = "data", description = "where the bundled model is extracted and Streams keeps state (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name")
-    String topicPrefix;
-
     @Option(names = "--every", description = "retrain after this many new labeled examples")
     Long every;
 
@@ -58,28 +54,20 @@ public final class TrainingCommand implements GlimpseCommand, Callable<Integer> 
     @Option(names = "--token", defaultValue = "${env:GLIMPSE_API_TOKEN}", description = "operator API bearer token (default: $GLIMPSE_API_TOKEN, else a random one printed at start)")
     String token;
 
-    @Option(names = "--metrics-port", defaultValue = "9404", description = "Prometheus /metrics port, 0 = any free port (default: ${DEFAULT-VALUE})")
-    int metricsPort;
-
-    @Option(names = {"-c", "--config"}, description = "any training configuration key=value (see --config-reference); repeatable")
-    Map<String, String> extra = new LinkedHashMap<>();
-
-    @Option(names = "--config-reference", description = "print the configuration reference (Markdown) and exit")
-    boolean configReference;
+    @Mixin
+    ServiceOptions service = new ServiceOptions(9404);
 
     @Override
     public Integer call() throws Exception {
-        if (configReference) {
-            System.out.println(TrainingServiceConfig.DEFINITION.toMarkdown());
+        if (service.printedReference(TrainingServiceConfig.DEFINITION)) {
             return 0;
         }
         if (bootstrapServers == null) {
             System.err.println("--bootstrap-servers is required (the demo runs the service with an embedded broker)");
             return 2;
         }
-        Map<String, Object> raw = new LinkedHashMap<>();
+        Map<String, Object> raw = service.values();
         raw.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        raw.put(PlatformConfig.TOPIC_PREFIX, topicPrefix);
         raw.put(TrainingServiceConfig.MODEL_NAME, modelName);
         raw.put(TrainingServiceConfig.STORE_DIR, storeDir.toString());
         raw.put(TrainingServiceConfig.STATE_DIR, dataDir.resolve("training-streams").toString());
@@ -97,26 +85,26 @@ public final class TrainingCommand implements GlimpseCommand, Callable<Integer> 
         if (shadowFraction != null) {
             raw.put(TrainingServiceConfig.SHADOW_FRACTION, shadowFraction);
         }
-        raw.putAll(extra);
-        TrainingServiceConfig config = TrainingServiceConfig.parse(raw);
+        Optional<TrainingServiceConfig> parsed = service.parse("training", raw, TrainingServiceConfig::parse);
+        if (parsed.isEmpty()) {
+            return ServiceOptions.BAD_CONFIG;
+        }
+        TrainingServiceConfig config = parsed.get();
         try (Admin admin = new KafkaClients(bootstrapServers).admin("glimpse-training-topics")) {
             TopicCreator.createMissing(admin, config.catalog(), (short) 1);
         }
-        try (ShutdownSignal shutdown = new ShutdownSignal();
-             MetricsServer metrics = MetricsServer.start("training-service", "0.0.0.0", metricsPort);
-             TrainingService service = new TrainingService(config, metrics.meterRegistry())) {
-            service.start();
+        try (ServiceRunner runner = new ServiceRunner("training-service", ServiceRunner.ALL_INTERFACES, service.metricsPort);
+             TrainingService training = new TrainingService(config, runner.registry())) {
+            training.start();
             System.out.println("training service running for model " + modelName + " (serving "
-                    + service.lifecycle().serving().map(m -> m.version()).orElse("-") + "), store " + storeDir
-                    + service.api().map(a -> "; operator API on " + a.uri()).orElse("")
-                    + "; metrics on " + metrics.uri() + "/metrics; Ctrl-C stops");
-            if (config.apiToken().isBlank() && service.api().isPresent()) {
-                System.out.println("operator API token (export GLIMPSE_API_TOKEN=...): " + service.apiToken());
+                    + training.lifecycle().serving().map(m -> m.version()).orElse("-") + "), store " + storeDir
+                    + training.api().map(a -> "; operator API on " + a.uri()).orElse("")
+                    + runner.metricsNote() + "; Ctrl-C stops");
+            if (config.apiToken().isBlank() && training.api().isPresent()) {
+                System.out.println("operator API token (export GLIMPSE_API_TOKEN=...): " + training.apiToken());
             }
-            while (!shutdown.await(1000)) {
-                // the service runs on its own threads
-            }
-            System.out.println("training service stopping after " + service.outcomes().size() + " training runs");
+            runner.awaitShutdown(); // the service runs on its own threads
+            System.out.println("training service stopping after " + training.outcomes().size() + " training runs");
         }
         return 0;
     }

@@ -1,0 +1,86 @@
+package dev.glimpse.launcher.commands;
+
+import dev.glimpse.launcher.demo.ShutdownSignal;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.metrics.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs one service from the command line until Ctrl-C / SIGTERM, with its /metrics and /health endpoint.
+ * Open it before the service in one try-with-resources: the service then closes first, the metrics endpoint
+ * next, and only after that is the JVM shutdown hook released, so brokers and transactions end cleanly.
+ */
+final class ServiceRunner implements AutoCloseable {
+
+    /** Where the metrics endpoint binds unless the configuration says otherwise ({@code metrics.host}'s default). */
+    static final String ALL_INTERFACES = "0.0.0.0";
+
+    private final ShutdownSignal shutdown;
+    private final PrometheusMeterRegistry registry;
+    private final MetricsServer metrics;
+
+    /** Metrics of {@code service} on {@code host:port}; port 0 = any free port, -1 = no endpoint. */
+    ServiceRunner(String service, String host, int port) {
+        shutdown = new ShutdownSignal();
+        try {
+            registry = MetricsServer.newRegistry(service);
+            metrics = port >= 0 ? MetricsServer.start(registry, host, port) : null;
+        } catch (RuntimeException e) {
+            shutdown.close();
+            throw e;
+        }
+    }
+
+    /** Metrics endpoint where the service's configuration says ({@code metrics.host}, {@code metrics.port}). */
+    static ServiceRunner forConfig(String service, Config config) {
+        return new ServiceRunner(service, config.getString(PlatformConfig.METRICS_HOST),
+                config.getInt(PlatformConfig.METRICS_PORT));
+    }
+
+    /** The registry the service records into, served on /metrics. */
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    void addHealthCheck(String name, BooleanSupplier check) {
+        if (metrics != null) {
+            metrics.addHealthCheck(name, check);
+        }
+    }
+
+    /** {@code "; metrics on <uri>/metrics"} for the start-up line, empty when the endpoint is off. */
+    String metricsNote() {
+        return metrics != null ? "; metrics on " + metrics.uri() + "/metrics" : "";
+    }
+
+    /** Blocks until Ctrl-C / SIGTERM. */
+    void awaitShutdown() throws InterruptedException {
+        awaitShutdown(() -> true);
+    }
+
+    /**
+     * Blocks until Ctrl-C / SIGTERM (true) or until {@code running} turns false, checked every second (false:
+     * the service stopped by itself).
+     */
+    boolean awaitShutdown(BooleanSupplier running) throws InterruptedException {
+        while (!shutdown.await(1000)) {
+            if (!running.getAsBoolean()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (metrics != null) {
+                metrics.close();
+            }
+        } finally {
+            shutdown.close();
+        }
+    }
+}
