@@ -42,6 +42,7 @@ public final class Classifier implements AutoCloseable {
     private final Preprocessor preprocessor;
     private final String inputName;
     private final String outputName;
+    private final GraphFacts graphFacts;
 
     private Classifier(byte[] modelBytes, Optional<String> embeddingName, ExecutionDevice requested,
                        SessionTuning tuning) throws OrtException {
@@ -52,6 +53,7 @@ public final class Classifier implements AutoCloseable {
         this.placed = OrtSessions.open(modelBytes, requested, tuning);
         try {
             GraphFacts facts = GraphFacts.of(placed.session());
+            this.graphFacts = facts;
             this.metadata = ModelMetadata.parse(placed.session().getMetadata().getCustomMetadata(), facts);
             this.preprocessor = new Preprocessor(metadata);
             this.inputName = facts.inputName();
@@ -82,6 +84,11 @@ public final class Classifier implements AutoCloseable {
 
     public ModelMetadata metadata() {
         return metadata;
+    }
+
+    /** Input and output names and shapes of the served graph (what a hot-swapped replacement must match). */
+    public GraphFacts graphFacts() {
+        return graphFacts;
     }
 
     public Preprocessor preprocessor() {

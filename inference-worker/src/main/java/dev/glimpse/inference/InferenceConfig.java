@@ -34,11 +34,15 @@ import java.util.UUID;
  * @param commitInterval     {@value #COMMIT_INTERVAL_MS}: longest a transaction stays open collecting batches under a
  *                           backlog (it commits at once when nothing more waits)
  * @param kafkaOverrides     extra Kafka client properties (security, tuning), applied to consumer and producer
+ * @param followModels       {@value #FOLLOW_MODELS}: hot-swap to the versions PROMOTED on the {@code models} topic
+ *                           (and run SHADOW versions on their share of traffic)
+ * @param modelName          {@value #MODEL_NAME}: the model name followed on {@code models} (null = the served
+ *                           model's metadata name)
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
-                              Map<String, Object> kafkaOverrides) {
+                              Map<String, Object> kafkaOverrides, boolean followModels, String modelName) {
 
     public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
@@ -52,6 +56,8 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     public static final String INTRA_OP_THREADS = "inference.intra.op.threads";
     public static final String TRANSACTION_TIMEOUT_MS = "inference.transaction.timeout.ms";
     public static final String COMMIT_INTERVAL_MS = "inference.commit.interval.ms";
+    public static final String FOLLOW_MODELS = "inference.models.follow";
+    public static final String MODEL_NAME = "inference.model.name";
 
     public static final String DEFAULT_GROUP_ID = "glimpse-inference";
     public static final int DEFAULT_MAX_BATCH_SIZE = 32;
@@ -80,7 +86,12 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
             .define(TRANSACTION_TIMEOUT_MS, ConfigType.LONG, 10_000L, Validator.between(1000, 900_000),
                     "How long a crashed worker's open transaction can hold back its partitions")
             .define(COMMIT_INTERVAL_MS, ConfigType.LONG, 100L, Validator.between(0, 10_000),
-                    "Longest a transaction stays open collecting batches under a backlog");
+                    "Longest a transaction stays open collecting batches under a backlog")
+            .define(FOLLOW_MODELS, ConfigType.BOOLEAN, true,
+                    "Follow the models topic: hot-swap to PROMOTED versions between batches, answer a SHADOW "
+                            + "version's share of traffic to the shadow topic (without a models topic the start model serves on)")
+            .define(MODEL_NAME, ConfigType.STRING, null,
+                    "Model name followed on the models topic (default: the served model's metadata name)");
 
     public InferenceConfig {
         kafkaOverrides = Map.copyOf(kafkaOverrides);
@@ -104,7 +115,11 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                 .topK(c.getInt(TOP_K))
                 .intraOpThreads(c.getInt(INTRA_OP_THREADS))
                 .transactionTimeout(Duration.ofMillis(c.getLong(TRANSACTION_TIMEOUT_MS)))
-                .commitInterval(Duration.ofMillis(c.getLong(COMMIT_INTERVAL_MS)));
+                .commitInterval(Duration.ofMillis(c.getLong(COMMIT_INTERVAL_MS)))
+                .followModels(c.getBoolean(FOLLOW_MODELS));
+        if (c.get(MODEL_NAME) != null) {
+            b.modelName(c.getString(MODEL_NAME));
+        }
         if (c.get(WORKER_ID) != null) {
             b.workerId(c.getString(WORKER_ID));
         }
@@ -135,6 +150,18 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         private Duration transactionTimeout = Duration.ofSeconds(10);
         private Duration commitInterval = Duration.ofMillis(100);
         private final Map<String, Object> kafkaOverrides = new LinkedHashMap<>();
+        private boolean followModels = true;
+        private String modelName;
+
+        public Builder followModels(boolean v) {
+            followModels = v;
+            return this;
+        }
+
+        public Builder modelName(String v) {
+            modelName = v;
+            return this;
+        }
 
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;
@@ -231,8 +258,11 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     transactionTimeout == null ? null : transactionTimeout.toMillis(), "must be in 1000..900000");
             require(commitInterval != null && !commitInterval.isNegative() && commitInterval.toMillis() <= 10_000,
                     COMMIT_INTERVAL_MS, commitInterval == null ? null : commitInterval.toMillis(), "must be in 0..10000");
+            require(modelName == null || modelName.matches("[A-Za-z0-9._-]{1,100}"), MODEL_NAME, modelName,
+                    "must be 1..100 characters of [A-Za-z0-9._-]");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
-                    capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides);
+                    capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides, followModels,
+                    modelName);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {

@@ -15,6 +15,15 @@ import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.KafkaClientMeters;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.PreprocessingException;
+import dev.glimpse.runtime.Preprocessor;
+import dev.glimpse.contracts.events.ModelAnnouncement;
+import dev.glimpse.trainingservice.KafkaModelAnnouncer;
+import dev.glimpse.trainingservice.swap.HotSwapSlot;
+import dev.glimpse.trainingservice.swap.ModelCandidateLoader;
+import dev.glimpse.trainingservice.swap.ModelSwapper;
+import dev.glimpse.trainingservice.swap.ModelsTopicListener;
+import dev.glimpse.trainingservice.swap.ServingSignature;
+import dev.glimpse.trainingservice.swap.ShadowSampler;
 import dev.glimpse.runtime.SessionTuning;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -69,6 +78,12 @@ import org.slf4j.LoggerFactory;
  * {@link MicroBatcher} (pausing its partitions while the batcher is full); the inference thread takes batches,
  * runs ONNX Runtime once per batch and commits the transaction. A failed transaction is aborted and the consumer
  * rewinds to the committed offsets; a rebalance waits for the batch in flight and drops what was not yet handed out.
+ * <p>
+ * Hot swap (when {@link InferenceConfig#followModels()}): a listener follows the compacted {@code models} topic; a
+ * PROMOTED version is loaded and verified in the background (sha256, signature, warm-up) and staged; the inference
+ * thread switches to it only at the start of a batch, so every batch is answered by one model and each prediction
+ * names the version that answered it. A rejected model is announced REJECTED and the old one serves on. A SHADOW
+ * version answers its share of the images ({@link ShadowSampler}) to the shadow topic, in the same transaction.
  */
 public final class InferenceWorker implements GlimpseService {
 
@@ -98,7 +113,13 @@ public final class InferenceWorker implements GlimpseService {
     private final MeterRegistry registry;
     private DeadLetterPublisher deadLetterPublisher;
     private final List<AutoCloseable> clientMeters = new ArrayList<>();
-    private volatile Classifier classifier;
+    private volatile HotSwapSlot<ServingModel> serving;
+    private HotSwapSlot<ServingModel> shadowSlot;
+    private Preprocessor preprocessor;
+    private ModelCandidateLoader loader;
+    private ModelSwapper<ServingModel> swapper;
+    private ModelsTopicListener modelsListener;
+    private Producer<String, ModelAnnouncement> announcementProducer;
     private Consumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
     private Thread pollThread;
@@ -127,8 +148,11 @@ public final class InferenceWorker implements GlimpseService {
         if (running) {
             return;
         }
-        classifier = Classifier.load(config.model(), config.device(), new SessionTuning(config.intraOpThreads(), 1));
+        Classifier classifier = Classifier.load(config.model(), config.device(), tuning());
         ModelMetadata m = classifier.metadata();
+        // the poll thread preprocesses with the start model's settings; a replacement must take the same input
+        preprocessor = classifier.preprocessor();
+        serving = new HotSwapSlot<>(new ServingModel(classifier, m.version()));
         LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
                 config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),
                 config.maxBatchSize(), config.maxWait().toMillis(), classifier.embeddingName().orElse("none"));
@@ -154,6 +178,9 @@ public final class InferenceWorker implements GlimpseService {
             closeQuietly();
             throw e;
         }
+        if (config.followModels()) {
+            followModels(classifier);
+        }
         clientMeters.add(KafkaClientMeters.bind(registry, consumer, name()));
         clientMeters.add(KafkaClientMeters.bind(registry, producer, name()));
         running = true;
@@ -161,6 +188,39 @@ public final class InferenceWorker implements GlimpseService {
         inferenceThread = new Thread(this::inferenceLoop, "glimpse-inference-run-" + config.workerId());
         pollThread.start();
         inferenceThread.start();
+    }
+
+    private SessionTuning tuning() {
+        return new SessionTuning(config.intraOpThreads(), 1);
+    }
+
+    /** Starts the {@code models} listener: announcements are loaded in the background and staged for the batch thread. */
+    private void followModels(Classifier start) {
+        String modelName = config.modelName() != null ? config.modelName() : start.metadata().name();
+        try {
+            loader = new ModelCandidateLoader(config.device(), tuning(), 4, true);
+            announcementProducer = clients.producer(config.workerId() + "-models", catalog.models());
+            shadowSlot = new HotSwapSlot<>(null);
+            swapper = new ModelSwapper<>(modelName, config.workerId(), start.metadata().version(),
+                    ServingSignature.of(start.graphFacts()), loader, this::servingModelOf, serving, shadowSlot,
+                    new KafkaModelAnnouncer(announcementProducer, catalog.models()), registry);
+            modelsListener = new ModelsTopicListener(clients.consumer(null, config.workerId() + "-models"),
+                    catalog.models(), modelName, swapper);
+            modelsListener.start();
+            LOG.info("inference worker {}: following {} for model '{}'", config.workerId(), catalog.models().name(),
+                    modelName);
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /** The serving wrapper of a verified model: a Classifier built from exactly the bytes whose sha256 was checked. */
+    private ServingModel servingModelOf(dev.glimpse.trainingservice.swap.LoadedCandidate.Ready ready) throws OrtException {
+        byte[] bytes = ready.verifiedBytes();
+        String version = ready.announcement().getVersion();
+        ready.close();
+        return new ServingModel(Classifier.load(bytes, config.device(), tuning()), version);
     }
 
     /** Stops after the batch in flight is committed; what was not yet batched is left to the next owner. */
@@ -182,6 +242,7 @@ public final class InferenceWorker implements GlimpseService {
     }
 
     private void awaitStop() {
+        stopFollowingModels();
         try {
             if (pollThread != null && !stopped.await(60, TimeUnit.SECONDS)) {
                 LOG.warn("inference worker {} did not stop within 60 s", config.workerId());
@@ -197,10 +258,33 @@ public final class InferenceWorker implements GlimpseService {
             }
         }
         clientMeters.clear();
-        Classifier c = classifier;
-        if (c != null) {
-            c.close();
-            classifier = null;
+        closeSlots();
+    }
+
+    private void stopFollowingModels() {
+        if (modelsListener != null) {
+            modelsListener.close();
+            modelsListener = null;
+        }
+        if (loader != null) {
+            loader.close();
+            loader = null;
+        }
+    }
+
+    private void closeSlots() {
+        HotSwapSlot<ServingModel> s = serving;
+        if (s != null) {
+            s.close();
+            serving = null;
+        }
+        if (shadowSlot != null) {
+            shadowSlot.close();
+            shadowSlot = null;
+        }
+        if (announcementProducer != null) {
+            announcementProducer.close(Duration.ofSeconds(2));
+            announcementProducer = null;
         }
     }
 
@@ -234,9 +318,30 @@ public final class InferenceWorker implements GlimpseService {
         return transactions.get();
     }
 
-    /** The model being served; null before start and after close. */
+    /** The model the last batch ran on; null before start and after close. */
     public Classifier classifier() {
-        return classifier;
+        HotSwapSlot<ServingModel> s = serving;
+        ServingModel m = s == null ? null : s.current();
+        return m == null ? null : m.classifier();
+    }
+
+    /** The version the last batch was answered by (the start model's metadata version before any swap). */
+    public String servingVersion() {
+        HotSwapSlot<ServingModel> s = serving;
+        ServingModel m = s == null ? null : s.current();
+        return m == null ? null : m.version();
+    }
+
+    /** The SHADOW version loaded and answering its share of traffic, or null. */
+    public String shadowVersion() {
+        ModelSwapper<ServingModel> s = swapper;
+        return s == null ? null : s.shadowVersion();
+    }
+
+    /** Swaps done by the batch thread so far. */
+    public long modelSwaps() {
+        HotSwapSlot<ServingModel> s = serving;
+        return s == null ? 0 : s.swaps();
     }
 
     public InferenceConfig config() {
@@ -348,7 +453,7 @@ public final class InferenceWorker implements GlimpseService {
                     "record has no value", now, e, group);
         }
         try {
-            float[] input = classifier.preprocessor().fromEncoded(event.getData().toByteArray());
+            float[] input = preprocessor.fromEncoded(event.getData().toByteArray());
             return new PendingImage(tp, r.offset(), r.key(), r.value(), event, input, null, null, now, e, group);
         } catch (PreprocessingException ex) {
             return new PendingImage(tp, r.offset(), r.key(), r.value(), event, null, ex.reason(), ex.getMessage(),
@@ -482,7 +587,10 @@ public final class InferenceWorker implements GlimpseService {
                         }
                     }
                     if (!live.isEmpty() && !rewindNeeded) {
-                        if (!process(txn, live)) {
+                        // the only place the model changes: at the start of a batch, on this thread
+                        ServingModel model = serving.forNextBatch();
+                        ServingModel shadow = shadowSlot == null ? null : shadowSlot.forNextBatch();
+                        if (!process(txn, live, model, shadow)) {
                             txn = null; // aborted and rewound; process released the lock
                             continue;
                         }
@@ -527,7 +635,8 @@ public final class InferenceWorker implements GlimpseService {
      *
      * @return false when the transaction had to be aborted (the consumer then rewinds)
      */
-    private boolean process(OpenTransaction txn, List<PendingImage> batch) throws OrtException {
+    private boolean process(OpenTransaction txn, List<PendingImage> batch, ServingModel model, ServingModel shadow)
+            throws OrtException {
         long batchStart = System.currentTimeMillis();
         List<PendingImage> good = new ArrayList<>(batch.size());
         for (PendingImage p : batch) {
@@ -536,10 +645,11 @@ public final class InferenceWorker implements GlimpseService {
             }
         }
         long t0 = System.nanoTime();
-        Map<PendingImage, Object> outcome = classify(good);
+        Map<PendingImage, Object> outcome = classify(good, model);
         long inferenceNanos = System.nanoTime() - t0;
-        Classifier c = classifier;
+        Classifier c = model.classifier();
         ModelMetadata m = c.metadata();
+        String version = model.version();
         String device = c.device().toString();
         try {
             if (!txn.begun) {
@@ -552,7 +662,7 @@ public final class InferenceWorker implements GlimpseService {
                 if (o instanceof Classifier.Scored s) {
                     long now = System.currentTimeMillis();
                     long ingested = p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
-                    Prediction prediction = prediction(p, s, m, device, batchStart - ingested,
+                    Prediction prediction = prediction(p, s, m, version, device, batchStart - ingested,
                             inferenceNanos / 1_000_000, now - ingested, good.size(), now, ingested);
                     producer.send(new ProducerRecord<>(catalog.predictions().name(), key(p), prediction.toByteArray()));
                     txn.predicted.add(new long[] {batchStart - ingested, ingested});
@@ -564,6 +674,9 @@ public final class InferenceWorker implements GlimpseService {
                     txn.deadLettered.add(reason);
                 }
             }
+            if (shadow != null) {
+                sendShadowPredictions(good, outcome, shadow, device, batchStart);
+            }
             txn.group = batch.get(batch.size() - 1).group();
             txn.records += batch.size();
             if (!good.isEmpty()) {
@@ -574,6 +687,46 @@ public final class InferenceWorker implements GlimpseService {
             abortAndRewind(txn, e);
             return false;
         }
+    }
+
+    /**
+     * Answers the shadow model's share of the batch (chosen by {@link ShadowSampler}) to the shadow topic inside the
+     * open transaction. A failing shadow model costs its predictions, never the batch.
+     */
+    private void sendShadowPredictions(List<PendingImage> good, Map<PendingImage, Object> outcome, ServingModel shadow,
+                                       String device, long batchStart) {
+        double fraction = swapper == null ? 0 : swapper.shadowFraction();
+        List<PendingImage> chosen = new ArrayList<>();
+        for (PendingImage p : good) {
+            if (outcome.get(p) instanceof Classifier.Scored && ShadowSampler.inShadow(imageId(p), fraction)) {
+                chosen.add(p);
+            }
+        }
+        if (chosen.isEmpty()) {
+            return;
+        }
+        List<float[]> inputs = new ArrayList<>(chosen.size());
+        chosen.forEach(p -> inputs.add(p.input()));
+        long t0 = System.nanoTime();
+        List<Classifier.Scored> scored;
+        try {
+            scored = shadow.classifier().classify(inputs);
+        } catch (OrtException | RuntimeException e) {
+            LOG.warn("inference worker {}: shadow model {} failed on {} images: {}", config.workerId(), shadow,
+                    chosen.size(), e.toString());
+            return;
+        }
+        long inferenceMs = (System.nanoTime() - t0) / 1_000_000;
+        ModelMetadata m = shadow.classifier().metadata();
+        for (int i = 0; i < chosen.size(); i++) {
+            PendingImage p = chosen.get(i);
+            long now = System.currentTimeMillis();
+            long ingested = p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
+            Prediction prediction = prediction(p, scored.get(i), m, shadow.version(), device, batchStart - ingested,
+                    inferenceMs, now - ingested, chosen.size(), now, ingested).toBuilder().setShadow(true).build();
+            producer.send(new ProducerRecord<>(catalog.predictionsShadow().name(), key(p), prediction.toByteArray()));
+        }
+        registry.counter("glimpse.inference.shadow.predictions", "version", shadow.version()).increment(chosen.size());
     }
 
     /**
@@ -650,7 +803,7 @@ public final class InferenceWorker implements GlimpseService {
      * Runs ONNX Runtime on the batch; on failure the error code decides: rebuild the session and retry, retry, or
      * isolate the failing images one by one. Returns for each image its {@link Classifier.Scored} or the error text.
      */
-    private Map<PendingImage, Object> classify(List<PendingImage> good) throws OrtException {
+    private Map<PendingImage, Object> classify(List<PendingImage> good, ServingModel model) throws OrtException {
         Map<PendingImage, Object> out = new HashMap<>();
         if (good.isEmpty()) {
             return out;
@@ -658,7 +811,7 @@ public final class InferenceWorker implements GlimpseService {
         List<float[]> inputs = new ArrayList<>(good.size());
         good.forEach(p -> inputs.add(p.input()));
         try {
-            List<Classifier.Scored> scored = classifier.classify(inputs);
+            List<Classifier.Scored> scored = model.classifier().classify(inputs);
             for (int i = 0; i < good.size(); i++) {
                 out.put(good.get(i), scored.get(i));
             }
@@ -668,15 +821,13 @@ public final class InferenceWorker implements GlimpseService {
             LOG.warn("inference worker {}: ONNX Runtime failed on a batch of {} ({}): {} -> {}", config.workerId(),
                     good.size(), e.getCode(), e.getMessage(), action);
             if (action == OrtFailurePolicy.Action.REBUILD_SESSION) {
-                Classifier old = classifier;
-                classifier = old.rebuild();
-                old.close();
+                model.rebuild();
             }
         }
         // Retry image by image: a transient failure passes, a bad input is isolated and dead-lettered.
         for (PendingImage p : good) {
             try {
-                out.put(p, classifier.classify(List.of(p.input())).get(0));
+                out.put(p, model.classifier().classify(List.of(p.input())).get(0));
             } catch (OrtException e) {
                 out.put(p, "ONNX Runtime error " + e.getCode() + ": " + e.getMessage());
             }
@@ -684,12 +835,13 @@ public final class InferenceWorker implements GlimpseService {
         return out;
     }
 
-    private Prediction prediction(PendingImage p, Classifier.Scored s, ModelMetadata m, String device, long queueMs,
+    private Prediction prediction(PendingImage p, Classifier.Scored s, ModelMetadata m, String version, String device,
+                                  long queueMs,
                                   long inferenceMs, long endToEndMs, int batchSize, long now, long ingested) {
         Prediction.Builder b = Prediction.newBuilder()
                 .setImageId(imageId(p))
                 .setModelName(m.name())
-                .setModelVersion(m.version())
+                .setModelVersion(version)
                 .setTimings(Timings.newBuilder().setQueueMs(Math.max(0, queueMs)).setInferenceMs(inferenceMs)
                         .setEndToEndMs(Math.max(0, endToEndMs)).setBatchSize(batchSize))
                 .setPredictedAtMs(now)
@@ -766,9 +918,7 @@ public final class InferenceWorker implements GlimpseService {
         if (consumer != null) {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
-        if (classifier != null) {
-            classifier.close();
-            classifier = null;
-        }
+        stopFollowingModels();
+        closeSlots();
     }
 }
