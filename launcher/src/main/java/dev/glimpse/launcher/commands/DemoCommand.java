@@ -15,6 +15,8 @@ import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.trainingservice.RetrainRunner;
+import dev.glimpse.trainingservice.TrainingService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -77,6 +79,9 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                     + "on-demand (comma-separated: any of them), or off (default: ${DEFAULT-VALUE})")
     String explainPolicy;
 
+    @Option(names = "--feedback", defaultValue = "0", description = "share of replayed images whose label is sent as feedback (0..1); above 0 the training service retrains and publishes models that the workers hot-swap (default: ${DEFAULT-VALUE})")
+    double feedback;
+
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
@@ -91,6 +96,12 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         if (events < 0 || workers < 1) {
             throw new IllegalArgumentException("--events must be >= 0 and --workers >= 1");
         }
+        if (!(feedback >= 0 && feedback <= 1)) {
+            throw new IllegalArgumentException("--feedback must be in 0..1, got '" + feedback + "'");
+        }
+        if (feedback > 0 && !ds.equals("fashion-mnist")) {
+            throw new IllegalArgumentException("--feedback needs --dataset fashion-mnist (the training service's classes)");
+        }
         Path modelFile = DefaultModels.resolve(model, ds, dataDir);
         TopicCatalog catalog = TopicCatalog.defaults();
         List<GlimpseService> started = new ArrayList<>();
@@ -102,7 +113,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
              PredictionTally tally = new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
-                    ExecutionDevice.parse(device), events, rate, httpPort, ingestPort, workers, explainPolicy);
+                    ExecutionDevice.parse(device), events, rate, httpPort, ingestPort, workers, explainPolicy, feedback);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
@@ -117,9 +128,20 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                         rate == 0 ? "max" : String.format(Locale.ROOT, "%.0f", rate), DefaultModels.describe(modelFile),
                         metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
                 int code = watch(shutdown, tally, started);
+                if (code == 0 && events > 0) {
+                    awaitTrainingRuns(started);
+                }
                 PredictionTally.Snapshot s = tally.snapshot();
                 System.err.println();
                 out.println(summary(s, (System.nanoTime() - t0) / 1e9));
+                if (s.versions().size() > 1 || feedback > 0) {
+                    out.println(versionSummary(s));
+                }
+                for (GlimpseService svc : started) {
+                    if (svc instanceof TrainingService t) {
+                        out.println(trainingSummary(t));
+                    }
+                }
                 for (GlimpseService svc : started) {
                     if (svc instanceof ExplainServices e) {
                         if (code == 0 && events > 0 && !e.awaitIdle(Duration.ofSeconds(timeoutSeconds))) {
@@ -205,6 +227,49 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                         + "latency p50 %d ms, p99 %d ms, %.1f s, model %s on %s",
                 s.predictions() + s.deadLetters(), s.predictions(), s.deadLetters(), accuracy(s), s.p50Ms(), s.p99Ms(),
                 seconds, s.model(), s.device());
+    }
+
+    /**
+     * A bounded run with feedback: the last labels arrive with the last images, so wait (up to --timeout-seconds) for
+     * the training runs they trigger, about one per {@link DemoServices#DEMO_RETRAIN_EVERY} labels.
+     */
+    private void awaitTrainingRuns(List<GlimpseService> services) throws InterruptedException {
+        int expected = (int) Math.floor(0.95 * events * feedback / DemoServices.DEMO_RETRAIN_EVERY);
+        for (GlimpseService s : services) {
+            if (s instanceof TrainingService t && expected > 0) {
+                long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+                if (t.outcomes().size() < expected) {
+                    System.err.printf("%nglimpse demo: waiting for %d training run(s) (%d done)%n", expected,
+                            t.outcomes().size());
+                }
+                while (t.outcomes().size() < expected && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+            }
+        }
+    }
+
+    static String versionSummary(PredictionTally.Snapshot s) {
+        StringBuilder b = new StringBuilder("accuracy by model version:");
+        for (PredictionTally.VersionCount v : s.versions()) {
+            b.append(String.format(Locale.ROOT, " %s %s (%d predictions, %d labeled);", v.version(),
+                    v.labeled() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", v.accuracy()), v.predictions(),
+                    v.labeled()));
+        }
+        return b.toString();
+    }
+
+    static String trainingSummary(TrainingService t) {
+        List<RetrainRunner.Outcome> outcomes = t.outcomes();
+        StringBuilder b = new StringBuilder("training: " + outcomes.size() + " run(s)");
+        for (RetrainRunner.Outcome o : outcomes) {
+            b.append("; ").append(o.outcome()).append(o.version() == null ? "" : " " + o.version());
+            if (o.current() != null && o.candidate() != null) {
+                b.append(String.format(Locale.ROOT, " (holdout %.3f -> %.3f)", o.current().accuracy(),
+                        o.candidate().accuracy()));
+            }
+        }
+        return b.toString();
     }
 
     private static String accuracy(PredictionTally.Snapshot s) {

@@ -14,8 +14,13 @@ import java.nio.file.Path;
  * @param httpPort   port of the web console (0 = any free port, -1 = off)
  * @param ingestPort port of the ingest HTTP API {@code POST /v1/images} (0 = any free port, -1 = off)
  * @param explainPolicy which predictions the explain worker explains (see PolicySpec), or {@code off}
+ * @param feedback   share of replayed images whose label is sent as feedback; above 0 the training service runs
  */
 public record DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRegistry registry, Path dataDir,
                           Path model, String dataset, ExecutionDevice device, long events, double rate,
-                          int httpPort, int ingestPort, int inferenceWorkers, String explainPolicy) {
+                          int httpPort, int ingestPort, int inferenceWorkers, String explainPolicy,
+                          double feedback) {
+
+    /** The model name the training service publishes and the inference workers follow in the demo. */
+    public static final String MODEL_NAME = "fashion";
 }

@@ -8,6 +8,8 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.trainingservice.TrainingService;
+import dev.glimpse.trainingservice.TrainingServiceConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +31,7 @@ public final class DemoServices {
     public static final List<Factory> ALL = List.of(
             c -> List.of(MonitoringService.forDemo(c.bootstrapServers(), c.catalog(), c.dataDir(), c.registry())),
             DemoServices::explainServices,
+            DemoServices::trainingServices,
             DemoServices::inferenceWorkers,
             c -> List.of(new IngestService(ingestConfig(c), c.registry())));
 
@@ -57,10 +60,47 @@ public final class DemoServices {
         for (int i = 0; i < c.inferenceWorkers(); i++) {
             // stable ids: a demo restarted on the same data directory fences its predecessor's open transactions
             workers.add(new InferenceWorker(InferenceConfig.builder().bootstrapServers(c.bootstrapServers())
-                    .workerId("demo-inference-" + i).model(c.model()).device(c.device()).build(),
+                    .workerId("demo-inference-" + i).model(c.model()).device(c.device())
+                    .modelName(DemoContext.MODEL_NAME).build(),
                     c.catalog(), c.registry()));
         }
         return workers;
+    }
+
+    /**
+     * With feedback: the training service, started before the workers so that the start model is stored and
+     * PROMOTED as v1 first (the workers then serve and follow it by store version).
+     */
+    /** Labeled examples between two training runs in the demo. */
+    public static final int DEMO_RETRAIN_EVERY = 500;
+
+    static List<GlimpseService> trainingServices(DemoContext c) {
+        if (c.feedback() <= 0) {
+            return List.of();
+        }
+        return List.of(new TrainingService(trainingConfig(c), c.registry()));
+    }
+
+    static TrainingServiceConfig trainingConfig(DemoContext c) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(PlatformConfig.BOOTSTRAP_SERVERS, c.bootstrapServers());
+        values.put(PlatformConfig.TOPIC_PREFIX, c.catalog().prefix());
+        values.put(PlatformConfig.METRICS_PORT, -1);
+        values.put(TrainingServiceConfig.MODEL_NAME, DemoContext.MODEL_NAME);
+        values.put(TrainingServiceConfig.STORE_DIR, c.dataDir().resolve("models").toString());
+        values.put(TrainingServiceConfig.STATE_DIR, c.dataDir().resolve("training-streams").toString());
+        values.put(TrainingServiceConfig.BOOTSTRAP_MODEL, c.model().toString());
+        values.put(TrainingServiceConfig.HTTP_PORT, -1);
+        // a bounded demo retrains a few times over its labels (every 500 of them, from 300 training examples on),
+        // with the recipe of the training service's closed-loop test: the last two layers, a dozen epochs
+        values.put(TrainingServiceConfig.EVERY_EXAMPLES, (long) DEMO_RETRAIN_EVERY);
+        values.put(TrainingServiceConfig.MIN_TRAIN, 300);
+        values.put(TrainingServiceConfig.EPOCHS, 12);
+        values.put(TrainingServiceConfig.LR, 0.002);
+        values.put(TrainingServiceConfig.UNFREEZE_LAST, 2);
+        values.put(TrainingServiceConfig.BACKBONE_LR_SCALE, 0.3);
+        values.put(TrainingServiceConfig.MAX_CLASS_DROP, 0.3);
+        return TrainingServiceConfig.parse(values);
     }
 
     static IngestConfig ingestConfig(DemoContext c) {
@@ -71,6 +111,7 @@ public final class DemoServices {
         values.put(IngestConfig.HTTP_PORT, c.ingestPort());
         values.put(IngestConfig.DATASET, c.dataset());
         values.put(IngestConfig.RATE, c.rate());
+        values.put(IngestConfig.FEEDBACK_FRACTION, c.feedback());
         // without --events the replay wraps around the test split until Ctrl-C
         values.put(IngestConfig.LIMIT, c.events() > 0 ? c.events() : Long.MAX_VALUE / 2);
         return IngestConfig.parse(values);

@@ -37,6 +37,8 @@ public final class PredictionTally implements AutoCloseable {
     private long deadLetters;
     private String model = "";
     private String device = "";
+    /** per model version: {predictions, labeled, correct}, in order of first appearance */
+    private final Map<String, long[]> byVersion = new java.util.LinkedHashMap<>();
     private volatile boolean running = true;
 
     public PredictionTally(KafkaClients clients, TopicCatalog catalog) {
@@ -85,13 +87,18 @@ public final class PredictionTally implements AutoCloseable {
     private synchronized void record(Prediction p, long now) {
         latencies[(int) (predictions % WINDOW)] = Math.max(0, now - p.getIngestedAtMs());
         predictions++;
+        long[] v = byVersion.computeIfAbsent(p.getModelVersion(), k -> new long[3]);
+        v[0]++;
         if (p.getLabel() >= 0 && p.getTopKCount() > 0) {
             labeled++;
+            v[1]++;
             if (p.getTopK(0).getClassIndex() == p.getLabel()) {
                 correct++;
+                v[2]++;
             }
         }
-        model = p.getModelName() + " v" + p.getModelVersion();
+        String version = p.getModelVersion();
+        model = p.getModelName() + (version.startsWith("v") ? " " : " v") + version;
         device = p.getDevice();
     }
 
@@ -100,8 +107,10 @@ public final class PredictionTally implements AutoCloseable {
         int n = (int) Math.min(predictions, WINDOW);
         long[] sorted = Arrays.copyOf(latencies, n);
         Arrays.sort(sorted);
+        List<VersionCount> versions = new ArrayList<>();
+        byVersion.forEach((k, v) -> versions.add(new VersionCount(k, v[0], v[1], v[2])));
         return new Snapshot(predictions, deadLetters, labeled, correct, percentile(sorted, 0.50),
-                percentile(sorted, 0.99), model, device);
+                percentile(sorted, 0.99), model, device, List.copyOf(versions));
     }
 
     private static long percentile(long[] sorted, double q) {
@@ -123,9 +132,16 @@ public final class PredictionTally implements AutoCloseable {
         }
     }
 
+    /** Predictions answered by one model version and its accuracy over the labeled ones. */
+    public record VersionCount(String version, long predictions, long labeled, long correct) {
+        public double accuracy() {
+            return labeled == 0 ? Double.NaN : correct / (double) labeled;
+        }
+    }
+
     /** Counts and latency percentiles (milliseconds) at one moment. */
     public record Snapshot(long predictions, long deadLetters, long labeled, long correct, long p50Ms, long p99Ms,
-                           String model, String device) {
+                           String model, String device, List<VersionCount> versions) {
 
         /** Accuracy over labeled predictions, NaN when none was labeled. */
         public double accuracy() {
