@@ -39,9 +39,9 @@ class GradientTorchCrossCheckTest {
     Path dir;
 
     @Test
-    void shouldMatchPyTorchAutogradOnTheSmallAndSeedNetworks() throws Exception {
+    void shouldMatchPyTorchAutogradOnTheSmallSeedAndGapNetworks() throws Exception {
         assumeTrue(hasTorch(), PYTHON + " with torch and onnx is not available (Debian python3-torch)");
-        for (String arch : new String[]{Architectures.SMALL, Architectures.SEED}) {
+        for (String arch : new String[]{Architectures.SMALL, Architectures.SEED, Architectures.GAP}) {
             compare(arch);
         }
     }

@@ -21,7 +21,8 @@ public final class TrainCommand implements GlimpseCommand, Callable<Integer> {
     @Mixin
     TrainingDatasetOptions data = new TrainingDatasetOptions();
 
-    @Option(names = "--arch", defaultValue = "small", description = "seed, small, or a layer list such as "
+    @Option(names = "--arch", defaultValue = "small", description = "seed, small, gap (conv blocks at half resolution + global average pooling: "
+            + "finer Grad-CAM maps), or a layer list such as "
             + "'conv:8:3,relu,maxpool:2,flatten,fc:10' (default: ${DEFAULT-VALUE})")
     String arch;
 

@@ -10,7 +10,15 @@ public final class Architectures {
     /** Three conv-BN-ReLU-maxpool blocks (16, 32, 64 channels, 3x3 same padding), fc 128, dropout 0.3, fc K. */
     public static final String SMALL = "small";
 
-    public static final List<String> NAMES = List.of(SEED, SMALL);
+    /**
+     * Built for localising explanations: one conv-BN-ReLU-maxpool block (16), then conv-BN-ReLU 32 and 64 at half the
+     * input's side, global average pooling, fc K. The last activation stays at half resolution (16×16 on 32-pixel
+     * shapes) so Grad-CAM maps can point at parts of an object; GAP makes each position's evidence additive, which is
+     * what CAM reads. Receptive field 12 pixels.
+     */
+    public static final String GAP = "gap";
+
+    public static final List<String> NAMES = List.of(SEED, SMALL, GAP);
 
     private Architectures() {
     }
@@ -24,6 +32,11 @@ public final class Architectures {
                             + "conv:32:3:1:nobias,bn,relu,maxpool:2,"
                             + "conv:64:3:1:nobias,bn,relu,maxpool:2,"
                             + "flatten,fc:128,relu,dropout:0.3,fc:" + classes);
+            case GAP -> Network.parse(GAP, channels, height, width,
+                    "conv:16:3:1:nobias,bn,relu,maxpool:2,"
+                            + "conv:32:3:1:nobias,bn,relu,"
+                            + "conv:64:3:1:nobias,bn,relu,"
+                            + "gap,flatten,fc:" + classes);
             default -> throw new IllegalArgumentException("unknown --arch '" + arch + "'; known: " + NAMES
                     + " or a layer list like 'conv:8:3,relu,maxpool:2,flatten,fc:10'");
         };
