@@ -7,6 +7,8 @@ import dev.glimpse.explain.gradient.DifferentiatorFactory;
 import dev.glimpse.explain.gradient.ReluRule;
 import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.ForwardSession;
+import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.SessionTuning;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,16 +30,41 @@ public final class Explainer implements AutoCloseable {
     private final Map<List<String>, ForwardSession> forwardSessions = new HashMap<>();
     private final Map<List<String>, Differentiator> gradientSessions = new HashMap<>();
     private final int maxBatch;
+    private final ExecutionDevice device;
+    private final SessionTuning tuning;
+    private String actualDevice = "cpu";
 
+    /** Forward sessions on the CPU; gradient sessions wherever {@code gradients} opens them. */
     public Explainer(Onnx.ModelProto model, DifferentiatorFactory gradients, int maxBatch) throws OrtException {
+        this(model, gradients, maxBatch, null, null);
+    }
+
+    /**
+     * Forward sessions on {@code device} (null = plain CPU sessions); pass an {@code EngineDifferentiators} on the
+     * same device so gradient sessions follow. With a device, the logits session opens here, so a strict
+     * {@code cuda} that cannot be had fails now ({@link dev.glimpse.runtime.DeviceUnavailableException}) and
+     * {@code auto} settles (see {@link #device()}).
+     */
+    public Explainer(Onnx.ModelProto model, DifferentiatorFactory gradients, int maxBatch, ExecutionDevice device,
+                     SessionTuning tuning) throws OrtException {
         // batched methods need a symbolic batch axis; exporters often pin it to 1
         this.model = dev.glimpse.explain.ort.DynamicBatch.relax(model);
         this.gradients = gradients;
         this.maxBatch = maxBatch;
+        this.device = device;
+        this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
         long[] declared = ExecutedShapes.declaredInputShape(model);
         this.shapes = ExecutedShapes.of(this.model, declared);
         this.input = firstInput(model);
         this.logits = logitsTensor(model);
+        if (device != null) {
+            actualDevice = forwardSession(List.of(logits)).device();
+        }
+    }
+
+    /** Where the forward sessions run ({@code cpu} or {@code cuda:N}); with {@code auto}, what it resolved to. */
+    public String device() {
+        return actualDevice;
     }
 
     public Onnx.ModelProto model() {
@@ -82,6 +109,33 @@ public final class Explainer implements AutoCloseable {
         return best;
     }
 
+    /**
+     * The layer for heatmaps meant to localise: the last 4-D activation (graph order) whose smaller spatial side is
+     * at least {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; {@link #defaultLayer()} when
+     * none is. The conventional last layer is often too coarse to point at an object: one cell of a 4×4 or 8×8
+     * map covers 8 or 4 pixels of a 32-pixel image, and the peak of the upsampled map lands between parts of the
+     * object (the hole of a ring); a quarter of the side keeps cells at most 4 input pixels wide on small images,
+     * and the cap of 14 keeps 224-pixel ImageNet models on a late block (14×14) rather than an early one.
+     */
+    public String localisationLayer() {
+        long[] in = inputShape();
+        if (in == null || in.length != 4) {
+            return defaultLayer();
+        }
+        long side = Math.min(in[2], in[3]);
+        long wanted = Math.min(14, (side + 3) / 4);
+        String best = null;
+        for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
+            for (String o : n.getOutputList()) {
+                long[] s = shapes.get(o);
+                if (s != null && s.length == 4 && Math.min(s[2], s[3]) >= Math.max(2, wanted)) {
+                    best = o;
+                }
+            }
+        }
+        return best != null ? best : defaultLayer();
+    }
+
     /** Checks that a layer name is a 4-D tensor of the graph, naming it otherwise. */
     public String requireLayer(String layer) {
         long[] s = shapes.get(layer);
@@ -100,11 +154,7 @@ public final class Explainer implements AutoCloseable {
         List<String> key = new ArrayList<>();
         key.add(logits);
         key.addAll(extras);
-        ForwardSession s = forwardSessions.get(key);
-        if (s == null) {
-            s = new ForwardSession(model, key);
-            forwardSessions.put(key, s);
-        }
+        ForwardSession s = forwardSession(key);
         var wanted = new java.util.HashSet<>(key);
         int n = batch.dim(0);
         if (n <= maxBatch) {
@@ -118,6 +168,16 @@ public final class Explainer implements AutoCloseable {
         Map<String, Tensor> out = new HashMap<>();
         parts.forEach((k, v) -> out.put(k, Batches.concat(v)));
         return out;
+    }
+
+    private ForwardSession forwardSession(List<String> key) throws OrtException {
+        ForwardSession s = forwardSessions.get(key);
+        if (s == null) {
+            s = device == null ? new ForwardSession(model, key) : new ForwardSession(model, key, device, tuning);
+            actualDevice = s.device();
+            forwardSessions.put(List.copyOf(key), s);
+        }
+        return s;
     }
 
     public Tensor logits(Tensor batch) throws OrtException {
@@ -186,6 +246,19 @@ public final class Explainer implements AutoCloseable {
         Tensor seed = Tensor.zeros(n, k);
         for (int i = 0; i < n; i++) {
             seed.data()[i * k + target] = 1;
+        }
+        return seed;
+    }
+
+    /** [n,K] seeds, row i one-hot on {@code targets[i]}: one gradient call serves a batch with mixed targets. */
+    public Tensor oneHot(int[] targets) {
+        int k = numClasses();
+        Tensor seed = Tensor.zeros(targets.length, k);
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= k) {
+                throw new IllegalArgumentException("--target " + targets[i] + " is outside the model's classes 0.." + (k - 1));
+            }
+            seed.data()[i * k + targets[i]] = 1;
         }
         return seed;
     }

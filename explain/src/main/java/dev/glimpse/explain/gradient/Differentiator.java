@@ -19,6 +19,11 @@ public interface Differentiator extends AutoCloseable {
      */
     Pass run(Tensor input, Tensor seed) throws OrtException;
 
+    /** Where the session runs: {@code cpu} or {@code cuda:N}. */
+    default String device() {
+        return "cpu";
+    }
+
     @Override
     void close() throws OrtException;
 }

@@ -18,6 +18,23 @@ import java.util.Map;
  */
 public final class EngineDifferentiators implements DifferentiatorFactory {
 
+    private final dev.glimpse.runtime.ExecutionDevice device;
+    private final dev.glimpse.runtime.SessionTuning tuning;
+
+    /** CPU sessions. */
+    public EngineDifferentiators() {
+        this(null, null);
+    }
+
+    /**
+     * Sessions on {@code device} through the runtime module ({@code cuda:N} strict, {@code auto} falls back to the
+     * CPU with a WARN line); null = the engine's plain CPU session.
+     */
+    public EngineDifferentiators(dev.glimpse.runtime.ExecutionDevice device, dev.glimpse.runtime.SessionTuning tuning) {
+        this.device = device;
+        this.tuning = tuning == null ? dev.glimpse.runtime.SessionTuning.defaults() : tuning;
+    }
+
     @Override
     public Differentiator create(Onnx.ModelProto model, String output, String layer, ReluRule rule, boolean inputGradient)
             throws OrtException {
@@ -33,7 +50,8 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
             b.wrt(layer).keepActivations(layer);
         }
         GradientGraph graph = b.build();
-        return new EngineDifferentiator(graph, GradientSession.open(graph), input, output, layer, inputGradient);
+        GradientSession session = device == null ? GradientSession.open(graph) : GradientSession.open(graph, device, tuning);
+        return new EngineDifferentiator(graph, session, input, output, layer, inputGradient);
     }
 
     private static final class EngineDifferentiator implements Differentiator {
@@ -73,6 +91,11 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
                     seed, dev.glimpse.engine.exec.Tensor.of(seedValues.data(), longs(seedValues.shape()))), outputs);
             return new Pass(ours(r.get(output)), layer == null ? null : ours(r.get(layer)),
                     layer == null ? null : ours(r.get(layerGradient)), inputGradient == null ? null : ours(r.get(inputGradient)));
+        }
+
+        @Override
+        public String device() {
+            return session.device();
         }
 
         @Override

@@ -1,15 +1,17 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
-import dev.glimpse.explain.ExplanationMethod;
+import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** The layer's activations for the input, raw [C',H',W'] (rendered as a grid of channels). */
-public final class FeatureMaps implements ExplanationMethod {
+public final class FeatureMaps implements BatchedMethod {
 
     @Override
     public String name() {
@@ -18,8 +20,18 @@ public final class FeatureMaps implements ExplanationMethod {
 
     @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
-        String layer = e.requireLayer(r.layer());
-        Tensor a = e.forward(r.input(), List.of(layer)).get(layer);
-        return new Explanation(name(), Explanation.Kind.FEATURE_MAPS, LayerMaps.first(a), Map.of());
+        return explainAll(e, r.input(), new int[] {r.target()}, r.layer(), r.options()).get(0);
+    }
+
+    @Override
+    public List<Explanation> explainAll(Explainer e, Tensor inputs, int[] targets, String layer, Options options)
+            throws OrtException {
+        String l = e.requireLayer(layer);
+        Tensor a = e.forward(inputs, List.of(l)).get(l);
+        List<Explanation> out = new ArrayList<>(targets.length);
+        for (int i = 0; i < targets.length; i++) {
+            out.add(new Explanation(name(), Explanation.Kind.FEATURE_MAPS, a.slice(i), Map.of()));
+        }
+        return out;
     }
 }

@@ -1,25 +1,40 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.explain.Batches;
+import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
-import dev.glimpse.explain.ExplanationMethod;
+import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.ReluRule;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The CAM variants that need A (the layer activation) and dy_c/dA from one fused call with a one-hot seed
  * on the pre-softmax logit of the target; subclasses only say how A and the gradient become a map.
  */
-abstract class GradientCamMethod implements ExplanationMethod {
+abstract class GradientCamMethod implements BatchedMethod {
 
     @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
-        String layer = e.requireLayer(r.layer());
-        Differentiator.Pass pass = e.gradients(null, layer, ReluRule.STANDARD, r.input(), e.oneHot(1, r.target()));
-        return new Explanation(name(), Explanation.Kind.LAYER_MAP, map(pass.activation(), pass.activationGradient()), Map.of());
+        return explainAll(e, r.input(), new int[] {r.target()}, r.layer(), r.options()).get(0);
+    }
+
+    @Override
+    public List<Explanation> explainAll(Explainer e, Tensor inputs, int[] targets, String layer, Options options)
+            throws OrtException {
+        String l = e.requireLayer(layer);
+        Differentiator.Pass pass = e.gradients(null, l, ReluRule.STANDARD, inputs, e.oneHot(targets));
+        List<Explanation> out = new ArrayList<>(targets.length);
+        for (int i = 0; i < targets.length; i++) {
+            Tensor map = map(Batches.range(pass.activation(), i, i + 1), Batches.range(pass.activationGradient(), i, i + 1));
+            out.add(new Explanation(name(), Explanation.Kind.LAYER_MAP, map, Map.of()));
+        }
+        return out;
     }
 
     /** @param activation [1,C,h,w] @param gradient [1,C,h,w] @return [h,w] */

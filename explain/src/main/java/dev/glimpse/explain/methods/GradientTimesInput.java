@@ -1,15 +1,18 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
-import dev.glimpse.explain.ExplanationMethod;
+import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.ReluRule;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Gradient × input (Shrikumar et al. 2016): x ⊙ dy_c/dx, raw [C,H,W]. */
-public final class GradientTimesInput implements ExplanationMethod {
+public final class GradientTimesInput implements BatchedMethod {
 
     @Override
     public String name() {
@@ -18,11 +21,23 @@ public final class GradientTimesInput implements ExplanationMethod {
 
     @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
-        Tensor g = InputGradient.gradient(e, r, ReluRule.STANDARD);
-        float[] out = new float[g.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = g.data()[i] * r.input().data()[i];
+        return explainAll(e, r.input(), new int[] {r.target()}, r.layer(), r.options()).get(0);
+    }
+
+    @Override
+    public List<Explanation> explainAll(Explainer e, Tensor inputs, int[] targets, String layer, Options options)
+            throws OrtException {
+        Tensor g = InputGradient.gradients(e, inputs, targets, ReluRule.STANDARD);
+        List<Explanation> out = new ArrayList<>(targets.length);
+        for (int i = 0; i < targets.length; i++) {
+            Tensor gi = g.slice(i);
+            Tensor xi = inputs.slice(i);
+            float[] v = new float[gi.size()];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = gi.data()[j] * xi.data()[j];
+            }
+            out.add(new Explanation(name(), Explanation.Kind.INPUT_ATTRIBUTION, new Tensor(gi.shape(), v), Map.of()));
         }
-        return new Explanation(name(), Explanation.Kind.INPUT_ATTRIBUTION, new Tensor(g.shape(), out), Map.of());
+        return out;
     }
 }

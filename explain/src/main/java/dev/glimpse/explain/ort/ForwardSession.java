@@ -8,6 +8,10 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
+import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.OrtSessions;
+import dev.glimpse.runtime.PlacedSession;
+import dev.glimpse.runtime.SessionTuning;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +29,8 @@ public final class ForwardSession implements AutoCloseable {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
+    private final AutoCloseable owner;
+    private final String device;
     private final String inputName;
     private final List<String> outputs;
 
@@ -34,11 +40,36 @@ public final class ForwardSession implements AutoCloseable {
             options.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
             this.session = env.createSession(withOutputs.toByteArray(), options);
         }
+        this.owner = session;
+        this.device = "cpu";
+        this.inputName = firstNonInitializerInput(model);
+        this.outputs = new ArrayList<>(session.getOutputNames());
+    }
+
+    /**
+     * A session on {@code requested} through the runtime module: {@code cuda:N} is strict (throws
+     * {@link dev.glimpse.runtime.DeviceUnavailableException}), {@code auto} falls back to the CPU with a WARN line.
+     */
+    public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs, ExecutionDevice requested, SessionTuning tuning)
+            throws OrtException {
+        PlacedSession placed = OrtSessions.open(withExtraOutputs(model, extraOutputs).toByteArray(), requested, tuning);
+        this.session = placed.session();
+        this.owner = placed;
+        this.device = placed.device().toString();
+        this.inputName = firstNonInitializerInput(model);
+        this.outputs = new ArrayList<>(session.getOutputNames());
+    }
+
+    private String firstNonInitializerInput(Onnx.ModelProto model) throws OrtException {
         Set<String> inits = new HashSet<>();
         model.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
-        this.inputName = session.getInputNames().stream().filter(n -> !inits.contains(n)).findFirst()
+        return session.getInputNames().stream().filter(n -> !inits.contains(n)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("model has no non-initializer input"));
-        this.outputs = new ArrayList<>(session.getOutputNames());
+    }
+
+    /** Where the session runs: {@code cpu} or {@code cuda:N}. */
+    public String device() {
+        return device;
     }
 
     /** A copy of the model whose graph also outputs the given tensors (float, shape left to the runtime). */
@@ -90,6 +121,12 @@ public final class ForwardSession implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        session.close();
+        try {
+            owner.close();
+        } catch (OrtException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
