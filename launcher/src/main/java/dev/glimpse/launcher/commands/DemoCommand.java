@@ -19,6 +19,7 @@ import dev.glimpse.trainingservice.RetrainRunner;
 import dev.glimpse.trainingservice.TrainingService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,10 +63,12 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "9092", description = "embedded broker port when free, else any free port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
-    @Option(names = "--rate", defaultValue = "200", description = "replayed images per second, 0 = as fast as possible (default: ${DEFAULT-VALUE})")
-    double rate;
+    @Option(names = "--rate", description = "replayed images per second, 0 = as fast as possible (default: 200; 50 with --feedback, "
+            + "so that the retrains land while the stream still runs)")
+    Double rate;
 
-    @Option(names = "--model", description = "ONNX classifier (default: models/<dataset>/model.onnx, else the bundled Fashion-MNIST MLP)")
+    @Option(names = "--model", description = "ONNX classifier (default: models/<dataset>/model.onnx, else the bundled Fashion-MNIST MLP; "
+            + "with --feedback: " + "models/fashion-mnist-first-five/model.onnx, a model that knows only classes 0-4)")
     Path model;
 
     @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE})")
@@ -81,6 +84,13 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
 
     @Option(names = "--feedback", defaultValue = "0", description = "share of replayed images whose label is sent as feedback (0..1); above 0 the training service retrains and publishes models that the workers hot-swap (default: ${DEFAULT-VALUE})")
     double feedback;
+
+    /**
+     * Where {@code --feedback} starts without {@code --model}: a model trained on Fashion-MNIST classes 0-4 only
+     * (models/README.md), so the labels have something to teach. Fine-tuning the default classifier on a few hundred
+     * labels rarely beats it on the holdout by the promotion margin, and then the loop shows no promotion.
+     */
+    static final Path FEEDBACK_START_MODEL = Path.of("models", "fashion-mnist-first-five", "model.onnx");
 
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
@@ -102,7 +112,18 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         if (feedback > 0 && !ds.equals("fashion-mnist")) {
             throw new IllegalArgumentException("--feedback needs --dataset fashion-mnist (the training service's classes)");
         }
-        Path modelFile = DefaultModels.resolve(model, ds, dataDir);
+        double replayRate = rate != null ? rate : feedback > 0 ? 50 : 200;
+        if (!(replayRate >= 0)) {
+            throw new IllegalArgumentException("--rate must be >= 0, got '" + replayRate + "'");
+        }
+        Path modelFile = model == null && feedback > 0 && Files.isRegularFile(FEEDBACK_START_MODEL)
+                ? FEEDBACK_START_MODEL : DefaultModels.resolve(model, ds, dataDir);
+        if (model == null && feedback > 0) {
+            System.err.println(modelFile.equals(FEEDBACK_START_MODEL)
+                    ? "glimpse demo: --feedback starts from " + FEEDBACK_START_MODEL + ", a model that knows only classes 0-4 "
+                            + "(accuracy <= 0.5 on all ten); the training service fine-tunes it on the labels (--model M.onnx to start elsewhere)"
+                    : "glimpse demo: " + FEEDBACK_START_MODEL + " not found; --feedback starts from " + modelFile);
+        }
         TopicCatalog catalog = TopicCatalog.defaults();
         List<GlimpseService> started = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -113,7 +134,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
              PredictionTally tally = new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
-                    ExecutionDevice.parse(device), events, rate, httpPort, ingestPort, workers, explainPolicy, feedback);
+                    ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
@@ -125,7 +146,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 }
                 System.err.printf("glimpse demo: Kafka on %s (data in %s), replaying %s at %s images/s, model %s; "
                                 + "metrics on %s/metrics; %s%n", broker.bootstrapServers(), broker.dataDir(), ds,
-                        rate == 0 ? "max" : String.format(Locale.ROOT, "%.0f", rate), DefaultModels.describe(modelFile),
+                        replayRate == 0 ? "max" : String.format(Locale.ROOT, "%.0f", replayRate), DefaultModels.describe(modelFile),
                         metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
                 int code = watch(shutdown, tally, started);
                 if (code == 0 && events > 0) {
