@@ -71,6 +71,15 @@ public final class ExplainMetrics {
                 .register(registry);
     }
 
+    /**
+     * {@code glimpse_explain_device_info{device, requested} = 1}: where the explanation sessions run, so an
+     * {@code auto} that fell back to the CPU shows on a dashboard ({@code requested="auto", device="cpu"}).
+     */
+    public void device(String requested, String actual) {
+        Gauge.builder("glimpse.explain.device.info", () -> 1).description("device of the explanation sessions")
+                .tags("device", actual, "requested", requested).register(registry);
+    }
+
     public void imageCache(ImageCache cache) {
         Gauge.builder("glimpse.explain.image.cache.entries", cache, ImageCache::size).register(registry);
     }

@@ -28,6 +28,16 @@ public interface ExplanationEngine extends AutoCloseable {
 
     List<Result> explain(List<ExplainItem> items);
 
+    /** Where the engine's ONNX Runtime sessions run: {@code cpu} or {@code cuda:N}. */
+    default String device() {
+        return "cpu";
+    }
+
+    /** What {@code explain.device} asked for: {@code cpu}, {@code cuda:N} or {@code auto}. */
+    default String requestedDevice() {
+        return device();
+    }
+
     /** Releases what is held for a model version (its ONNX Runtime sessions). */
     default void retire(ModelKey model) {
     }

@@ -5,6 +5,7 @@ import dev.glimpse.contracts.events.Artifact;
 import dev.glimpse.contracts.events.FaithfulnessScores;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
@@ -23,7 +24,9 @@ import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
 import dev.glimpse.explainworker.artifacts.ArtifactId;
 import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.ModelMetadata;
+import dev.glimpse.runtime.SessionTuning;
 import dev.glimpse.runtime.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -64,11 +67,31 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     private final ArtifactStore store;
     private final ExplanationRenderer renderer = new ExplanationRenderer(Colormap.JET, 0.5);
     private final LinkedHashMap<ModelKey, Loaded> loaded = new LinkedHashMap<>();
+    private final ExecutionDevice requestedDevice;
+    private final ExecutionDevice device;
 
+    /**
+     * @throws dev.glimpse.runtime.DeviceUnavailableException when {@code explain.device} is a strict {@code cuda[:N]}
+     *         that this machine or ONNX Runtime build cannot give; {@code auto} falls back to the CPU with a WARN line
+     */
     public OnnxExplanationEngine(ExplainWorkerConfig config, ModelCatalog models, ArtifactStore store) {
         this.config = config;
         this.models = models;
         this.store = store;
+        this.requestedDevice = ExecutionDevice.parse(config.deviceSpec());
+        this.device = DeviceProbe.resolve(requestedDevice);
+        LOG.info("explanation sessions run on {} (requested {})", device, requestedDevice);
+    }
+
+    /** The device every session of this engine runs on: {@code cpu} or {@code cuda:N}, never {@code auto}. */
+    @Override
+    public String device() {
+        return device.toString();
+    }
+
+    @Override
+    public String requestedDevice() {
+        return requestedDevice.toString();
     }
 
     public static boolean knownMethod(String name) {
@@ -99,17 +122,85 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
             }
             return out;
         }
-        for (ExplainItem it : items) {
+        Result[] results = new Result[items.size()];
+        Map<String, List<Integer>> byMethod = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            byMethod.computeIfAbsent(items.get(i).method(), m -> new ArrayList<>()).add(i);
+        }
+        byMethod.forEach((method, indices) -> explainGroup(model, method, items, indices, results));
+        return List.of(results);
+    }
+
+    /**
+     * One method over a micro-batch: each image preprocessed (an undecodable one fails alone), the batch explained
+     * with one ONNX Runtime call per pass of the method ({@link BatchedMethod}), then stored and scored per item.
+     * If the batched call fails, the items are retried one by one so that one bad input cannot fail the others.
+     */
+    private void explainGroup(Loaded model, String methodName, List<ExplainItem> items, List<Integer> indices, Result[] results) {
+        ModelMetadata meta = model.metadata();
+        List<Integer> ready = new ArrayList<>();
+        List<float[]> pixels = new ArrayList<>();
+        for (int i : indices) {
+            ExplainItem it = items.get(i);
             try {
-                out.add(Result.ok(it, explainOne(model, it)));
+                if (model.layer() == null && !INPUT_ONLY.contains(it.method())) {
+                    throw new IllegalArgumentException(it.method() + " needs a 4-D convolutional layer and model " + it.model()
+                            + " has none; use one of " + INPUT_ONLY);
+                }
+                Methods.byName(it.method());
+                pixels.add(model.preprocessor().fromEncoded(it.image().getData().toByteArray()));
+                ready.add(i);
             } catch (IllegalArgumentException e) {
-                out.add(Result.failed(it, "bad-request", e.getMessage()));
-            } catch (Exception e) {
-                LOG.warn("explaining {} with {} failed: {}", it.prediction().getImageId(), it.method(), e.toString());
-                out.add(Result.failed(it, "explain-failed", it.method() + ": " + e));
+                results[i] = Result.failed(it, "bad-request", e.getMessage());
+            } catch (RuntimeException e) {
+                results[i] = failure(it, e);
             }
         }
-        return out;
+        if (ready.isEmpty()) {
+            return;
+        }
+        int per = meta.channels() * meta.height() * meta.width();
+        float[] data = new float[ready.size() * per];
+        int[] targets = new int[ready.size()];
+        for (int j = 0; j < ready.size(); j++) {
+            System.arraycopy(pixels.get(j), 0, data, j * per, per);
+            targets[j] = items.get(ready.get(j)).target();
+        }
+        Tensor batch = new Tensor(new int[] {ready.size(), meta.channels(), meta.height(), meta.width()}, data);
+        ExplanationMethod method = Methods.byName(methodName);
+        List<Explanation> explained;
+        long t0 = System.nanoTime();
+        try {
+            explained = BatchedMethod.run(method, model.explainer(), batch, targets, model.layer(), Options.none());
+        } catch (Exception e) {
+            if (ready.size() == 1) {
+                results[ready.get(0)] = failure(items.get(ready.get(0)), e);
+                return;
+            }
+            LOG.warn("batch of {} for {} failed ({}); explaining its items one by one", ready.size(), methodName, e.toString());
+            for (int i : ready) {
+                explainGroup(model, methodName, items, List.of(i), results);
+            }
+            return;
+        }
+        // the method's time is shared by the batch: each item is charged its share
+        long methodMs = (System.nanoTime() - t0) / 1_000_000 / ready.size();
+        for (int j = 0; j < ready.size(); j++) {
+            ExplainItem it = items.get(ready.get(j));
+            try {
+                results[ready.get(j)] = Result.ok(it, finish(model, it, batch.slice(j), explained.get(j), methodMs));
+            } catch (RuntimeException e) {
+                results[ready.get(j)] = failure(it, e);
+            }
+        }
+    }
+
+    private static Result failure(ExplainItem it, Exception e) {
+        if (e instanceof IllegalArgumentException) {
+            return Result.failed(it, "bad-request", e.getMessage());
+        }
+        LOG.warn("explaining {} with {} failed: {}", it.prediction().getImageId(), it.method(), e.toString());
+        return Result.failed(it, "explain-failed", it.method() + ": " + e);
     }
 
     /** Opens (or reuses) the explainer of a model version; exposed for the console's model page. */
@@ -130,7 +221,10 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         try (InputStream in = Files.newInputStream(file)) {
             proto = Onnx.ModelProto.parseFrom(in);
         }
-        Explainer explainer = new Explainer(proto, new EngineDifferentiators(), 32);
+        // the CPU keeps the plain sessions the explain library opens; other devices go through the runtime module
+        Explainer explainer = device.kind() == ExecutionDevice.Kind.CPU
+                ? new Explainer(proto, new EngineDifferentiators(), 32)
+                : new Explainer(proto, new EngineDifferentiators(device, SessionTuning.defaults()), 32, device, SessionTuning.defaults());
         try {
             ModelMetadata meta = InputLoader.metadata(proto, explainer.inputShape(), explainer.shape(explainer.logitsName()));
             String layer = config.layer() != null ? explainer.requireLayer(config.layer()) : defaultLayerOrNull(explainer, key);
@@ -156,29 +250,17 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
 
     private static String defaultLayerOrNull(Explainer explainer, ModelKey key) {
         try {
-            return explainer.defaultLayer();
+            return explainer.localisationLayer();
         } catch (IllegalArgumentException e) {
             LOG.warn("model {} has no 4-D activation (an MLP?): only input-gradient methods {} can explain it", key, INPUT_ONLY);
             return null;
         }
     }
 
-    private dev.glimpse.contracts.events.Explanation explainOne(Loaded model, ExplainItem it) throws OrtException {
-        if (model.layer() == null && !INPUT_ONLY.contains(it.method())) {
-            throw new IllegalArgumentException(it.method() + " needs a 4-D convolutional layer and model " + it.model()
-                    + " has none; use one of " + INPUT_ONLY);
-        }
+    /** Stores the raw array and its picture, scores heatmaps, and builds the event of one item. */
+    private dev.glimpse.contracts.events.Explanation finish(Loaded model, ExplainItem it, Tensor chw, Explanation ex,
+                                                            long methodMs) {
         long start = System.nanoTime();
-        ImageEvent image = it.image();
-        ModelMetadata meta = model.metadata();
-        float[] pixels = model.preprocessor().fromEncoded(image.getData().toByteArray());
-        Tensor x = new Tensor(new int[] {1, meta.channels(), meta.height(), meta.width()}, pixels);
-        Tensor chw = x.dropBatch();
-        ExplanationMethod method = Methods.byName(it.method());
-        long t0 = System.nanoTime();
-        Explanation ex = method.explain(model.explainer(), new ExplanationMethod.Request(x, it.target(), model.layer(), Options.none()));
-        long methodMs = (System.nanoTime() - t0) / 1_000_000;
-
         ArtifactId raw = store.put(Npy.toBytes(ex.raw()), "npy");
         ArtifactId png = store.put(png(render(ex, chw)), "png");
         Artifact.Builder a = Artifact.newBuilder().setMethod(it.method()).setRawUri(raw.uri()).setImageUri(png.uri())
@@ -187,9 +269,9 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
             a.addRawShape(d);
         }
         if (isHeatmap(ex)) {
-            a.setFaithfulness(faithfulness(model.explainer(), chw, ex.raw(), it.target(), image));
+            a.setFaithfulness(faithfulness(model.explainer(), chw, ex.raw(), it.target(), it.image()));
         }
-        long totalMs = (System.nanoTime() - start) / 1_000_000;
+        long totalMs = methodMs + (System.nanoTime() - start) / 1_000_000;
         return dev.glimpse.contracts.events.Explanation.newBuilder()
                 .setImageId(it.prediction().getImageId()).setModelName(it.prediction().getModelName())
                 .setModelVersion(it.prediction().getModelVersion()).setTargetClass(it.target())

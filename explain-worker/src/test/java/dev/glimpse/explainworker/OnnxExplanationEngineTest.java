@@ -121,4 +121,32 @@ class OnnxExplanationEngineTest {
             assertEquals(List.of(1L, 16L, 16L), saliency.event().getArtifacts(0).getRawShapeList());
         }
     }
+
+    @Test
+    void shouldExplainAMicroBatchTogetherWhileAnUndecodableImageFailsAlone() throws Exception {
+        // Given a micro-batch of three Grad-CAM items, the middle one with bytes that are no image
+        Path model = TinyCnn.write(dir.resolve("tiny.onnx"), "1", 7);
+        ExplainItem good1 = item("a", "1", "gradcam", 2, 3);
+        ExplainItem good2 = item("c", "1", "gradcam", 9, 9);
+        ExplainItem bad = new ExplainItem(good1.prediction().toBuilder().setImageId("b").build(),
+                good1.image().toBuilder().setImageId("b").setData(ByteString.copyFromUtf8("not a png")).build(), "gradcam", 1, "all");
+        try (OnnxExplanationEngine engine = engine(model, new ModelCatalog(model))) {
+            // When explained together, and each good one alone
+            List<ExplanationEngine.Result> together = engine.explain(List.of(good1, bad, good2));
+            Tensor alone1 = rawOf(engine, engine.explain(List.of(good1)).get(0));
+            Tensor alone2 = rawOf(engine, engine.explain(List.of(good2)).get(0));
+
+            // Then results keep the input order, the bad item fails on its own, and the batched maps equal the single ones
+            assertEquals(List.of("a", "b", "c"), together.stream().map(r -> r.item().prediction().getImageId()).toList());
+            assertFalse(together.get(1).succeeded());
+            assertTrue(together.get(0).succeeded(), together.get(0).failureDetail());
+            assertTrue(together.get(2).succeeded(), together.get(2).failureDetail());
+            assertArrayEquals(alone1.data(), rawOf(engine, together.get(0)).data(), 1e-5f);
+            assertArrayEquals(alone2.data(), rawOf(engine, together.get(2)).data(), 1e-5f);
+        }
+    }
+
+    private static Tensor rawOf(OnnxExplanationEngine engine, ExplanationEngine.Result r) {
+        return Npy.fromBytes(engine.store().read(ArtifactId.fromUri(r.event().getArtifacts(0).getRawUri())).orElseThrow());
+    }
 }

@@ -47,7 +47,8 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
     @Option(names = "--batch", defaultValue = "8", description = "max predictions per transaction (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, auto or cuda[:N] (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "cpu", description = "ONNX Runtime device of the explanation sessions: cpu, auto (CUDA when present, else CPU "
+            + "with a warning) or cuda[:N] (strict) (default: ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name")
@@ -72,6 +73,16 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return run();
+        } catch (dev.glimpse.runtime.DeviceUnavailableException e) {
+            // a strict --device cuda that cannot be had: one line, no stack trace, before anything is consumed
+            System.err.println("glimpse explain-worker: --device " + device + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private Integer run() throws Exception {
         TopicCatalog catalog = new TopicCatalog(topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
         ExplainWorkerConfig worker = ExplainWorkerConfig.defaults(bootstrapServers, catalog, model, artifacts)
                 .withPolicy(policy).withMethods(methods, layer).withBatch(batch, Duration.ofMillis(200))
