@@ -2,6 +2,7 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Batches;
+import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Options;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
  * at batch 1 and 16 (median of repeated runs after a warm-up, same process, same input).
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = "Forward vs explanation times (ratio to forward) at batch 1 and 16.")
+        description = "Forward vs explanation times (ratio to forward) at batch 1 and 16; a micro-batch explained one "
+                + "input at a time vs in one call per pass.")
 public final class BenchExplainCommand implements BenchSubcommand, Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "ONNX model file")
@@ -61,7 +63,7 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
             String layer = e.defaultLayer();
             System.out.printf(Locale.ROOT, "model %s, input %s, layer %s, %d threads%n", model, Arrays.toString(s), layer,
                     Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "%-30s %6s %10s %9s %10s %9s%n", "what", "batch", "median ms", "x forward",
+            System.out.printf(Locale.ROOT, "%-34s %6s %10s %9s %10s %9s%n", "what", "batch", "median ms", "x forward",
                     "min ms", "x fwd(min)");
             for (int b : batches) {
                 Tensor x = random(b, s);
@@ -75,6 +77,9 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
                         () -> e.gradients(null, null, ReluRule.STANDARD, x, seed),
                         () -> e.gradients(null, null, ReluRule.GUIDED, x, seed));
                 report(names, runs, b);
+                if (b > 1) {
+                    report(microBatch(e, x, layer), b);
+                }
             }
             Tensor one = random(1, s);
             int target = e.logits(one).argmax();
@@ -89,6 +94,34 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
             report(names, runs, 1);
         }
         return 0;
+    }
+
+    /**
+     * A micro-batch of b inputs explained as the explain worker did before (one input at a time) and as it does now
+     * (one call per pass, {@link BatchedMethod}); ratios are to one forward pass of the whole batch.
+     */
+    private java.util.Map<String, Timed> microBatch(Explainer e, Tensor x, String layer) {
+        int b = x.dim(0);
+        int[] targets = new int[b];
+        for (int i = 0; i < b; i++) {
+            targets[i] = i % e.numClasses();
+        }
+        java.util.Map<String, Timed> runs = new java.util.LinkedHashMap<>();
+        runs.put("forward", () -> e.logits(x));
+        for (String name : methods) {
+            ExplanationMethod method = Methods.byName(name);
+            runs.put(name + " one at a time", () -> {
+                for (int i = 0; i < b; i++) {
+                    method.explain(e, new ExplanationMethod.Request(Batches.range(x, i, i + 1), targets[i], layer, Options.none()));
+                }
+            });
+            runs.put(name + " micro-batch", () -> BatchedMethod.run(method, e, x, targets, layer, Options.none()));
+        }
+        return runs;
+    }
+
+    private void report(java.util.Map<String, Timed> runs, int batch) throws Exception {
+        report(new ArrayList<>(runs.keySet()), new ArrayList<>(runs.values()), batch);
     }
 
     private void report(List<String> names, List<Timed> runs, int batch) throws Exception {
@@ -110,7 +143,7 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
         double fwdMin = times[0][0];
         for (int i = 0; i < runs.size(); i++) {
             double median = times[i][times[i].length / 2];
-            System.out.printf(Locale.ROOT, "%-30s %6d %10.2f %9.2f %10.2f %9.2f%n", names.get(i), batch, median,
+            System.out.printf(Locale.ROOT, "%-34s %6d %10.2f %9.2f %10.2f %9.2f%n", names.get(i), batch, median,
                     median / fwdMedian, times[i][0], times[i][0] / fwdMin);
         }
     }
