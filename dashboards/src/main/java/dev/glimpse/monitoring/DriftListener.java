@@ -16,4 +16,8 @@ public interface DriftListener {
     /** Every prediction as it is read (before windowing): for live histograms. */
     default void onPrediction(Observation prediction) {
     }
+
+    /** An observation that arrived after its window had closed and was left out of it. */
+    default void onLateObservation(Observation observation) {
+    }
 }

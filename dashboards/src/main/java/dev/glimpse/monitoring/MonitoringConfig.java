@@ -13,6 +13,8 @@ import java.util.function.Function;
  * @param windowHop            advance between windows; equal to the size for tumbling windows
  * @param windowGrace          how long a window waits for late records before it is closed and evaluated
  * @param labelJoinWindow      how far apart a prediction and its late label may be to be joined
+ * @param sourceIdle           an input partition that sent nothing for this long (wall clock) no longer holds the
+ *                             windows open; when every partition is that quiet, event time follows the wall clock
  * @param referenceWindows     non-overlapping windows that form the reference when the model has none recorded
  * @param minWindowEvents      a window with fewer predictions is reported but never raises an alarm
  * @param alpha                significance level of the KS and MMD tests (alarm when p < alpha)
@@ -25,7 +27,7 @@ import java.util.function.Function;
  * @param seed                 seed of the reservoirs and permutations, so that a replay gives the same reports
  */
 public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration windowGrace, Duration labelJoinWindow,
-                               int referenceWindows, int minWindowEvents, double alpha, double psiThreshold,
+                               Duration sourceIdle, int referenceWindows, int minWindowEvents, double alpha, double psiThreshold,
                                double jsThreshold, double accuracyDrop, int sampleSize, int embeddingSampleSize,
                                int mmdPermutations, long seed) {
 
@@ -33,6 +35,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
     public static final String WINDOW_HOP_MS = "monitoring.window.hop.ms";
     public static final String WINDOW_GRACE_MS = "monitoring.window.grace.ms";
     public static final String LABEL_JOIN_WINDOW_MS = "monitoring.label.join.window.ms";
+    public static final String SOURCE_IDLE_MS = "monitoring.source.idle.ms";
     public static final String REFERENCE_WINDOWS = "monitoring.reference.windows";
     public static final String MIN_WINDOW_EVENTS = "monitoring.min.window.events";
     public static final String ALPHA = "monitoring.alpha";
@@ -53,6 +56,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
         k.put(WINDOW_HOP_MS, new String[] {"60000", "advance between windows in ms (= size: tumbling)"});
         k.put(WINDOW_GRACE_MS, new String[] {"5000", "wait for late records before a window is evaluated, ms"});
         k.put(LABEL_JOIN_WINDOW_MS, new String[] {"600000", "max time between a prediction and its label, ms"});
+        k.put(SOURCE_IDLE_MS, new String[] {"10000", "an input partition quiet this long (wall clock, ms) stops holding windows open"});
         k.put(REFERENCE_WINDOWS, new String[] {"3", "windows forming the reference when the model has none"});
         k.put(MIN_WINDOW_EVENTS, new String[] {"50", "windows with fewer predictions never alarm"});
         k.put(ALPHA, new String[] {"0.002", "significance level of the KS and MMD drift tests"});
@@ -77,6 +81,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
             throw new IllegalArgumentException(WINDOW_GRACE_MS + " must be >= 0, got '" + windowGrace.toMillis() + "'");
         }
         requirePositive(LABEL_JOIN_WINDOW_MS, labelJoinWindow.toMillis());
+        requirePositive(SOURCE_IDLE_MS, sourceIdle.toMillis());
         requirePositive(REFERENCE_WINDOWS, referenceWindows);
         requirePositive(MIN_WINDOW_EVENTS, minWindowEvents);
         if (!(alpha > 0 && alpha < 1)) {
@@ -119,6 +124,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
                 Duration.ofMillis(parseLong(WINDOW_HOP_MS, get.apply(WINDOW_HOP_MS))),
                 Duration.ofMillis(parseLong(WINDOW_GRACE_MS, get.apply(WINDOW_GRACE_MS))),
                 Duration.ofMillis(parseLong(LABEL_JOIN_WINDOW_MS, get.apply(LABEL_JOIN_WINDOW_MS))),
+                Duration.ofMillis(parseLong(SOURCE_IDLE_MS, get.apply(SOURCE_IDLE_MS))),
                 (int) parseLong(REFERENCE_WINDOWS, get.apply(REFERENCE_WINDOWS)),
                 (int) parseLong(MIN_WINDOW_EVENTS, get.apply(MIN_WINDOW_EVENTS)),
                 parseDouble(ALPHA, get.apply(ALPHA)),
@@ -133,7 +139,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
 
     /** A copy with tumbling windows of the given size (hop = size). */
     public MonitoringConfig withTumblingWindows(Duration size) {
-        return new MonitoringConfig(size, size, windowGrace, labelJoinWindow, referenceWindows, minWindowEvents, alpha,
+        return new MonitoringConfig(size, size, windowGrace, labelJoinWindow, sourceIdle, referenceWindows, minWindowEvents, alpha,
                 psiThreshold, jsThreshold, accuracyDrop, sampleSize, embeddingSampleSize, mmdPermutations, seed);
     }
 

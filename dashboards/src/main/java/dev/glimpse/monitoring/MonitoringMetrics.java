@@ -37,6 +37,7 @@ public final class MonitoringMetrics implements DriftListener {
     public static final String INPUT_BRIGHTNESS = "glimpse.monitoring.input.brightness";
     public static final String INPUT_CONTRAST = "glimpse.monitoring.input.contrast";
     public static final String MEAN_CONFIDENCE = "glimpse.monitoring.confidence.mean";
+    public static final String LATE = "glimpse.monitoring.late.observations";
 
     public static final String CONFIDENCE = "glimpse.monitoring.confidence";
     private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0};
@@ -114,6 +115,13 @@ public final class MonitoringMetrics implements DriftListener {
                 .description("top-1 probability of every prediction")
                 .tags("model_name", prediction.modelName(), "model_version", prediction.modelVersion())
                 .serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry)).record(prediction.confidence());
+    }
+
+    @Override
+    public void onLateObservation(Observation observation) {
+        Counter.builder(LATE).description("observations that arrived after their window had closed (left out)")
+                .tags("model_name", observation.modelName(), "model_version", observation.modelVersion())
+                .register(registry).increment();
     }
 
     /** Current value of a gauge, NaN when it was never set (for tests and the console). */

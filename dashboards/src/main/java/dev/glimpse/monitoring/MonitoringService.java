@@ -13,8 +13,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -104,14 +106,18 @@ public final class MonitoringService implements GlimpseService {
     @Override
     public void start() throws Exception {
         String bootstrap = config.getString(PlatformConfig.BOOTSTRAP_SERVERS);
+        int inputPartitions;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             // Kafka Streams stops with MissingSourceTopicException if a source topic does not exist yet.
             TopicCreator.createMissing(admin, topics, (short) config.getInt(REPLICATION_FACTOR));
+            String predictions = topics.predictions().name();
+            inputPartitions = admin.describeTopics(List.of(predictions)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(predictions).partitions().size();
         }
         StreamsBuilder builder = new StreamsBuilder();
         Path store = config.getPath(MODEL_STORE);
         MonitoringTopology.createMonitoringTopology(builder, monitoring, topics,
-                new ModelStoreReferenceLookup(store, monitoring), new MonitoringMetrics(registry));
+                new ModelStoreReferenceLookup(store, monitoring), new MonitoringMetrics(registry), inputPartitions);
 
         Properties props = streamsProperties(config, topics);
         streams = new KafkaStreams(builder.build(), props);

@@ -9,23 +9,25 @@ import dev.glimpse.monitoring.internal.Observation;
 import dev.glimpse.monitoring.internal.ReferenceProcessor;
 import dev.glimpse.monitoring.internal.Serdes;
 import dev.glimpse.monitoring.internal.WindowSample;
+import dev.glimpse.monitoring.internal.WindowAggregator;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.StreamJoined;
-import org.apache.kafka.streams.kstream.Suppressed;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.common.utils.Bytes;
 
 /**
  * The monitoring topology: predictions, late labels and input images become observations per model version,
@@ -38,7 +40,8 @@ public final class MonitoringTopology {
 
     /** Application id of the monitoring Kafka Streams application (prefix of its internal topics). */
     public static final String APPLICATION_ID = "glimpse-monitoring";
-    static final String WINDOW_STORE = "monitoring-windows";
+    // not the DSL window store's name of earlier versions: its changelog holds windowed keys
+    static final String WINDOW_STORE = "monitoring-open-windows";
     public static final String REFERENCE_STORE = "monitoring-references";
 
     private MonitoringTopology() {
@@ -50,6 +53,16 @@ public final class MonitoringTopology {
 
     public static void createMonitoringTopology(StreamsBuilder builder, MonitoringConfig config, TopicCatalog topics,
                                                 ReferenceLookup references, DriftListener listener) {
+        createMonitoringTopology(builder, config, topics, references, listener, 1);
+    }
+
+    /**
+     * @param inputPartitions partitions of the predictions topic (and of images and labels, which are co-partitioned
+     *                        with it): windows wait for each of them to report before they close (1 = no waiting,
+     *                        as in a TopologyTestDriver)
+     */
+    public static void createMonitoringTopology(StreamsBuilder builder, MonitoringConfig config, TopicCatalog topics,
+                                                ReferenceLookup references, DriftListener listener, int inputPartitions) {
         Serde<String> key = org.apache.kafka.common.serialization.Serdes.String();
         Serde<Observation> observationSerde = Serdes.observation();
         Serde<WindowSample> sampleSerde = Serdes.windowSample();
@@ -93,24 +106,38 @@ public final class MonitoringTopology {
                                 .withName("monitoring-image-join").withStoreName("monitoring-image-join")
                                 .withDslStoreSuppliers(new BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers()));
 
-        TimeWindows windows = TimeWindows.ofSizeAndGrace(config.windowSize(), config.windowGrace())
-                .advanceBy(config.windowHop());
-
+        // Windows per model version: all observations of a version go to one task. The source partition is stamped
+        // first, because after the repartition the input tasks' records are interleaved and the windows close on the
+        // slowest input partition's event time (see WindowAggregator), not on the largest time seen.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WINDOW_STORE), key, sampleSerde));
         predicted.merge(outcomes).merge(inputs)
-                .map((id, o) -> KeyValue.pair(o.versionKey(), o))
-                .groupByKey(Grouped.with("monitoring-by-version", key, observationSerde))
-                .windowedBy(windows)
-                .aggregate(() -> new WindowSample(config.sampleSize(), config.embeddingSampleSize(), config.seed()),
-                        (version, o, sample) -> sample.add(o),
-                        Materialized.<String, WindowSample, WindowStore<Bytes, byte[]>>as(WINDOW_STORE)
-                                .withKeySerde(key).withValueSerde(sampleSerde)
-                                .withStoreType(Materialized.StoreType.IN_MEMORY))
-                // suppress rather than EmitStrategy.onWindowClose(): the latter checks for closed windows at most
-                // once per wall-clock second, so the record that closes a window can be missed until the next one.
-                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("monitoring-closed-windows"))
-                .toStream()
-                .process(() -> new ReferenceProcessor(config, references, listener), REFERENCE_STORE)
+                .processValues(SourceStamp::new, Named.as("monitoring-source-stamp"))
+                .selectKey((id, o) -> o.versionKey(), Named.as("monitoring-version-key"))
+                .repartition(Repartitioned.with(key, observationSerde).withName("monitoring-by-version"))
+                .process(() -> new WindowAggregator(config, WINDOW_STORE, listener, inputPartitions), Named.as("monitoring-windows"),
+                        WINDOW_STORE)
+                .process(() -> new ReferenceProcessor(config, references, listener), Named.as("monitoring-reference"),
+                        REFERENCE_STORE)
                 .to(topics.drift().name(), Produced.with(key, topics.drift().valueSerde()));
+    }
+
+    /** Stamps each observation with the input partition it was read from (a header that survives the repartition). */
+    private static final class SourceStamp implements FixedKeyProcessor<String, Observation, Observation> {
+        private FixedKeyProcessorContext<String, Observation> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, Observation> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, Observation> record) {
+            int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+            Headers headers = new RecordHeaders(record.headers().toArray());
+            headers.remove(WindowAggregator.SOURCE_HEADER);
+            headers.add(WindowAggregator.SOURCE_HEADER, WindowAggregator.sourceHeader(partition));
+            context.forward(record.withHeaders(headers));
+        }
     }
 
     private static Serde<double[]> doubleArraySerde() {

@@ -8,7 +8,6 @@ import dev.glimpse.monitoring.MonitoringTopology;
 import dev.glimpse.monitoring.ReferenceLookup;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Receives each closed window of a model version, keeps (or builds) the version's reference, evaluates the
  * window against it and forwards the reports keyed by model name.
  */
-public final class ReferenceProcessor implements Processor<Windowed<String>, WindowSample, String, DriftReport> {
+public final class ReferenceProcessor implements Processor<WindowKey, WindowSample, String, DriftReport> {
 
     private final MonitoringConfig config;
     private final ReferenceLookup references;
@@ -41,16 +40,16 @@ public final class ReferenceProcessor implements Processor<Windowed<String>, Win
     }
 
     @Override
-    public void process(Record<Windowed<String>, WindowSample> record) {
+    public void process(Record<WindowKey, WindowSample> record) {
         if (record.value() == null) {
             return;
         }
-        String versionKey = record.key().key();
+        String versionKey = record.key().versionKey();
         int at = versionKey.indexOf('@');
         String modelName = versionKey.substring(0, at);
         String modelVersion = versionKey.substring(at + 1);
-        long start = record.key().window().start();
-        long end = record.key().window().end();
+        long start = record.key().startMs();
+        long end = record.key().endMs();
         DriftEvaluator.WindowId id = new DriftEvaluator.WindowId(modelName, modelVersion, start, end);
         WindowSample window = record.value();
 
