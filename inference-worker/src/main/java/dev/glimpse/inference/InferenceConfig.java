@@ -38,11 +38,15 @@ import java.util.UUID;
  *                           (and run SHADOW versions on their share of traffic)
  * @param modelName          {@value #MODEL_NAME}: the model name followed on {@code models} (null = the served
  *                           model's metadata name)
+ * @param decodeThreads      {@value #DECODE_THREADS}: threads parsing and preprocessing images while ONNX Runtime runs
+ *                           (0 = on the poll thread)
+ * @param maxPollRecords     {@value #MAX_POLL_RECORDS}: records fetched per poll, decoded ahead of their batch
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
-                              Map<String, Object> kafkaOverrides, boolean followModels, String modelName) {
+                              Map<String, Object> kafkaOverrides, boolean followModels, String modelName,
+                              int decodeThreads, int maxPollRecords) {
 
     public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
@@ -58,11 +62,15 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     public static final String COMMIT_INTERVAL_MS = "inference.commit.interval.ms";
     public static final String FOLLOW_MODELS = "inference.models.follow";
     public static final String MODEL_NAME = "inference.model.name";
+    public static final String DECODE_THREADS = "inference.decode.threads";
+    public static final String MAX_POLL_RECORDS = "inference.max.poll.records";
 
     public static final String DEFAULT_GROUP_ID = "glimpse-inference";
     public static final int DEFAULT_MAX_BATCH_SIZE = 32;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(10);
     public static final int DEFAULT_TOP_K = 5;
+    public static final int DEFAULT_DECODE_THREADS = 1;
+    public static final int DEFAULT_MAX_POLL_RECORDS = 256;
 
     /** Every key with type, default, valid values and doc; {@code toMarkdown()} renders the reference. */
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
@@ -91,7 +99,12 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     "Follow the models topic: hot-swap to PROMOTED versions between batches, answer a SHADOW "
                             + "version's share of traffic to the shadow topic (without a models topic the start model serves on)")
             .define(MODEL_NAME, ConfigType.STRING, null,
-                    "Model name followed on the models topic (default: the served model's metadata name)");
+                    "Model name followed on the models topic (default: the served model's metadata name)")
+            .define(DECODE_THREADS, ConfigType.INT, DEFAULT_DECODE_THREADS, Validator.between(0, 64),
+                    "Threads parsing and preprocessing images ahead of their batch, in parallel with ONNX Runtime "
+                            + "(0 = on the poll thread)")
+            .define(MAX_POLL_RECORDS, ConfigType.INT, DEFAULT_MAX_POLL_RECORDS, Validator.between(1, 65_536),
+                    "Records fetched per poll and decoded ahead; the partitions pause until they are all batched");
 
     public InferenceConfig {
         kafkaOverrides = Map.copyOf(kafkaOverrides);
@@ -116,7 +129,9 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                 .intraOpThreads(c.getInt(INTRA_OP_THREADS))
                 .transactionTimeout(Duration.ofMillis(c.getLong(TRANSACTION_TIMEOUT_MS)))
                 .commitInterval(Duration.ofMillis(c.getLong(COMMIT_INTERVAL_MS)))
-                .followModels(c.getBoolean(FOLLOW_MODELS));
+                .followModels(c.getBoolean(FOLLOW_MODELS))
+                .decodeThreads(c.getInt(DECODE_THREADS))
+                .maxPollRecords(c.getInt(MAX_POLL_RECORDS));
         if (c.get(MODEL_NAME) != null) {
             b.modelName(c.getString(MODEL_NAME));
         }
@@ -152,6 +167,19 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         private final Map<String, Object> kafkaOverrides = new LinkedHashMap<>();
         private boolean followModels = true;
         private String modelName;
+        private int decodeThreads = DEFAULT_DECODE_THREADS;
+        private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
+
+        /** 0 = decode on the poll thread. */
+        public Builder decodeThreads(int v) {
+            decodeThreads = v;
+            return this;
+        }
+
+        public Builder maxPollRecords(int v) {
+            maxPollRecords = v;
+            return this;
+        }
 
         public Builder followModels(boolean v) {
             followModels = v;
@@ -260,9 +288,12 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     COMMIT_INTERVAL_MS, commitInterval == null ? null : commitInterval.toMillis(), "must be in 0..10000");
             require(modelName == null || modelName.matches("[A-Za-z0-9._-]{1,100}"), MODEL_NAME, modelName,
                     "must be 1..100 characters of [A-Za-z0-9._-]");
+            require(decodeThreads >= 0 && decodeThreads <= 64, DECODE_THREADS, decodeThreads, "must be in 0..64");
+            require(maxPollRecords >= 1 && maxPollRecords <= 65_536, MAX_POLL_RECORDS, maxPollRecords,
+                    "must be in 1..65536");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
                     capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides, followModels,
-                    modelName);
+                    modelName, decodeThreads, maxPollRecords);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {

@@ -2,7 +2,6 @@ package dev.glimpse.inference;
 
 import ai.onnxruntime.OrtException;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ClassScore;
 import dev.glimpse.contracts.events.DeadLetter;
@@ -14,7 +13,6 @@ import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.KafkaClientMeters;
 import dev.glimpse.runtime.ModelMetadata;
-import dev.glimpse.runtime.PreprocessingException;
 import dev.glimpse.runtime.Preprocessor;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.trainingservice.KafkaModelAnnouncer;
@@ -116,6 +114,7 @@ public final class InferenceWorker implements GlimpseService {
     private volatile HotSwapSlot<ServingModel> serving;
     private HotSwapSlot<ServingModel> shadowSlot;
     private Preprocessor preprocessor;
+    private ImageDecoder decoder;
     private ModelCandidateLoader loader;
     private ModelSwapper<ServingModel> swapper;
     private ModelsTopicListener modelsListener;
@@ -152,6 +151,7 @@ public final class InferenceWorker implements GlimpseService {
         ModelMetadata m = classifier.metadata();
         // the poll thread preprocesses with the start model's settings; a replacement must take the same input
         preprocessor = classifier.preprocessor();
+        decoder = new ImageDecoder(preprocessor, config.decodeThreads(), config.workerId());
         serving = new HotSwapSlot<>(new ServingModel(classifier, m.version()));
         LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
                 config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),
@@ -163,16 +163,24 @@ public final class InferenceWorker implements GlimpseService {
             producer = clients.transactionalProducer(config.transactionalId(), new ByteArraySerializer(),
                     new ByteArraySerializer(), Map.of(
                             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis(),
-                            ProducerConfig.LINGER_MS_CONFIG, 0,
+                            // predictions become visible only at the commit, which flushes whatever lingers: a
+                            // short linger costs no latency and lets a backlog's predictions go in few requests
+                            ProducerConfig.LINGER_MS_CONFIG, 10,
                             // with transactions v2 the first send after a commit may be told CONCURRENT_TRANSACTIONS
                             // while the markers are written; retry soon rather than after the default 100 ms
                             ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5,
                             // one request in flight: a retried first send cannot overtake the rest of the
                             // transaction (which the broker answers with OUT_OF_ORDER_SEQUENCE and more retries)
-                            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
+                            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                            // predictions are mostly float embeddings, which lz4 barely shrinks: not compressing
+                            // saves CPU in this producer and in the broker's validation of every batch
+                            ProducerConfig.COMPRESSION_TYPE_CONFIG, "none",
+                            // under a backlog, records pile up while the one request is in flight: send them
+                            // in few large requests rather than many 16 KB ones
+                            ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
             consumer = clients.consumer(config.groupId(), config.workerId(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer(), Map.of(
-                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatchSize(),
+                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords(),
                             ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20));
         } catch (RuntimeException e) {
             closeQuietly();
@@ -216,11 +224,33 @@ public final class InferenceWorker implements GlimpseService {
     }
 
     /** The serving wrapper of a verified model: a Classifier built from exactly the bytes whose sha256 was checked. */
-    private ServingModel servingModelOf(dev.glimpse.trainingservice.swap.LoadedCandidate.Ready ready) throws OrtException {
+    private ServingModel servingModelOf(dev.glimpse.trainingservice.swap.LoadedCandidate.Ready ready)
+            throws OrtException, IncompatibleModelException {
         byte[] bytes = ready.verifiedBytes();
         String version = ready.announcement().getVersion();
-        ready.close();
-        return new ServingModel(Classifier.load(bytes, config.device(), tuning()), version);
+        // the loader validated the metadata as at start; it must also ask for the input our decoders prepare
+        java.util.Optional<String> mismatch = PreprocessingSignature.of(preprocessor.metadata())
+                .mismatch(ready.metadata());
+        if (mismatch.isPresent()) {
+            LOG.warn("inference worker {}: refusing model version {}: {}", config.workerId(), version, mismatch.get());
+            // not closing ready: when the factory throws, the swapper closes it (a second close would throw)
+            throw new IncompatibleModelException("incompatible-preprocessing: " + mismatch.get());
+        }
+        ServingModel model = new ServingModel(Classifier.load(bytes, config.device(), tuning()), version);
+        ready.close(); // only once nothing can throw any more, for the same reason
+        return model;
+    }
+
+    /** A verified model this worker cannot serve; its message is the rejection's detail. */
+    static final class IncompatibleModelException extends Exception {
+        IncompatibleModelException(String message) {
+            super(message);
+        }
+
+        @Override
+        public String toString() {
+            return getMessage(); // read in the REJECTED announcement's reason, without the class name
+        }
     }
 
     /** Stops after the batch in flight is committed; what was not yet batched is left to the next owner. */
@@ -273,6 +303,10 @@ public final class InferenceWorker implements GlimpseService {
     }
 
     private void closeSlots() {
+        if (decoder != null) {
+            decoder.close();
+            decoder = null;
+        }
         HotSwapSlot<ServingModel> s = serving;
         if (s != null) {
             s.close();
@@ -373,9 +407,14 @@ public final class InferenceWorker implements GlimpseService {
                     long e = epoch;
                     ConsumerGroupMetadata group = consumer.groupMetadata();
                     long now = System.currentTimeMillis();
+                    List<PendingImage> polled = new ArrayList<>(records.count());
                     for (ConsumerRecord<byte[], byte[]> r : records) {
-                        backlog.addLast(prepare(r, now, e, group));
+                        polled.add(new PendingImage(new TopicPartition(r.topic(), r.partition()), r.offset(), r.key(),
+                                r.value(), now, e, group));
                     }
+                    // decoding starts now (on the decode threads) and runs while these wait for their batch
+                    decoder.decode(polled);
+                    backlog.addAll(polled);
                     admit(backlog);
                 }
                 applyBackpressure(backlog);
@@ -437,28 +476,6 @@ public final class InferenceWorker implements GlimpseService {
             }
         }
         return lag;
-    }
-
-    private PendingImage prepare(ConsumerRecord<byte[], byte[]> r, long now, long e, ConsumerGroupMetadata group) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        ImageEvent event;
-        try {
-            event = r.value() == null ? null : ImageEvent.parseFrom(r.value());
-        } catch (InvalidProtocolBufferException ex) {
-            return new PendingImage(tp, r.offset(), r.key(), r.value(), null, null, "malformed-event",
-                    "not an ImageEvent: " + ex.getMessage(), now, e, group);
-        }
-        if (event == null) {
-            return new PendingImage(tp, r.offset(), r.key(), null, null, null, "malformed-event",
-                    "record has no value", now, e, group);
-        }
-        try {
-            float[] input = preprocessor.fromEncoded(event.getData().toByteArray());
-            return new PendingImage(tp, r.offset(), r.key(), r.value(), event, input, null, null, now, e, group);
-        } catch (PreprocessingException ex) {
-            return new PendingImage(tp, r.offset(), r.key(), r.value(), event, null, ex.reason(), ex.getMessage(),
-                    now, e, group);
-        }
     }
 
     /** After an aborted transaction: forget everything buffered and read again from the committed offsets. */
@@ -560,6 +577,7 @@ public final class InferenceWorker implements GlimpseService {
 
     private void inferenceLoop() {
         OpenTransaction txn = null;
+        ServingModel reported = serving.current(); // start() reported the start model
         try {
             while (running) {
                 if (crashRequested && System.nanoTime() > crashDeadlineNanos) {
@@ -583,12 +601,17 @@ public final class InferenceWorker implements GlimpseService {
                     List<PendingImage> live = new ArrayList<>(batch.size());
                     for (PendingImage p : batch) {
                         if (p.epoch() == current) {
+                            p.awaitDecoded();
                             live.add(p);
                         }
                     }
                     if (!live.isEmpty() && !rewindNeeded) {
                         // the only place the model changes: at the start of a batch, on this thread
                         ServingModel model = serving.forNextBatch();
+                        if (model != reported) {
+                            reportServing(model);
+                            reported = model;
+                        }
                         ServingModel shadow = shadowSlot == null ? null : shadowSlot.forNextBatch();
                         if (!process(txn, live, model, shadow)) {
                             txn = null; // aborted and rewound; process released the lock
@@ -628,6 +651,13 @@ public final class InferenceWorker implements GlimpseService {
             running = false;
             stopped.countDown();
         }
+    }
+
+    /** The model info gauge follows the serving model: the new {model, version} is 1, the one it replaced 0. */
+    private void reportServing(ServingModel model) {
+        metrics.info("glimpse.inference.model.info", Tags.of("model", model.classifier().metadata().name(),
+                "version", model.version()));
+        LOG.info("inference worker {}: now serving {}", config.workerId(), model);
     }
 
     /**

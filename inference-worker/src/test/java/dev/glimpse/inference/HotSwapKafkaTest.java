@@ -1,16 +1,22 @@
 package dev.glimpse.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import dev.glimpse.trainingservice.store.Sha256;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +45,11 @@ class HotSwapKafkaTest {
     Path dir;
 
     private InferenceWorker worker(KafkaTestContext kafka, TopicCatalog catalog, String id) throws Exception {
+        return worker(kafka, catalog, id, MetricsServer.newRegistry("inference-worker"));
+    }
+
+    private InferenceWorker worker(KafkaTestContext kafka, TopicCatalog catalog, String id, MeterRegistry registry)
+            throws Exception {
         InferenceConfig config = InferenceConfig.builder()
                 .bootstrapServers(kafka.bootstrapServers())
                 .groupId(kafka.groupId("hot-swap"))
@@ -50,7 +61,7 @@ class HotSwapKafkaTest {
                 .maxWait(Duration.ofMillis(5))
                 .intraOpThreads(1)
                 .build();
-        InferenceWorker w = new InferenceWorker(config, catalog, MetricsServer.newRegistry("inference-worker"));
+        InferenceWorker w = new InferenceWorker(config, catalog, registry);
         w.start();
         return w;
     }
@@ -69,13 +80,35 @@ class HotSwapKafkaTest {
         return Files.readAllBytes(BundledModels.extract(BundledModels.FASHION_MNIST_MLP, dir));
     }
 
+    /** The bundled model with one metadata entry replaced. */
+    private byte[] withMetadata(String key, String value) throws Exception {
+        Onnx.ModelProto model = Onnx.ModelProto.parseFrom(modelBytes());
+        Onnx.ModelProto.Builder b = model.toBuilder().clearMetadataProps();
+        boolean replaced = false;
+        for (Onnx.StringStringEntryProto e : model.getMetadataPropsList()) {
+            boolean match = e.getKey().equals(key);
+            b.addMetadataProps(match ? e.toBuilder().setValue(value).build() : e);
+            replaced |= match;
+        }
+        assertTrue(replaced, "the bundled model has " + key);
+        return b.build().toByteArray();
+    }
+
+    /** Value of the model info gauge for one version of this worker, or null when there is no such series. */
+    private static Double modelInfo(MeterRegistry registry, String worker, String version) {
+        Gauge g = registry.find("glimpse.inference.model.info").tags("worker", worker, "version", version).gauge();
+        return g == null ? null : g.value();
+    }
+
     @Test
     void shouldAnswerEveryImageOnceWithMonotonicVersionsWhenTwoVersionsArePromotedUnderLoad(KafkaTestContext kafka)
             throws Exception {
         // Given a worker serving its start model on three partitions, and two further versions on disk
         TopicCatalog catalog = kafka.catalog(3);
-        InferenceWorker worker = worker(kafka, catalog, "swap-under-load");
+        PrometheusMeterRegistry registry = MetricsServer.newRegistry("inference-worker");
+        InferenceWorker worker = worker(kafka, catalog, "swap-under-load", registry);
         String startVersion = worker.servingVersion();
+        assertEquals(1.0, modelInfo(registry, "swap-under-load", startVersion), "the start model is reported serving");
         byte[] bytes = modelBytes();
         ModelAnnouncement v2 = promoted("v2", bytes, Sha256.of(bytes));
         ModelAnnouncement v3 = promoted("v3", bytes, Sha256.of(bytes));
@@ -135,6 +168,14 @@ class HotSwapKafkaTest {
             assertTrue(perVersion.getOrDefault("v3", 0) > 0, "v3 answered some images: " + perVersion);
             assertEquals("v3", worker.servingVersion());
             assertEquals(2, worker.modelSwaps());
+            // and the model info gauge follows the swaps: only the version serving now is 1
+            assertEquals(1.0, modelInfo(registry, "swap-under-load", "v3"));
+            assertEquals(0.0, modelInfo(registry, "swap-under-load", "v2"), "v2 was replaced by v3");
+            assertEquals(0.0, modelInfo(registry, "swap-under-load", startVersion), "the start model was replaced");
+            String scrape = registry.scrape();
+            assertTrue(scrape.contains("glimpse_inference_model_info{model=\"fashion-mnist-mlp\",service=\"inference-worker\",version=\"v3\",worker=\"swap-under-load\"} 1"),
+                    "Prometheus text names the serving version with the worker:\n" + scrape.lines()
+                            .filter(l -> l.startsWith("glimpse_inference_model_info")).toList());
         } finally {
             worker.close();
         }
@@ -180,6 +221,57 @@ class HotSwapKafkaTest {
             predictions.forEach(r -> assertEquals(startVersion, r.value().getModelVersion()));
             assertEquals(0, worker.modelSwaps());
             assertTrue(worker.isRunning());
+        } finally {
+            worker.close();
+        }
+    }
+
+    @Test
+    void shouldRejectModelsWithInvalidOrIncompatiblePreprocessingMetadataAndKeepServingTheOldOne(KafkaTestContext kafka)
+            throws Exception {
+        // Given a serving worker (its images are preprocessed as gray 28x28, mean 0, std 1)
+        TopicCatalog catalog = kafka.catalog(2);
+        PrometheusMeterRegistry registry = MetricsServer.newRegistry("inference-worker");
+        InferenceWorker worker = worker(kafka, catalog, "metadata-checker", registry);
+        String startVersion = worker.servingVersion();
+        byte[] otherNormalisation = withMetadata(ModelMetadataKeys.INPUT_STD, "[0.5]");
+        byte[] invalidStd = withMetadata(ModelMetadataKeys.INPUT_STD, "[0.0]");
+        try {
+            // When a model asking for another normalisation and one with an invalid std are promoted
+            kafka.produce(catalog.models(), MODEL + "/v2",
+                    promoted("v2", otherNormalisation, Sha256.of(otherNormalisation)));
+            kafka.produce(catalog.models(), MODEL + "/v3", promoted("v3", invalidStd, Sha256.of(invalidStd)));
+
+            // Then both are announced REJECTED by this worker, each with its reason
+            Map<String, String> reasons = new HashMap<>();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                for (ConsumerRecord<String, ModelAnnouncement> r : kafka.readAll(catalog.models())) {
+                    if (r.value().getState() == ModelAnnouncement.State.REJECTED) {
+                        reasons.put(r.value().getVersion(), r.value().getReason());
+                    }
+                }
+                return reasons.size() == 2;
+            });
+            assertTrue(reasons.get("v2").startsWith("worker metadata-checker:"), reasons.get("v2"));
+            assertTrue(reasons.get("v2").contains("incompatible-preprocessing: input std [0.5]"), reasons.get("v2"));
+            assertTrue(reasons.get("v3").startsWith("worker metadata-checker: bad-metadata"), reasons.get("v3"));
+            assertTrue(reasons.get("v3").contains(ModelMetadataKeys.INPUT_STD), reasons.get("v3"));
+
+            // and the start model keeps answering, still reported as the one serving
+            try (Producer<byte[], byte[]> producer = kafka.clients().producer("after-metadata")) {
+                for (ImageEvent e : TestImages.events("meta-", 40)) {
+                    producer.send(new ProducerRecord<>(catalog.images().name(),
+                            e.getImageId().getBytes(StandardCharsets.UTF_8), e.toByteArray()));
+                }
+                producer.flush();
+            }
+            List<ConsumerRecord<String, Prediction>> predictions =
+                    kafka.consume(catalog.predictions(), 40, Duration.ofSeconds(30));
+            assertEquals(40, predictions.size());
+            predictions.forEach(r -> assertEquals(startVersion, r.value().getModelVersion()));
+            assertEquals(0, worker.modelSwaps());
+            assertEquals(1.0, modelInfo(registry, "metadata-checker", startVersion));
+            assertNull(modelInfo(registry, "metadata-checker", "v2"), "a rejected version never gets a series");
         } finally {
             worker.close();
         }
