@@ -14,8 +14,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Every topic of Glimpse with its types. Keys are image ids (UTF-8), except {@code models} (model name) and
- * {@code drift} (model name), so an image, its predictions, explanations and labels share a partition.
+ * Every topic of Glimpse with its types. Keys are image ids (UTF-8), so an image, its predictions, explanations and
+ * labels share a partition; except {@code models}, keyed {@code <model name>/<version>} (compaction keeps the latest
+ * state of every version, and the serving version is the last PROMOTED record in offset order), and {@code drift},
+ * keyed by model and version.
  * The optional prefix lets tests (or several deployments on one cluster) use their own topics.
  */
 public final class TopicCatalog {
