@@ -41,7 +41,8 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
             description = "methods run on each selected prediction (default: ${DEFAULT-VALUE})")
     List<String> methods;
 
-    @Option(names = "--layer", description = "ONNX tensor for CAM methods and feature maps (default: last 4-D activation)")
+    @Option(names = "--layer", description = "ONNX tensor for CAM methods and feature maps (default: the last 4-D activation whose side is "
+            + "at least min(14, input side / 4))")
     String layer;
 
     @Option(names = "--batch", defaultValue = "8", description = "max predictions per transaction (default: ${DEFAULT-VALUE})")
