@@ -39,8 +39,13 @@ public final class MonitoringMetrics implements DriftListener {
     public static final String MEAN_CONFIDENCE = "glimpse.monitoring.confidence.mean";
     public static final String LATE = "glimpse.monitoring.late.observations";
 
-    public static final String CONFIDENCE = "glimpse.monitoring.confidence";
-    private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0};
+    /**
+     * Histogram of the top-1 probability in percent. Not in [0, 1]: Micrometer's fixed-boundary histograms round
+     * every value up to an integer before bucketing, so bounds below 1 put every probability in the bucket le=1.
+     * Scaled by 100 with integer bounds, "value <= bound" is exact.
+     */
+    public static final String CONFIDENCE = "glimpse.monitoring.confidence.percent";
+    private static final double[] CONFIDENCE_BUCKETS = {10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 100};
 
     private final MeterRegistry registry;
     private final Map<String, DistributionSummary> confidence = new ConcurrentHashMap<>();
@@ -112,7 +117,8 @@ public final class MonitoringMetrics implements DriftListener {
             return;
         }
         confidence.computeIfAbsent(prediction.versionKey(), k -> DistributionSummary.builder(CONFIDENCE)
-                .description("top-1 probability of every prediction")
+                .description("top-1 probability of every prediction, in percent")
+                .scale(100)
                 .tags("model_name", prediction.modelName(), "model_version", prediction.modelVersion())
                 .serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry)).record(prediction.confidence());
     }

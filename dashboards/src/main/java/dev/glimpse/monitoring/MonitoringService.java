@@ -9,6 +9,7 @@ import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.platform.kafka.TopicCreator;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,8 @@ public final class MonitoringService implements GlimpseService {
 
     /**
      * The service as {@code ./glimpse demo} runs it: the demo's broker and topics, state and model store under its
-     * data directory, and 10-second windows so that a short replay already yields reports and gauges.
+     * data directory, and 5-second windows so that a short replay (6,000 images at 150/s = 40 s) already yields
+     * a reference (3 windows) and several evaluated windows.
      */
     public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
                                             MeterRegistry registry) {
@@ -69,8 +71,8 @@ public final class MonitoringService implements GlimpseService {
         values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(PlatformConfig.TOPIC_PREFIX, topics.prefix());
         values.put(PlatformConfig.METRICS_PORT, -1);
-        values.put(MonitoringConfig.WINDOW_SIZE_MS, "10000");
-        values.put(MonitoringConfig.WINDOW_HOP_MS, "10000");
+        values.put(MonitoringConfig.WINDOW_SIZE_MS, "5000");
+        values.put(MonitoringConfig.WINDOW_HOP_MS, "5000");
         values.put(MonitoringConfig.WINDOW_GRACE_MS, "2000");
         values.put(STATE_DIR, dataDir.resolve("monitoring").toString());
         values.put(MODEL_STORE, dataDir.resolve("models").toString());
@@ -125,7 +127,9 @@ public final class MonitoringService implements GlimpseService {
             LOG.error("monitoring: stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streamsMetrics = new KafkaStreamsMetrics(streams);
+        // tagged like every other service's Kafka client meters (platform KafkaClientMeters: stage = service name):
+        // Prometheus needs one tag key set per metric name, and the demo serves all services from one registry
+        streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("stage", NAME));
         streamsMetrics.bindTo(registry);
         streams.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -68,7 +68,7 @@ class DashboardMetricsTest {
     void shouldServeTheMonitoringSeriesOnALiveMetricsEndpoint() {
         for (String name : List.of("glimpse_drift_psi", "glimpse_drift_js", "glimpse_drift_ks_statistic",
                 "glimpse_drift_ks_pvalue", "glimpse_drift_mmd", "glimpse_drift_mmd_pvalue", "glimpse_drift_alarm",
-                "glimpse_live_accuracy", "glimpse_live_class_accuracy", "glimpse_monitoring_confidence_bucket",
+                "glimpse_live_accuracy", "glimpse_live_class_accuracy", "glimpse_monitoring_confidence_percent_bucket",
                 "glimpse_monitoring_class_fraction", "glimpse_monitoring_windows_total")) {
             assertTrue(live.contains(name), name + " missing from the live scrape " + live);
         }

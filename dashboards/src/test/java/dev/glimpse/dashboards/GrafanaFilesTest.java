@@ -46,7 +46,7 @@ class GrafanaFilesTest {
         assertReads("glimpse-pipeline.json", "glimpse_inference_events_total", "glimpse_consumer_lag_records",
                 "glimpse_inference_end_to_end_seconds", "glimpse_inference_batch_size_bucket", "glimpse_deadletter_total");
         assertReads("glimpse-model.json", "glimpse_inference_model_info", "glimpse_live_accuracy",
-                "glimpse_live_class_accuracy", "glimpse_monitoring_confidence_bucket", "glimpse_monitoring_class_fraction",
+                "glimpse_live_class_accuracy", "glimpse_monitoring_confidence_percent_bucket", "glimpse_monitoring_class_fraction",
                 "glimpse_drift_psi", "glimpse_drift_js", "glimpse_drift_ks_statistic", "glimpse_drift_ks_pvalue",
                 "glimpse_drift_mmd", "glimpse_drift_mmd_pvalue", "glimpse_drift_alarm");
         assertReads("glimpse-explanations.json", "glimpse_explanations_total", "glimpse_explanation_faithfulness_sum",
