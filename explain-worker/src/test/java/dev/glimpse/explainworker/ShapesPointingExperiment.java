@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Dev-time measurement, not part of the build (no *Test suffix): trains the {@code small} CNN on synthetic
  * shapes and reports the explain worker's Grad-CAM pointing-game hit rate and mean faithfulness on held-out
  * shapes. Run: {@code mvn -o -pl explain-worker test -Dtest=ShapesPointingExperiment -Dsurefire.failIfNoSpecifiedTests=false}
- * (system properties shapes.arch, shapes.train, shapes.epochs, shapes.eval, shapes.layer, shapes.model to reuse a trained model).
+ * (system properties shapes.arch, shapes.train, shapes.epochs, shapes.eval, shapes.layer, shapes.tolerance, shapes.model to reuse
+ * a trained model).
  */
 class ShapesPointingExperiment {
 
@@ -40,8 +41,14 @@ class ShapesPointingExperiment {
             TrainingJob.trainTo(model, "shapes", split, "shapes", System.getProperty("shapes.arch", "small"), TrainingConfig.defaults().withEpochs(epochs)
                     .withProgress(false), "1", "ShapesPointingExperiment", System.err);
         }
-        ExplainWorkerConfig cfg = ExplainWorkerConfig.defaults("localhost:1", TopicCatalog.defaults(), model, dir.resolve("art"))
+        ExplainWorkerConfig d = ExplainWorkerConfig.defaults("localhost:1", TopicCatalog.defaults(), model, dir.resolve("art"))
                 .withMethods(ExplainWorkerConfig.DEFAULT_METHODS, System.getProperty("shapes.layer"));
+        // shapes.tolerance: pointing-game tolerance in pixels at 224 px (default the protocol's 15; 0 = strictly on the mask)
+        double tolerance = Double.parseDouble(System.getProperty("shapes.tolerance", String.valueOf(d.pointingTolerance())));
+        ExplainWorkerConfig cfg = new ExplainWorkerConfig(d.bootstrapServers(), d.catalog(), d.modelPath(), d.artifactDir(),
+                d.artifactLimits(), d.policy(), d.methods(), d.layer(), d.maxBatch(), d.maxWait(), d.groupId(), d.instanceId(),
+                d.imageCacheEntries(), d.imageCacheBytes(), d.imageLookback(), d.imageWait(), d.deviceSpec(), tolerance,
+                d.faithfulnessSteps());
         try (OnnxExplanationEngine engine = new OnnxExplanationEngine(cfg, new ModelCatalog(model),
                 new ArtifactStore(dir.resolve("art"), ArtifactStore.Limits.defaults()))) {
             for (String method : List.of("gradcam", "guided-gradcam")) {
@@ -66,7 +73,12 @@ class ShapesPointingExperiment {
                 int[] classHits = new int[split.test().numClasses()];
                 int[] classGames = new int[split.test().numClasses()];
                 Path samples = Files.createDirectories(dir.resolve("samples"));
-                for (ExplanationEngine.Result r : engine.explain(items)) {
+                List<ExplanationEngine.Result> results = new ArrayList<>();
+                for (int s = 0; s < items.size(); s += 8) {
+                    // micro-batches of 8, as the worker's default --batch
+                    results.addAll(engine.explain(items.subList(s, Math.min(items.size(), s + 8))));
+                }
+                for (ExplanationEngine.Result r : results) {
                     int idx = Integer.parseInt(r.item().prediction().getImageId().substring(1));
                     if (idx < 12 && r.succeeded()) {
                         // inputs, masks and raw maps for an independent cross-check (e.g. PyTorch autograd)
