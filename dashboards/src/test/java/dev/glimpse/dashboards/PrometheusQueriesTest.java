@@ -22,25 +22,32 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.platform.testing.KafkaBrokerExtension;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 
 /**
- * A real Prometheus (Debian package {@code prometheus}) scrapes two live {@code /metrics} endpoints — the monitoring
- * topology's registry after a TopologyTestDriver run, and a registry holding every meter the other services declare
- * — loads alerts.yml, and evaluates every dashboard query and alert rule without error.
+ * A real Prometheus (Debian package {@code prometheus}) scrapes two {@code /metrics} endpoints — the monitoring
+ * topology's registry after a TopologyTestDriver run, and the scrape of every service taken during a short real run
+ * ({@link LiveServicesRun}, served as taken) — loads alerts.yml, and evaluates every dashboard query and alert rule
+ * without error.
  */
+@ExtendWith(KafkaBrokerExtension.class)
 class PrometheusQueriesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void shouldEvaluateEveryDashboardQueryAndRuleOnARealPrometheus() throws Exception {
+    void shouldEvaluateEveryDashboardQueryAndRuleOnARealPrometheus(EmbeddedKafkaBroker broker) throws Exception {
         assumeTrue(PrometheusFilesTest.onPath("prometheus"),
                 "prometheus is not on PATH (Debian package prometheus; .ci/run installs it)");
         Path dir = Files.createTempDirectory("glimpse-prometheus");
+        String servicesScrape = LiveServicesRun.scrape(broker);
         try (MetricsServer monitoring = MetricsServer.start(MetricsServer.newRegistry("monitoring"), "127.0.0.1", 0);
-             MetricsServer services = MetricsServer.start(MetricsServer.newRegistry("scan"), "127.0.0.1", 0)) {
+             StaticMetrics services = new StaticMetrics(servicesScrape)) {
             DashboardMetricsTest.feedMonitoring(monitoring.registry());
-            SourceMeters.register(SourceMeters.scan(DashboardMetricsTest.ROOT), services.registry());
             Files.copy(DashboardMetricsTest.MODULE.resolve("prometheus/alerts.yml"), dir.resolve("alerts.yml"));
             Files.writeString(dir.resolve("prometheus.yml"), """
                     global:
@@ -104,6 +111,33 @@ class PrometheusQueriesTest {
             }
         } finally {
             deleteRecursively(dir);
+        }
+    }
+
+    /** Serves one scrape text on /metrics (the services are stopped; Prometheus still scrapes what they exported). */
+    private static final class StaticMetrics implements AutoCloseable {
+        private final HttpServer server;
+
+        StaticMetrics(String text) throws IOException {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+            server.createContext("/metrics", exchange -> {
+                exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (var out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 
