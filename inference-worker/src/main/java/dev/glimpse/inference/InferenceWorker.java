@@ -72,14 +72,17 @@ import org.slf4j.LoggerFactory;
  * letters and its consumed offsets are committed in one Kafka transaction, so read_committed readers of
  * {@code predictions} see each image once even when a worker dies mid-batch.
  * <p>
- * Two threads: the poll thread owns the consumer, parses and preprocesses records, and feeds the
- * {@link MicroBatcher} (pausing its partitions while the batcher is full); the inference thread takes batches,
- * runs ONNX Runtime once per batch and commits the transaction. A failed transaction is aborted and the consumer
- * rewinds to the committed offsets; a rebalance waits for the batch in flight and drops what was not yet handed out.
+ * A pipeline of threads, each stage working on later images than the next: the poll thread owns the consumer and
+ * feeds the {@link MicroBatcher} in poll order (pausing its partitions while a poll's worth waits outside it); the
+ * {@link ImageDecoder} threads parse and preprocess the polled images meanwhile; the scoring thread takes batches and
+ * runs ONNX Runtime once per batch; the commit thread owns the transactional producer, sends each scored batch's
+ * predictions and commits. A transaction spans the batches of up to {@code commitInterval} under a backlog, and
+ * commits at once when the stream goes idle. A failed transaction is aborted and the consumer rewinds to the
+ * committed offsets; a rebalance waits for the open transaction's commit and drops what was not yet sent.
  * <p>
  * Hot swap (when {@link InferenceConfig#followModels()}): a listener follows the compacted {@code models} topic; a
- * PROMOTED version is loaded and verified in the background (sha256, signature, warm-up) and staged; the inference
- * thread switches to it only at the start of a batch, so every batch is answered by one model and each prediction
+ * PROMOTED version is loaded and verified in the background (sha256, signature, preprocessing, warm-up) and staged;
+ * the scoring thread switches to it only at the start of a batch, so every batch is answered by one model and each prediction
  * names the version that answered it. A rejected model is announced REJECTED and the old one serves on. A SHADOW
  * version answers its share of the images ({@link ShadowSampler}) to the shadow topic, in the same transaction.
  */
@@ -87,6 +90,8 @@ public final class InferenceWorker implements GlimpseService {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
+    /** Batches scored ahead of the commit thread: enough to keep ONNX Runtime busy through a commit's round trips. */
+    private static final int SCORED_CAPACITY = 16;
 
     private final InferenceConfig config;
     private final TopicCatalog catalog;
@@ -105,7 +110,7 @@ public final class InferenceWorker implements GlimpseService {
     private final AtomicLong predictions = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
-    private final CountDownLatch stopped = new CountDownLatch(2);
+    private final CountDownLatch stopped = new CountDownLatch(3);
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     private final MeterRegistry registry;
@@ -122,7 +127,11 @@ public final class InferenceWorker implements GlimpseService {
     private Consumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
     private Thread pollThread;
-    private Thread inferenceThread;
+    private Thread scoreThread;
+    private Thread commitThread;
+    /** Scored batches on their way from the scoring thread to the commit thread, in batch order. */
+    private final java.util.concurrent.BlockingQueue<ScoredBatch> scored =
+            new java.util.concurrent.ArrayBlockingQueue<>(SCORED_CAPACITY);
 
     public InferenceWorker(InferenceConfig config, TopicCatalog catalog, MeterRegistry registry) {
         this.config = config;
@@ -193,9 +202,11 @@ public final class InferenceWorker implements GlimpseService {
         clientMeters.add(KafkaClientMeters.bind(registry, producer, name()));
         running = true;
         pollThread = new Thread(this::pollLoop, "glimpse-inference-poll-" + config.workerId());
-        inferenceThread = new Thread(this::inferenceLoop, "glimpse-inference-run-" + config.workerId());
+        scoreThread = new Thread(this::scoreLoop, "glimpse-inference-run-" + config.workerId());
+        commitThread = new Thread(this::commitLoop, "glimpse-inference-commit-" + config.workerId());
         pollThread.start();
-        inferenceThread.start();
+        scoreThread.start();
+        commitThread.start();
     }
 
     private SessionTuning tuning() {
@@ -396,8 +407,9 @@ public final class InferenceWorker implements GlimpseService {
                 admit(backlog);
                 Duration pollTimeout = POLL_TIMEOUT;
                 if (!backlog.isEmpty()) {
-                    // Paused: wait for the inference thread to take a batch, not for a fetch that cannot come;
-                    // poll(0) below still serves the group protocol (rebalances) meanwhile.
+                    // Records wait for the batcher: wait for the inference thread to take a batch rather than
+                    // for a fetch (the partitions may be paused); poll(0) below still collects a fetch that came
+                    // and serves the group protocol (rebalances) meanwhile.
                     batcher.awaitSpace(POLL_TIMEOUT);
                     admit(backlog);
                     pollTimeout = Duration.ZERO;
@@ -431,7 +443,8 @@ public final class InferenceWorker implements GlimpseService {
             if (!crashRequested) {
                 running = false;
             }
-            joinQuietly(inferenceThread);
+            joinQuietly(scoreThread);
+            joinQuietly(commitThread);
             running = false;
             try {
                 if (crashRequested) {
@@ -452,17 +465,21 @@ public final class InferenceWorker implements GlimpseService {
         }
     }
 
-    /** Pauses fetching while polled records wait outside the full batcher; resumes once they are all in. */
+    /**
+     * Pauses fetching while a whole poll's worth of records waits outside the full batcher; resumes below that. The
+     * next poll is fetched and decoding while the last one's records still wait, so the batch thread does not run
+     * dry at each refill (a fetch round trip plus the first decode); at most two polls' worth wait at any time.
+     */
     private void applyBackpressure(ArrayDeque<PendingImage> backlog) {
         Set<TopicPartition> paused = consumer.paused();
-        if (!backlog.isEmpty()) {
+        if (backlog.size() >= config.maxPollRecords()) {
             Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
             toPause.removeAll(paused);
             if (!toPause.isEmpty()) {
                 consumer.pause(toPause);
             }
         } else if (!paused.isEmpty()) {
-            // everything polled fits in the batcher again: fetch more (the batcher refuses what does not fit)
+            // less than a poll waits: fetch the next one now (the batcher refuses what does not fit)
             consumer.resume(paused);
         }
     }
@@ -575,9 +592,121 @@ public final class InferenceWorker implements GlimpseService {
         int records;
     }
 
-    private void inferenceLoop() {
-        OpenTransaction txn = null;
+    /**
+     * A batch answered by ONNX Runtime on the scoring thread, waiting for the commit thread to send it: the images
+     * (failed ones included, so their dead letters and offsets go in the same transaction), each good image's
+     * {@link Classifier.Scored} or error text, and what the predictions must name. The shadow part is null when no
+     * shadow model answered.
+     */
+    private record ScoredBatch(List<PendingImage> images, Map<PendingImage, Object> outcome, ModelMetadata metadata,
+                               String version, String device, long batchStartMs, long inferenceNanos, int good,
+                               ShadowScores shadow) {
+    }
+
+    /** The shadow model's answers to its share of a batch. */
+    private record ShadowScores(List<PendingImage> images, List<Classifier.Scored> scored, ModelMetadata metadata,
+                                String version, long inferenceMs) {
+    }
+
+    /**
+     * Scoring thread: takes batches in order, waits for their decoding, switches models between batches (the only
+     * place the model changes) and runs ONNX Runtime; the commit thread sends and commits meanwhile, so a commit's
+     * round trips do not stop inference.
+     */
+    private void scoreLoop() {
         ServingModel reported = serving.current(); // start() reported the start model
+        try {
+            while (running) {
+                if (rewindNeeded) {
+                    Thread.sleep(2); // the poll thread rewinds; what is batched now is dropped anyway
+                    continue;
+                }
+                List<PendingImage> batch = batcher.nextBatch(POLL_TIMEOUT);
+                long current = epoch;
+                List<PendingImage> live = new ArrayList<>(batch.size());
+                for (PendingImage p : batch) {
+                    if (p.epoch() == current) {
+                        p.awaitDecoded();
+                        live.add(p);
+                    }
+                }
+                if (live.isEmpty() || rewindNeeded) {
+                    continue;
+                }
+                ServingModel model = serving.forNextBatch();
+                if (model != reported) {
+                    reportServing(model);
+                    reported = model;
+                }
+                ServingModel shadow = shadowSlot == null ? null : shadowSlot.forNextBatch();
+                ScoredBatch scoredBatch = score(live, model, shadow);
+                while (!scored.offer(scoredBatch, 50, TimeUnit.MILLISECONDS)) {
+                    if (!running) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private ScoredBatch score(List<PendingImage> batch, ServingModel model, ServingModel shadow) throws OrtException {
+        long batchStart = System.currentTimeMillis();
+        List<PendingImage> good = new ArrayList<>(batch.size());
+        for (PendingImage p : batch) {
+            if (!p.failed()) {
+                good.add(p);
+            }
+        }
+        long t0 = System.nanoTime();
+        Map<PendingImage, Object> outcome = classify(good, model);
+        long inferenceNanos = System.nanoTime() - t0;
+        Classifier c = model.classifier();
+        ShadowScores shadowScores = shadow == null ? null : scoreShadow(good, outcome, shadow);
+        return new ScoredBatch(batch, outcome, c.metadata(), model.version(), c.device().toString(), batchStart,
+                inferenceNanos, good.size(), shadowScores);
+    }
+
+    /**
+     * Answers the shadow model's share of the batch (chosen by {@link ShadowSampler}). A failing shadow model costs
+     * its predictions, never the batch.
+     */
+    private ShadowScores scoreShadow(List<PendingImage> good, Map<PendingImage, Object> outcome, ServingModel shadow) {
+        double fraction = swapper == null ? 0 : swapper.shadowFraction();
+        List<PendingImage> chosen = new ArrayList<>();
+        for (PendingImage p : good) {
+            if (outcome.get(p) instanceof Classifier.Scored && ShadowSampler.inShadow(imageId(p), fraction)) {
+                chosen.add(p);
+            }
+        }
+        if (chosen.isEmpty()) {
+            return null;
+        }
+        List<float[]> inputs = new ArrayList<>(chosen.size());
+        chosen.forEach(p -> inputs.add(p.input()));
+        long t0 = System.nanoTime();
+        try {
+            List<Classifier.Scored> scoredShadow = shadow.classifier().classify(inputs);
+            return new ShadowScores(chosen, scoredShadow, shadow.classifier().metadata(), shadow.version(),
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (OrtException | RuntimeException e) {
+            LOG.warn("inference worker {}: shadow model {} failed on {} images: {}", config.workerId(), shadow,
+                    chosen.size(), e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Commit thread: owns the producer. Sends each scored batch into the open transaction and commits it when no
+     * further batch comes within the max wait (idle stream) or the commit interval has passed (backlog).
+     */
+    private void commitLoop() {
+        OpenTransaction txn = null;
         try {
             while (running) {
                 if (crashRequested && System.nanoTime() > crashDeadlineNanos) {
@@ -591,35 +720,29 @@ public final class InferenceWorker implements GlimpseService {
                 // none comes the stream is idle and the transaction commits now rather than at its deadline.
                 long waitNanos = txn == null ? 100_000_000L
                         : Math.max(0, Math.min(txn.deadlineNanos - System.nanoTime(), config.maxWait().toNanos() + 1_000_000L));
-                List<PendingImage> batch = batcher.nextBatch(Duration.ofNanos(waitNanos));
-                if (!batch.isEmpty()) {
+                ScoredBatch batch = scored.poll(waitNanos, TimeUnit.NANOSECONDS);
+                if (batch != null && !rewindNeeded) {
                     if (txn == null) {
+                        // taken before reading the epoch: a rebalance that got the lock first has dropped these
                         commitLock.lock();
                         txn = new OpenTransaction();
                     }
+                    // images read before a rebalance or rewind are dropped: their next owner reads them again
                     long current = epoch;
-                    List<PendingImage> live = new ArrayList<>(batch.size());
-                    for (PendingImage p : batch) {
+                    List<PendingImage> live = new ArrayList<>(batch.images().size());
+                    for (PendingImage p : batch.images()) {
                         if (p.epoch() == current) {
-                            p.awaitDecoded();
                             live.add(p);
                         }
                     }
-                    if (!live.isEmpty() && !rewindNeeded) {
-                        // the only place the model changes: at the start of a batch, on this thread
-                        ServingModel model = serving.forNextBatch();
-                        if (model != reported) {
-                            reportServing(model);
-                            reported = model;
-                        }
-                        ServingModel shadow = shadowSlot == null ? null : shadowSlot.forNextBatch();
-                        if (!process(txn, live, model, shadow)) {
-                            txn = null; // aborted and rewound; process released the lock
+                    if (!live.isEmpty()) {
+                        if (!send(txn, live, batch)) {
+                            txn = null; // aborted and rewound; send released the lock
                             continue;
                         }
                     }
                 }
-                if (txn != null && (batch.isEmpty() || System.nanoTime() >= txn.deadlineNanos)) {
+                if (txn != null && (batch == null || System.nanoTime() >= txn.deadlineNanos)) {
                     OpenTransaction done = txn;
                     txn = null;
                     if (finish(done)) {
@@ -661,41 +784,31 @@ public final class InferenceWorker implements GlimpseService {
     }
 
     /**
-     * Classifies one batch and sends its predictions and dead letters inside the open transaction.
+     * Sends the predictions and dead letters of a scored batch's live images inside the open transaction.
      *
      * @return false when the transaction had to be aborted (the consumer then rewinds)
      */
-    private boolean process(OpenTransaction txn, List<PendingImage> batch, ServingModel model, ServingModel shadow)
-            throws OrtException {
-        long batchStart = System.currentTimeMillis();
-        List<PendingImage> good = new ArrayList<>(batch.size());
-        for (PendingImage p : batch) {
-            if (!p.failed()) {
-                good.add(p);
-            }
-        }
-        long t0 = System.nanoTime();
-        Map<PendingImage, Object> outcome = classify(good, model);
-        long inferenceNanos = System.nanoTime() - t0;
-        Classifier c = model.classifier();
-        ModelMetadata m = c.metadata();
-        String version = model.version();
-        String device = c.device().toString();
+    private boolean send(OpenTransaction txn, List<PendingImage> live, ScoredBatch batch) {
+        ModelMetadata m = batch.metadata();
+        long batchStart = batch.batchStartMs();
+        long inferenceMs = batch.inferenceNanos() / 1_000_000;
         try {
             if (!txn.begun) {
                 producer.beginTransaction();
                 txn.begun = true;
             }
-            for (PendingImage p : batch) {
+            int predicted = 0;
+            for (PendingImage p : live) {
                 txn.offsets.put(p.partition(), new OffsetAndMetadata(p.offset() + 1));
-                Object o = p.failed() ? null : outcome.get(p);
+                Object o = p.failed() ? null : batch.outcome().get(p);
                 if (o instanceof Classifier.Scored s) {
                     long now = System.currentTimeMillis();
-                    long ingested = p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
-                    Prediction prediction = prediction(p, s, m, version, device, batchStart - ingested,
-                            inferenceNanos / 1_000_000, now - ingested, good.size(), now, ingested);
+                    long ingested = ingestedAt(p);
+                    Prediction prediction = prediction(p, s, m, batch.version(), batch.device(), batchStart - ingested,
+                            inferenceMs, now - ingested, batch.good(), now, ingested);
                     producer.send(new ProducerRecord<>(catalog.predictions().name(), key(p), prediction.toByteArray()));
                     txn.predicted.add(new long[] {batchStart - ingested, ingested});
+                    predicted++;
                 } else {
                     String reason = p.failed() ? p.failureReason() : "inference-failed";
                     String detail = p.failed() ? p.failureDetail() : String.valueOf(o);
@@ -704,13 +817,13 @@ public final class InferenceWorker implements GlimpseService {
                     txn.deadLettered.add(reason);
                 }
             }
-            if (shadow != null) {
-                sendShadowPredictions(good, outcome, shadow, device, batchStart);
+            if (batch.shadow() != null) {
+                sendShadowPredictions(batch, live);
             }
-            txn.group = batch.get(batch.size() - 1).group();
-            txn.records += batch.size();
-            if (!good.isEmpty()) {
-                txn.batches.add(new long[] {good.size(), inferenceNanos});
+            txn.group = live.get(live.size() - 1).group();
+            txn.records += live.size();
+            if (predicted > 0) {
+                txn.batches.add(new long[] {batch.good(), batch.inferenceNanos()});
             }
             return true;
         } catch (KafkaException e) {
@@ -719,44 +832,30 @@ public final class InferenceWorker implements GlimpseService {
         }
     }
 
-    /**
-     * Answers the shadow model's share of the batch (chosen by {@link ShadowSampler}) to the shadow topic inside the
-     * open transaction. A failing shadow model costs its predictions, never the batch.
-     */
-    private void sendShadowPredictions(List<PendingImage> good, Map<PendingImage, Object> outcome, ServingModel shadow,
-                                       String device, long batchStart) {
-        double fraction = swapper == null ? 0 : swapper.shadowFraction();
-        List<PendingImage> chosen = new ArrayList<>();
-        for (PendingImage p : good) {
-            if (outcome.get(p) instanceof Classifier.Scored && ShadowSampler.inShadow(imageId(p), fraction)) {
-                chosen.add(p);
+    private static long ingestedAt(PendingImage p) {
+        return p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
+    }
+
+    /** Sends the shadow model's answers (of the batch's live images) to the shadow topic in the open transaction. */
+    private void sendShadowPredictions(ScoredBatch batch, List<PendingImage> live) {
+        ShadowScores shadow = batch.shadow();
+        java.util.Set<PendingImage> alive = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        alive.addAll(live);
+        int sent = 0;
+        for (int i = 0; i < shadow.images().size(); i++) {
+            PendingImage p = shadow.images().get(i);
+            if (!alive.contains(p)) {
+                continue;
             }
-        }
-        if (chosen.isEmpty()) {
-            return;
-        }
-        List<float[]> inputs = new ArrayList<>(chosen.size());
-        chosen.forEach(p -> inputs.add(p.input()));
-        long t0 = System.nanoTime();
-        List<Classifier.Scored> scored;
-        try {
-            scored = shadow.classifier().classify(inputs);
-        } catch (OrtException | RuntimeException e) {
-            LOG.warn("inference worker {}: shadow model {} failed on {} images: {}", config.workerId(), shadow,
-                    chosen.size(), e.toString());
-            return;
-        }
-        long inferenceMs = (System.nanoTime() - t0) / 1_000_000;
-        ModelMetadata m = shadow.classifier().metadata();
-        for (int i = 0; i < chosen.size(); i++) {
-            PendingImage p = chosen.get(i);
             long now = System.currentTimeMillis();
-            long ingested = p.event().getIngestedAtMs() > 0 ? p.event().getIngestedAtMs() : p.polledAtMs();
-            Prediction prediction = prediction(p, scored.get(i), m, shadow.version(), device, batchStart - ingested,
-                    inferenceMs, now - ingested, chosen.size(), now, ingested).toBuilder().setShadow(true).build();
+            long ingested = ingestedAt(p);
+            Prediction prediction = prediction(p, shadow.scored().get(i), shadow.metadata(), shadow.version(),
+                    batch.device(), batch.batchStartMs() - ingested, shadow.inferenceMs(), now - ingested,
+                    shadow.images().size(), now, ingested).toBuilder().setShadow(true).build();
             producer.send(new ProducerRecord<>(catalog.predictionsShadow().name(), key(p), prediction.toByteArray()));
+            sent++;
         }
-        registry.counter("glimpse.inference.shadow.predictions", "version", shadow.version()).increment(chosen.size());
+        registry.counter("glimpse.inference.shadow.predictions", "version", shadow.version()).increment(sent);
     }
 
     /**
