@@ -1,6 +1,9 @@
 package dev.glimpse.explainworker;
 
 import dev.glimpse.contracts.events.ModelAnnouncement;
+import dev.glimpse.engine.graph.OnnxModel;
+import dev.glimpse.runtime.ModelMetadataKeys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the ONNX file of a model version is: the URI of its announcement on the {@code models} topic, else the
  * model store layout {@code <root>/<name>/<version>/model.onnx} when the configured model path is a directory,
- * else the configured model file itself (a single-model deployment such as the demo). Announcements that reject
- * or roll back a version retire it, and listeners (the session cache) drop what they hold for it.
+ * else the configured model file itself (a single-model deployment) — but only for the model and version that file
+ * says it is in its metadata, so a prediction answered by a hot-swapped version is never explained with another
+ * version's weights. Announcements that reject or roll back a version retire it, and listeners (the session cache)
+ * drop what they hold for it.
  */
 public final class ModelCatalog {
 
@@ -25,6 +30,8 @@ public final class ModelCatalog {
     private final Map<ModelKey, Path> announced = new ConcurrentHashMap<>();
     private final Map<ModelKey, Boolean> retired = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Consumer<ModelKey>> retireListeners = new CopyOnWriteArrayList<>();
+    private final Map<ModelKey, Boolean> mismatchLogged = new ConcurrentHashMap<>();
+    private volatile Map<String, String> configuredMetadata;
 
     /** @param configured a model file, a model store root, or null */
     public ModelCatalog(Path configured) {
@@ -77,6 +84,41 @@ public final class ModelCatalog {
             Path p = configured.resolve(key.name()).resolve(key.version()).resolve("model.onnx");
             return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
         }
-        return Files.isRegularFile(configured) ? Optional.of(configured) : Optional.empty();
+        if (!Files.isRegularFile(configured)) {
+            return Optional.empty();
+        }
+        return isConfiguredFile(key) ? Optional.of(configured) : Optional.empty();
+    }
+
+    /** Whether the configured file is {@code key}: its metadata name and version (when present) match. */
+    private boolean isConfiguredFile(ModelKey key) {
+        Map<String, String> meta = configuredMetadata();
+        String name = meta.get(ModelMetadataKeys.NAME);
+        String version = meta.get(ModelMetadataKeys.VERSION);
+        boolean same = (name == null || name.equals(key.name()))
+                && (version == null || bareVersion(version).equals(bareVersion(key.version())));
+        if (!same && mismatchLogged.put(key, Boolean.TRUE) == null) {
+            LOG.warn("no model file for {}: the configured model {} is {} {} and no announcement names that version; "
+                    + "its predictions are not explained with another version's weights", key, configured, name, version);
+        }
+        return same;
+    }
+
+    private Map<String, String> configuredMetadata() {
+        Map<String, String> m = configuredMetadata;
+        if (m == null) {
+            try {
+                m = OnnxModel.load(configured).metadata();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot read the metadata of model " + configured + ": " + e.getMessage(), e);
+            }
+            configuredMetadata = m;
+        }
+        return m;
+    }
+
+    /** "v3" and "3" name the same version (the store's versions and the metadata's). */
+    private static String bareVersion(String v) {
+        return v.startsWith("v") ? v.substring(1) : v;
     }
 }
