@@ -78,9 +78,8 @@ public final class WindowAggregator implements Processor<String, Observation, Wi
                 open.put(e.key, e.value);
             }
         }
-        long now = context.currentSystemTimeMs();
         for (int p = 0; p < inputPartitions; p++) {
-            sources.put(p, new long[] {Long.MIN_VALUE, now});
+            sources.put(p, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}); // not heard from; clock starts with the stream
         }
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -92,10 +91,18 @@ public final class WindowAggregator implements Processor<String, Observation, Wi
             return;
         }
         long t = record.timestamp();
-        long[] source = sources.computeIfAbsent(sourceOf(record.headers()), k -> new long[] {Long.MIN_VALUE, 0});
+        long now = context.currentSystemTimeMs();
+        // The partitions not heard from yet get the idle time from the stream's first record on, not from start-up:
+        // the service may start long before the first prediction, and they must not be idle from the outset.
+        for (long[] s : sources.values()) {
+            if (s[1] == Long.MIN_VALUE) {
+                s[1] = now;
+            }
+        }
+        long[] source = sources.computeIfAbsent(sourceOf(record.headers()), k -> new long[] {Long.MIN_VALUE, now});
         source[0] = Math.max(source[0], t);
-        source[1] = context.currentSystemTimeMs();
-        advanceWatermark(source[1]);
+        source[1] = now;
+        advanceWatermark(now);
         // Aligned to the epoch like Kafka's TimeWindows: every window [start, start + size) that contains t.
         for (long start = t - Math.floorMod(t, hop); start > t - size; start -= hop) {
             if (start < 0) {
@@ -127,7 +134,7 @@ public final class WindowAggregator implements Processor<String, Observation, Wi
         long latest = Long.MIN_VALUE;
         long lastSeen = Long.MIN_VALUE;
         for (long[] s : sources.values()) {
-            if (now - s[1] < idleMs) {
+            if (s[1] == Long.MIN_VALUE || now - s[1] < idleMs) {
                 activeMin = Math.min(activeMin, s[0]); // a partition not heard from yet is at MIN_VALUE: holds all
             }
             if (s[0] != Long.MIN_VALUE) {
