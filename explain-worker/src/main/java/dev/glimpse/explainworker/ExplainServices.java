@@ -37,9 +37,18 @@ public final class ExplainServices implements GlimpseService {
     /** As {@link #create(String, TopicCatalog, Path, Path, int, MeterRegistry)} with an explanation policy spec. */
     public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          int consolePort, MeterRegistry registry, String policy) {
+        return create(bootstrapServers, catalog, modelPath, artifactDir, consolePort, registry, policy, null);
+    }
+
+    /** As above, with the ONNX Runtime device of the explanation sessions (null = the config default). */
+    public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                                         int consolePort, MeterRegistry registry, String policy, String device) {
         dev.glimpse.explainworker.policy.PolicySpec.parse(policy); // rejects a bad spec before anything starts
         ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir)
                 .withPolicy(policy);
+        if (device != null) {
+            w = w.withDevice(device);
+        }
         if (!hasConvolution(modelPath)) {
             LOG.warn("model {} has no Conv layer: explaining with saliency and guided backprop instead of {}", modelPath,
                     w.methods());

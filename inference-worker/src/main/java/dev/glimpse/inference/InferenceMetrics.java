@@ -35,6 +35,7 @@ final class InferenceMetrics {
     private final ConcurrentMap<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> transactions = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> infoGauges = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Gauge> infoMeters = new ConcurrentHashMap<>();
 
     InferenceMetrics(MeterRegistry registry, String workerId) {
         this.registry = registry;
@@ -87,17 +88,26 @@ final class InferenceMetrics {
         lag.set(records);
     }
 
-    /** Sets an info gauge to 1 for the given labels and 0 for labels set earlier (e.g. the previous model). */
+    /**
+     * Makes the given labels the only series of an info gauge (value 1): series set earlier (e.g. the previous model)
+     * are removed from the registry. Setting them to 0 is not enough: the Prometheus registry exports meters named
+     * {@code *_info} as Prometheus info metrics, whose value is always 1.
+     */
     void info(String name, Tags labels) {
-        infoGauges.forEach((key, value) -> {
-            if (key.startsWith(name + "|")) {
-                value.set(0);
-            }
-        });
         String key = name + "|" + labels;
+        infoGauges.keySet().removeIf(k -> {
+            if (k.startsWith(name + "|") && !k.equals(key)) {
+                Gauge old = infoMeters.remove(k);
+                if (old != null) {
+                    registry.remove(old);
+                }
+                return true;
+            }
+            return false;
+        });
         infoGauges.computeIfAbsent(key, k -> {
             AtomicLong v = new AtomicLong();
-            Gauge.builder(name, v, AtomicLong::get).tags(tags).tags(labels).register(registry);
+            infoMeters.put(k, Gauge.builder(name, v, AtomicLong::get).tags(tags).tags(labels).register(registry));
             return v;
         }).set(1);
     }

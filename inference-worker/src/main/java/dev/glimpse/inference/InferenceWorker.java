@@ -161,7 +161,7 @@ public final class InferenceWorker implements GlimpseService {
         // the poll thread preprocesses with the start model's settings; a replacement must take the same input
         preprocessor = classifier.preprocessor();
         decoder = new ImageDecoder(preprocessor, config.decodeThreads(), config.workerId());
-        serving = new HotSwapSlot<>(new ServingModel(classifier, m.version()));
+        serving = new HotSwapSlot<>(new ServingModel(classifier, m.name(), m.version()));
         LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
                 config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),
                 config.maxBatchSize(), config.maxWait().toMillis(), classifier.embeddingName().orElse("none"));
@@ -247,7 +247,8 @@ public final class InferenceWorker implements GlimpseService {
             // not closing ready: when the factory throws, the swapper closes it (a second close would throw)
             throw new IncompatibleModelException("incompatible-preprocessing: " + mismatch.get());
         }
-        ServingModel model = new ServingModel(Classifier.load(bytes, config.device(), tuning()), version);
+        ServingModel model = new ServingModel(Classifier.load(bytes, config.device(), tuning()),
+                ready.announcement().getModelName(), version);
         ready.close(); // only once nothing can throw any more, for the same reason
         return model;
     }
@@ -599,13 +600,13 @@ public final class InferenceWorker implements GlimpseService {
      * shadow model answered.
      */
     private record ScoredBatch(List<PendingImage> images, Map<PendingImage, Object> outcome, ModelMetadata metadata,
-                               String version, String device, long batchStartMs, long inferenceNanos, int good,
+                               String modelName, String version, String device, long batchStartMs, long inferenceNanos, int good,
                                ShadowScores shadow) {
     }
 
     /** The shadow model's answers to its share of a batch. */
     private record ShadowScores(List<PendingImage> images, List<Classifier.Scored> scored, ModelMetadata metadata,
-                                String version, long inferenceMs) {
+                                String modelName, String version, long inferenceMs) {
     }
 
     /**
@@ -668,7 +669,7 @@ public final class InferenceWorker implements GlimpseService {
         long inferenceNanos = System.nanoTime() - t0;
         Classifier c = model.classifier();
         ShadowScores shadowScores = shadow == null ? null : scoreShadow(good, outcome, shadow);
-        return new ScoredBatch(batch, outcome, c.metadata(), model.version(), c.device().toString(), batchStart,
+        return new ScoredBatch(batch, outcome, c.metadata(), model.name(), model.version(), c.device().toString(), batchStart,
                 inferenceNanos, good.size(), shadowScores);
     }
 
@@ -692,7 +693,7 @@ public final class InferenceWorker implements GlimpseService {
         long t0 = System.nanoTime();
         try {
             List<Classifier.Scored> scoredShadow = shadow.classifier().classify(inputs);
-            return new ShadowScores(chosen, scoredShadow, shadow.classifier().metadata(), shadow.version(),
+            return new ShadowScores(chosen, scoredShadow, shadow.classifier().metadata(), shadow.name(), shadow.version(),
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (OrtException | RuntimeException e) {
             LOG.warn("inference worker {}: shadow model {} failed on {} images: {}", config.workerId(), shadow,
@@ -778,7 +779,7 @@ public final class InferenceWorker implements GlimpseService {
 
     /** The model info gauge follows the serving model: the new {model, version} is 1, the one it replaced 0. */
     private void reportServing(ServingModel model) {
-        metrics.info("glimpse.inference.model.info", Tags.of("model", model.classifier().metadata().name(),
+        metrics.info("glimpse.inference.model.info", Tags.of("model", model.name(),
                 "version", model.version()));
         LOG.info("inference worker {}: now serving {}", config.workerId(), model);
     }
@@ -804,7 +805,7 @@ public final class InferenceWorker implements GlimpseService {
                 if (o instanceof Classifier.Scored s) {
                     long now = System.currentTimeMillis();
                     long ingested = ingestedAt(p);
-                    Prediction prediction = prediction(p, s, m, batch.version(), batch.device(), batchStart - ingested,
+                    Prediction prediction = prediction(p, s, m, batch.modelName(), batch.version(), batch.device(), batchStart - ingested,
                             inferenceMs, now - ingested, batch.good(), now, ingested);
                     producer.send(new ProducerRecord<>(catalog.predictions().name(), key(p), prediction.toByteArray()));
                     txn.predicted.add(new long[] {batchStart - ingested, ingested});
@@ -849,7 +850,7 @@ public final class InferenceWorker implements GlimpseService {
             }
             long now = System.currentTimeMillis();
             long ingested = ingestedAt(p);
-            Prediction prediction = prediction(p, shadow.scored().get(i), shadow.metadata(), shadow.version(),
+            Prediction prediction = prediction(p, shadow.scored().get(i), shadow.metadata(), shadow.modelName(), shadow.version(),
                     batch.device(), batch.batchStartMs() - ingested, shadow.inferenceMs(), now - ingested,
                     shadow.images().size(), now, ingested).toBuilder().setShadow(true).build();
             producer.send(new ProducerRecord<>(catalog.predictionsShadow().name(), key(p), prediction.toByteArray()));
@@ -964,12 +965,13 @@ public final class InferenceWorker implements GlimpseService {
         return out;
     }
 
-    private Prediction prediction(PendingImage p, Classifier.Scored s, ModelMetadata m, String version, String device,
+    private Prediction prediction(PendingImage p, Classifier.Scored s, ModelMetadata m, String modelName, String version,
+                                  String device,
                                   long queueMs,
                                   long inferenceMs, long endToEndMs, int batchSize, long now, long ingested) {
         Prediction.Builder b = Prediction.newBuilder()
                 .setImageId(imageId(p))
-                .setModelName(m.name())
+                .setModelName(modelName)
                 .setModelVersion(version)
                 .setTimings(Timings.newBuilder().setQueueMs(Math.max(0, queueMs)).setInferenceMs(inferenceMs)
                         .setEndToEndMs(Math.max(0, endToEndMs)).setBatchSize(batchSize))

@@ -3,17 +3,24 @@ package dev.glimpse.inference;
 import ai.onnxruntime.OrtException;
 
 /**
- * The classifier one batch runs on, with the version it answers as: the {@code models} announcement's version after a
- * hot swap, the model file's metadata version before. Used by the batch thread only; {@link #rebuild()} replaces
+ * The classifier one batch runs on, with the name and version it answers as: the {@code models} announcement's name
+ * and version after a hot swap (what the explain worker and the monitoring look the version up by), the model file's
+ * metadata before. Used by the batch thread only; {@link #rebuild()} replaces
  * the session in place after an execution-provider failure without changing the version.
  */
 final class ServingModel implements AutoCloseable {
     private Classifier classifier;
+    private final String name;
     private final String version;
 
-    ServingModel(Classifier classifier, String version) {
+    ServingModel(Classifier classifier, String name, String version) {
         this.classifier = classifier;
+        this.name = name;
         this.version = version;
+    }
+
+    String name() {
+        return name;
     }
 
     Classifier classifier() {
@@ -37,6 +44,6 @@ final class ServingModel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return classifier + " as " + version;
+        return classifier + " as " + name + " " + version;
     }
 }

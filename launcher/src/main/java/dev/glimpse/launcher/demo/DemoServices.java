@@ -52,7 +52,7 @@ public final class DemoServices {
             return List.of();
         }
         return List.of(ExplainServices.create(c.bootstrapServers(), c.catalog(), c.model(),
-                c.dataDir().resolve("artifacts"), c.httpPort(), c.registry(), c.explainPolicy()));
+                c.dataDir().resolve("artifacts"), c.httpPort(), c.registry(), c.explainPolicy(), c.device().toString()));
     }
 
     static List<GlimpseService> inferenceWorkers(DemoContext c) {
