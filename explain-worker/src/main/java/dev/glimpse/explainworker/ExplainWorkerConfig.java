@@ -96,13 +96,6 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 deviceSpec, pointingTolerance, faithfulnessSteps);
     }
 
-    /** The ONNX Runtime device for the explanation sessions: cpu, cuda[:N] or auto. */
-    public ExplainWorkerConfig withDevice(String device) {
-        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
-                layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                device, pointingTolerance, faithfulnessSteps);
-    }
-
     public ExplainWorkerConfig withIdentity(String group, String instance) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, group, instance, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
