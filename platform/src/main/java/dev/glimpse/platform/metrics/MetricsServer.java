@@ -60,6 +60,12 @@ public final class MetricsServer implements AutoCloseable {
                 return id.getName().startsWith(PREFIX) ? id : id.withName(PREFIX + id.getName());
             }
         });
+        // Kafka clients report some metrics per client and, once they have fetched, per topic/partition under the same
+        // name. Prometheus needs one tag key set per name, and the binders of several clients (each service's, in the
+        // demo) share one registry, so whichever registered first won and the others were refused with a warning.
+        // Keep the client-level meters only: dashboards read client-level lag, not per-topic series.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith(PREFIX + "kafka.")
+                && (id.getTag("topic") != null || id.getTag("partition") != null)));
         registry.config().commonTags(Tags.of("service", service));
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
