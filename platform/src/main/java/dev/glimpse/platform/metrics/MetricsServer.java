@@ -61,11 +61,14 @@ public final class MetricsServer implements AutoCloseable {
             }
         });
         // Kafka clients report some metrics per client and, once they have fetched, per topic/partition under the same
-        // name. Prometheus needs one tag key set per name, and the binders of several clients (each service's, in the
-        // demo) share one registry, so whichever registered first won and the others were refused with a warning.
-        // Keep the client-level meters only: dashboards read client-level lag, not per-topic series.
+        // name; Kafka Streams names its state-store metrics alike for every store type, tagged by type
+        // (in.memory.state.id, in.memory.window.state.id ...). Prometheus needs one tag key set per name, and the
+        // binders of several clients (each service's, in the demo) share one registry, so whichever registered first
+        // won and the others were refused with a warning. Keep client-, thread- and task-level meters only: the
+        // dashboards read client-level lag, not per-topic or per-store series.
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith(PREFIX + "kafka.")
-                && (id.getTag("topic") != null || id.getTag("partition") != null)));
+                && id.getTags().stream().anyMatch(t -> t.getKey().equals("topic") || t.getKey().equals("partition")
+                        || t.getKey().endsWith(".state.id"))));
         registry.config().commonTags(Tags.of("service", service));
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
