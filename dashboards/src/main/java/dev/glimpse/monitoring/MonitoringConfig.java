@@ -56,7 +56,7 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
         k.put(WINDOW_HOP_MS, new String[] {"60000", "advance between windows in ms (= size: tumbling)"});
         k.put(WINDOW_GRACE_MS, new String[] {"5000", "wait for late records before a window is evaluated, ms"});
         k.put(LABEL_JOIN_WINDOW_MS, new String[] {"600000", "max time between a prediction and its label, ms"});
-        k.put(SOURCE_IDLE_MS, new String[] {"10000", "an input partition quiet this long (wall clock, ms) stops holding windows open"});
+        k.put(SOURCE_IDLE_MS, new String[] {"30000", "an input partition quiet this long (wall clock, ms) stops holding windows open"});
         k.put(REFERENCE_WINDOWS, new String[] {"3", "windows forming the reference when the model has none"});
         k.put(MIN_WINDOW_EVENTS, new String[] {"50", "windows with fewer predictions never alarm"});
         k.put(ALPHA, new String[] {"0.002", "significance level of the KS and MMD drift tests"});

@@ -23,7 +23,7 @@ class MonitoringConfigTest {
         MonitoringService demo = MonitoringService.forDemo("127.0.0.1:9092", dev.glimpse.contracts.TopicCatalog.defaults(),
                 java.nio.file.Path.of("data"), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         assertEquals("monitoring", demo.name());
-        assertEquals(Duration.ofSeconds(10), demo.settings().windowSize());
+        assertEquals(Duration.ofSeconds(5), demo.settings().windowSize()); // 6,000 images at 150/s: 8 windows
         assertEquals(demo.settings().windowSize(), demo.settings().windowHop());
         assertTrue(!demo.isRunning());
         demo.close();
