@@ -105,6 +105,8 @@ public final class InferenceWorker implements GlimpseService {
     private volatile boolean rewindNeeded;
     private volatile boolean running;
     private volatile boolean crashRequested;
+    /** Set by the scoring thread from taking a batch until it handed it to the commit thread. */
+    private volatile boolean scoring;
     private volatile long crashDeadlineNanos;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong predictions = new AtomicLong();
@@ -577,10 +579,10 @@ public final class InferenceWorker implements GlimpseService {
     // ---------------------------------------------------------------- inference thread
 
     /**
-     * The open transaction: it may span several batches. It commits as soon as no further batch forms within the
-     * max wait (the stream is idle: low latency under light load) or when {@code commitInterval} has passed since it
-     * began (under a backlog, so that the commit cost is shared by many batches). While it is open the commit lock is held, so a
-     * rebalance waits for its commit.
+     * The open transaction: it may span several batches. It commits as soon as no further batch is imminent (the
+     * worker has caught up with the stream: low latency under light load) or when {@code commitInterval} has passed
+     * since it began (under a backlog, so that the commit cost is shared by many batches). While it is open the
+     * commit lock is held, so a rebalance waits for its commit.
      */
     private final class OpenTransaction {
         final long deadlineNanos = System.nanoTime() + config.commitInterval().toNanos();
@@ -623,6 +625,10 @@ public final class InferenceWorker implements GlimpseService {
                     continue;
                 }
                 List<PendingImage> batch = batcher.nextBatch(POLL_TIMEOUT);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                scoring = true;
                 long current = epoch;
                 List<PendingImage> live = new ArrayList<>(batch.size());
                 for (PendingImage p : batch) {
@@ -632,6 +638,7 @@ public final class InferenceWorker implements GlimpseService {
                     }
                 }
                 if (live.isEmpty() || rewindNeeded) {
+                    scoring = false;
                     continue;
                 }
                 ServingModel model = serving.forNextBatch();
@@ -646,6 +653,7 @@ public final class InferenceWorker implements GlimpseService {
                         return;
                     }
                 }
+                scoring = false;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -717,8 +725,8 @@ public final class InferenceWorker implements GlimpseService {
                     Thread.sleep(2);
                     continue;
                 }
-                // With a transaction open, wait for another batch only as long as a batch may take to form: when
-                // none comes the stream is idle and the transaction commits now rather than at its deadline.
+                // With a transaction open a batch is imminent (else it was committed): wait for it, but no longer
+                // than a batch may take to form, nor past the commit deadline.
                 long waitNanos = txn == null ? 100_000_000L
                         : Math.max(0, Math.min(txn.deadlineNanos - System.nanoTime(), config.maxWait().toNanos() + 1_000_000L));
                 ScoredBatch batch = scored.poll(waitNanos, TimeUnit.NANOSECONDS);
@@ -743,7 +751,7 @@ public final class InferenceWorker implements GlimpseService {
                         }
                     }
                 }
-                if (txn != null && (batch == null || System.nanoTime() >= txn.deadlineNanos)) {
+                if (txn != null && (!batchImminent() || System.nanoTime() >= txn.deadlineNanos)) {
                     OpenTransaction done = txn;
                     txn = null;
                     if (finish(done)) {
@@ -775,6 +783,16 @@ public final class InferenceWorker implements GlimpseService {
             running = false;
             stopped.countDown();
         }
+    }
+
+    /**
+     * Whether another batch will reach the commit thread without waiting for images to arrive: one is scored and
+     * waiting, or being scored, or a full one waits in the batcher. When not, the stream has caught up and the open
+     * transaction commits now (low latency under light load); under a backlog it keeps collecting batches until
+     * the commit interval, so that the commit's round trips are shared by many batches.
+     */
+    private boolean batchImminent() {
+        return !scored.isEmpty() || scoring || batcher.size() >= config.maxBatchSize();
     }
 
     /** The model info gauge follows the serving model: the new {model, version} is 1, the one it replaced 0. */
