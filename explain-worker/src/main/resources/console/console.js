@@ -156,6 +156,7 @@ function visible(card) {
   if (v !== '' && card.version !== v) return false;
   if ($('filter-low').checked && !(card.confidence < LOW)) return false;
   if ($('filter-mis').checked && !card.misclassified) return false;
+  if ($('filter-explained').checked && Object.keys(card.artifacts || {}).length === 0) return false;
   return true;
 }
 
@@ -223,7 +224,7 @@ async function init() {
   $('token').value = localStorage.getItem('glimpseToken') || '';
   $('token').addEventListener('change', () => localStorage.setItem('glimpseToken', token()));
   $('low-threshold').textContent = String(LOW);
-  for (const id of ['filter-class', 'filter-version', 'filter-low', 'filter-mis']) $(id).addEventListener('change', refilter);
+  for (const id of ['filter-class', 'filter-version', 'filter-low', 'filter-mis', 'filter-explained']) $(id).addEventListener('change', refilter);
   $('lightbox').addEventListener('click', () => $('lightbox').classList.add('hidden'));
   await loadMeta();
   const initial = await (await fetch('/api/cards?limit=' + MAX_CARDS)).json();
