@@ -126,7 +126,8 @@ public final class MonitoringMetrics implements DriftListener {
     @Override
     public void onLateObservation(Observation observation) {
         Counter.builder(LATE).description("observations that arrived after their window had closed (left out)")
-                .tags("model_name", observation.modelName(), "model_version", observation.modelVersion())
+                .tags("model_name", observation.modelName(), "model_version", observation.modelVersion(),
+                        "kind", observation.kind().name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry).increment();
     }
 
