@@ -49,9 +49,10 @@ import picocli.CommandLine.Option;
  * (images topic → inference worker → transactional predictions read back by a read_committed consumer, on an
  * embedded broker in this JVM), their ratio, then the end-to-end latency at a stated, steady load.
  * <p>
- * Both throughput runs are timed warm: the raw loop after one untimed pass over the images, the pipeline after a
- * warm-up worker has answered {@code --warmup} images (JIT compilation of the Kafka client and broker code would
- * otherwise be timed as pipeline cost, and that happens once per JVM, not per image). The raw loop runs before and
+ * Both throughput runs are timed warm: the raw loop after untimed passes over the images, the pipeline after a
+ * warm-up worker has answered rounds of {@code --warmup} images, each until the JIT has settled
+ * ({@link JitSettling}; compiling the Kafka client and broker code would otherwise be timed as pipeline cost, and
+ * that happens once per JVM, not per image). The raw loop runs before and
  * after the pipeline run and its mean is the baseline, so that load drifting on a shared machine does not favour
  * either side.
  */
@@ -68,8 +69,12 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
     @Option(names = "--events", defaultValue = "20000", description = "images for the throughput runs (default: ${DEFAULT-VALUE})")
     int events;
 
-    @Option(names = "--warmup", defaultValue = "20000", description = "images through a warm-up worker before the timed pipeline run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "10000", description = "images per warm-up round of the pipeline (default: ${DEFAULT-VALUE})")
     int warmup;
+
+    @Option(names = "--warmup-rounds", defaultValue = "6",
+            description = "at most this many warm-up rounds (raw passes, pipeline rounds) before the JIT settles (default: ${DEFAULT-VALUE})")
+    int warmupRounds;
 
     @Option(names = "--decode-threads", defaultValue = "" + InferenceConfig.DEFAULT_DECODE_THREADS,
             description = "worker threads decoding images while ONNX Runtime runs, 0 = on the poll thread (default: ${DEFAULT-VALUE})")
@@ -90,8 +95,15 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads, 0 = one per core (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads of the raw loop, 0 = one per core (default: ${DEFAULT-VALUE})")
     int threads;
+
+    @Option(names = "--cpu", description = "also print the CPU time per thread group during the timed pipeline run")
+    boolean cpu;
+
+    @Option(names = "--worker-threads", defaultValue = "-1",
+            description = "ONNX Runtime intra-op threads of the worker, 0 = one per core, -1 = as --threads (default: ${DEFAULT-VALUE})")
+    int workerThreads;
 
     @Override
     public Integer call() throws Exception {
@@ -119,22 +131,30 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             KafkaClients clients = new KafkaClients(broker.bootstrapServers());
             InferenceConfig config = InferenceConfig.builder().bootstrapServers(broker.bootstrapServers())
                     .groupId("bench").workerId("bench-0").model(modelFile).device(dev).maxBatchSize(batch)
-                    .maxWait(Duration.ofMillis(maxWaitMs)).intraOpThreads(threads).decodeThreads(decodeThreads).build();
+                    .maxWait(Duration.ofMillis(maxWaitMs)).intraOpThreads(workerIntraOp()).decodeThreads(decodeThreads).build();
             double pipeline;
             PredictionTally.Snapshot latency;
             try (Producer<byte[], byte[]> producer = clients.producer("bench-images")) {
-                if (warmup > 0) {
-                    // Warm-up: a worker of the same group answers other images, then stops (its offsets committed)
-                    for (int i = 0; i < warmup; i++) {
-                        ImageEvent e = images.get(i % images.size());
-                        send(producer, catalog, e.toBuilder().setImageId("warm-" + i)
-                                .setIngestedAtMs(System.currentTimeMillis()).build());
-                    }
-                    producer.flush();
+                if (warmup > 0 && warmupRounds > 0) {
+                    // Warm-up: a worker of the same group answers other images, round after round until the JIT has
+                    // settled, then stops (its offsets committed)
                     try (CommittedPredictions seen = new CommittedPredictions(clients, catalog);
                          InferenceWorker worker = new InferenceWorker(config, catalog, MetricsServer.newRegistry("bench"))) {
                         worker.start();
-                        seen.awaitCount(warmup, worker);
+                        JitSettling jit = new JitSettling();
+                        int round = 0;
+                        do {
+                            for (int i = 0; i < warmup; i++) {
+                                ImageEvent e = images.get(i % images.size());
+                                send(producer, catalog, e.toBuilder().setImageId("warm-" + round + "-" + i)
+                                        .setIngestedAtMs(System.currentTimeMillis()).build());
+                            }
+                            producer.flush();
+                            seen.awaitCount((long) warmup * (round + 1), worker);
+                            round++;
+                        } while (!jit.settled() && round < warmupRounds);
+                        System.out.printf(Locale.ROOT, "  pipeline warm-up: %d rounds of %d images (%s)%n", round, warmup,
+                                jit);
                     }
                 }
                 // Throughput: the whole backlog is in the topic before the worker starts.
@@ -146,13 +166,18 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                 try (CommittedPredictions seen = new CommittedPredictions(clients, catalog);
                      InferenceWorker worker = new InferenceWorker(config, catalog, registry)) {
                     // the reader starts at the current end of 'predictions', so it counts this run only
+                    ThreadCpu before = cpu ? ThreadCpu.now() : null;
+                    long startNanos = System.nanoTime();
                     worker.start();
                     seen.awaitCount(events, worker);
+                    if (before != null) {
+                        ThreadCpu.now().printSince(before, (System.nanoTime() - startNanos) / 1e9, events);
+                    }
                     pipeline = seen.steadyRate();
                     DistributionSummary batches = registry.find("glimpse.inference.batch.size").summary();
                     System.out.printf(Locale.ROOT, "  worker: %d decode threads, ORT intra-op threads %s; %d transactions "
                                     + "(%.1f images each), %d ORT batches (mean size %.1f), ORT time %.0f ms in total%n",
-                            decodeThreads, threads == 0 ? "one per core" : String.valueOf(threads),
+                            decodeThreads, workerIntraOp() == 0 ? "one per core" : String.valueOf(workerIntraOp()),
                             worker.committedTransactions(),
                             worker.predictions() / (double) Math.max(1, worker.committedTransactions()),
                             batches == null ? 0 : batches.count(), batches == null ? 0 : batches.mean(),
@@ -201,12 +226,22 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
         return 0;
     }
 
+    private int workerIntraOp() {
+        return workerThreads < 0 ? threads : workerThreads;
+    }
+
     private double rawLoop(Path modelFile, ExecutionDevice dev, List<ImageEvent> images) throws Exception {
         try (Classifier c = Classifier.load(modelFile, dev, new SessionTuning(threads, 1))) {
-            // warm-up, one untimed pass: first calls allocate and optimise, the decoder gets JIT-compiled
-            for (int i = 0; i < images.size(); i += batch) {
-                runBatch(c, images.subList(i, Math.min(images.size(), i + batch)));
-            }
+            // warm-up, untimed passes: first calls allocate and optimise, the decoder gets JIT-compiled
+            JitSettling jit = new JitSettling();
+            int passes = 0;
+            do {
+                for (int i = 0; i < images.size(); i += batch) {
+                    runBatch(c, images.subList(i, Math.min(images.size(), i + batch)));
+                }
+                passes++;
+            } while (!jit.settled() && passes < Math.max(1, warmupRounds));
+            System.out.printf(Locale.ROOT, "  raw loop warm-up: %d passes (%s)%n", passes, jit);
             long t0 = System.nanoTime();
             for (int i = 0; i < images.size(); i += batch) {
                 runBatch(c, images.subList(i, Math.min(images.size(), i + batch)));
@@ -332,6 +367,114 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * CPU time per thread group of this JVM ({@code /proc/self/task}, Linux only): Java threads by name with digits
+     * folded, ONNX Runtime's pool threads (named {@code java}), JIT compiler and GC threads.
+     */
+    record ThreadCpu(Map<String, Long> ticksByGroup) {
+        static ThreadCpu now() {
+            Map<String, Long> ticks = new java.util.TreeMap<>();
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+                long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
+                if (ns > 0) {
+                    ticks.merge(group(t.getThreadName()), ns / 10_000_000, Long::sum);
+                }
+            }
+            Path tasks = Path.of("/proc/self/task");
+            if (Files.isDirectory(tasks)) {
+                try (Stream<Path> all = Files.list(tasks)) {
+                    all.forEach(task -> {
+                        try {
+                            String stat = Files.readString(task.resolve("stat"));
+                            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, 10 ms ticks
+                            if (name.equals("java")) {
+                                ticks.merge("native threads (ONNX Runtime pool, main)", t, Long::sum);
+                            } else if (name.contains("Compiler")) {
+                                ticks.merge("JIT compiler", t, Long::sum);
+                            } else if (name.startsWith("GC ") || name.startsWith("G1")) {
+                                ticks.merge("GC", t, Long::sum);
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            // the thread ended meanwhile
+                        }
+                    });
+                } catch (IOException e) {
+                    // no per-thread figures on this system
+                }
+            }
+            return new ThreadCpu(ticks);
+        }
+
+        private static String group(String thread) {
+            String g = thread.replaceAll("\\d+", "N");
+            if (g.startsWith("data-plane-kafka") || g.startsWith("kafka-") && !g.startsWith("kafka-producer")
+                    || g.startsWith("group-coordinator") || g.startsWith("Txn") || g.startsWith("AddPartitions")
+                    || g.startsWith("ExpirationReaper") || g.startsWith("quorum") || g.startsWith("broker-")
+                    || g.startsWith("executor-") || g.startsWith("transaction-") || g.startsWith("LogDirFailure")
+                    || g.startsWith("raft-")) {
+                return "embedded broker";
+            }
+            return g;
+        }
+
+        void printSince(ThreadCpu before, double seconds, int images) {
+            List<Map.Entry<String, Long>> used = new ArrayList<>();
+            long total = 0;
+            for (Map.Entry<String, Long> e : ticksByGroup.entrySet()) {
+                long d = e.getValue() - before.ticksByGroup.getOrDefault(e.getKey(), 0L);
+                if (d > 0) {
+                    used.add(Map.entry(e.getKey(), d));
+                    total += d;
+                }
+            }
+            used.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+            System.out.printf(Locale.ROOT, "  CPU during the timed run: %.2f s of CPU in %.2f s (%.2f cores), %.0f us per image%n",
+                    total / 100.0, seconds, total / 100.0 / seconds, total * 10_000.0 / images);
+            for (Map.Entry<String, Long> e : used) {
+                System.out.printf(Locale.ROOT, "    %5.1f%%  %6.0f us/image  %s%n", 100.0 * e.getValue() / total,
+                        e.getValue() * 10_000.0 / images, e.getKey());
+            }
+        }
+    }
+
+    /**
+     * Whether the JIT compilers have settled: their compilation time during the last round was under a tenth of the
+     * round's wall time. Timing before that would charge one-off compilation (of the Kafka client and broker code
+     * above all) to throughput.
+     */
+    static final class JitSettling {
+        private final java.lang.management.CompilationMXBean compiler =
+                java.lang.management.ManagementFactory.getCompilationMXBean();
+        private long lastCompileMs = compileMs();
+        private long lastNanos = System.nanoTime();
+        private double lastShare = Double.NaN;
+        private final List<String> shares = new ArrayList<>();
+
+        private long compileMs() {
+            return compiler != null && compiler.isCompilationTimeMonitoringSupported()
+                    ? compiler.getTotalCompilationTime() : 0;
+        }
+
+        /** Call at the end of each round. */
+        boolean settled() {
+            long ms = compileMs();
+            long now = System.nanoTime();
+            lastShare = (ms - lastCompileMs) / ((now - lastNanos) / 1e6);
+            shares.add(String.format(Locale.ROOT, "%.0f%%", 100 * lastShare));
+            lastCompileMs = ms;
+            lastNanos = now;
+            return lastShare < 0.10;
+        }
+
+        @Override
+        public String toString() {
+            return "JIT compile time per round's time: " + String.join(", ", shares);
         }
     }
 }
