@@ -91,7 +91,7 @@ public final class InferenceWorker implements GlimpseService {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
     /** Batches scored ahead of the commit thread: enough to keep ONNX Runtime busy through a commit's round trips. */
-    private static final int SCORED_CAPACITY = 16;
+    private static final int SCORED_CAPACITY = 64;
 
     private final InferenceConfig config;
     private final TopicCatalog catalog;
