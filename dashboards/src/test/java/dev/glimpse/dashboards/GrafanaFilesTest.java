@@ -49,7 +49,7 @@ class GrafanaFilesTest {
                 "glimpse_live_class_accuracy", "glimpse_monitoring_confidence_percent_bucket", "glimpse_monitoring_class_fraction",
                 "glimpse_drift_psi", "glimpse_drift_js", "glimpse_drift_ks_statistic", "glimpse_drift_ks_pvalue",
                 "glimpse_drift_mmd", "glimpse_drift_mmd_pvalue", "glimpse_drift_alarm");
-        assertReads("glimpse-explanations.json", "glimpse_explanations_total", "glimpse_explanation_faithfulness_sum",
+        assertReads("glimpse-explanations.json", "glimpse_explanations_total", "glimpse_explanation_faithfulness_percent_sum",
                 "glimpse_pointing_game_hit_rate");
         assertReads("glimpse-training.json", "glimpse_training_runs_total", "glimpse_holdout_accuracy",
                 "glimpse_model_transitions_total");

@@ -21,7 +21,12 @@ import java.util.function.Supplier;
  */
 public final class ExplainMetrics {
 
-    private static final double[] UNIT_BUCKETS = {0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+    /**
+     * Faithfulness scores (0..1) are exported in percent with integer bucket bounds: Micrometer rounds a recorded
+     * value up to an integer before choosing its bucket, so 0..1 values all landed in the 1.0 bucket.
+     */
+    public static final String FAITHFULNESS = "glimpse.explanation.faithfulness.percent";
+    private static final double[] PERCENT_BUCKETS = {5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
 
     private final MeterRegistry registry;
     private final Map<String, PerMethod> perMethod = new ConcurrentHashMap<>();
@@ -48,10 +53,8 @@ public final class ExplainMetrics {
             duration = Timer.builder("glimpse.explanation.duration").description("time to compute, render and store one explanation")
                     .tag("method", method).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
-            deletion = DistributionSummary.builder("glimpse.explanation.faithfulness").description("faithfulness scores")
-                    .tags("method", method, "score", "deletion_auc").serviceLevelObjectives(UNIT_BUCKETS).register(registry);
-            drop = DistributionSummary.builder("glimpse.explanation.faithfulness").description("faithfulness scores")
-                    .tags("method", method, "score", "average_drop").serviceLevelObjectives(UNIT_BUCKETS).register(registry);
+            deletion = faithfulness(method, "deletion_auc");
+            drop = faithfulness(method, "average_drop");
             hits = Counter.builder("glimpse.pointing.game").description("pointing-game outcomes on images with a mask")
                     .tags("method", method, "result", "hit").register(registry);
             misses = Counter.builder("glimpse.pointing.game").description("pointing-game outcomes on images with a mask")
@@ -60,6 +63,11 @@ public final class ExplainMetrics {
                             : p.pointingHits.get() / (double) p.pointingTotal.get())
                     .description("fraction of pointing-game hits").tag("method", method).register(registry);
         }
+    }
+
+    private DistributionSummary faithfulness(String method, String score) {
+        return DistributionSummary.builder(FAITHFULNESS).description("faithfulness scores, in percent").scale(100)
+                .tags("method", method, "score", score).serviceLevelObjectives(PERCENT_BUCKETS).register(registry);
     }
 
     public ExplainMetrics(MeterRegistry registry) {
