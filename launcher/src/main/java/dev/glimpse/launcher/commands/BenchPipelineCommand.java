@@ -242,11 +242,16 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                 passes++;
             } while (!jit.settled() && passes < Math.max(1, warmupRounds));
             System.out.printf(Locale.ROOT, "  raw loop warm-up: %d passes (%s)%n", passes, jit);
+            ThreadCpu before = cpu ? ThreadCpu.now() : null;
             long t0 = System.nanoTime();
             for (int i = 0; i < images.size(); i += batch) {
                 runBatch(c, images.subList(i, Math.min(images.size(), i + batch)));
             }
-            return images.size() / ((System.nanoTime() - t0) / 1e9);
+            long elapsed = System.nanoTime() - t0;
+            if (before != null) {
+                ThreadCpu.now().printSince(before, elapsed / 1e9, images.size());
+            }
+            return images.size() / (elapsed / 1e9);
         }
     }
 
@@ -371,42 +376,50 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
     }
 
     /**
-     * CPU time per thread group of this JVM ({@code /proc/self/task}, Linux only): Java threads by name with digits
-     * folded, ONNX Runtime's pool threads (named {@code java}), JIT compiler and GC threads.
+     * CPU time per thread group of this JVM: Java threads by name with digits folded (ThreadMXBean), the JIT compiler
+     * and GC threads ({@code /proc/self/task}, Linux only), and the rest of the process's CPU time, which is ONNX
+     * Runtime's own pool threads (and threads that ended meanwhile).
      */
     record ThreadCpu(Map<String, Long> ticksByGroup) {
+        private static final String OTHER = "ONNX Runtime pool threads and other native threads";
+
         static ThreadCpu now() {
             Map<String, Long> ticks = new java.util.TreeMap<>();
+            long accounted = 0;
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
                 long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
                 if (ns > 0) {
                     ticks.merge(group(t.getThreadName()), ns / 10_000_000, Long::sum);
+                    accounted += ns / 10_000_000;
                 }
             }
             Path tasks = Path.of("/proc/self/task");
             if (Files.isDirectory(tasks)) {
                 try (Stream<Path> all = Files.list(tasks)) {
-                    all.forEach(task -> {
+                    for (Path task : (Iterable<Path>) all::iterator) {
                         try {
                             String stat = Files.readString(task.resolve("stat"));
                             String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                             long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, 10 ms ticks
-                            if (name.equals("java")) {
-                                ticks.merge("native threads (ONNX Runtime pool, main)", t, Long::sum);
-                            } else if (name.contains("Compiler")) {
-                                ticks.merge("JIT compiler", t, Long::sum);
-                            } else if (name.startsWith("GC ") || name.startsWith("G1")) {
-                                ticks.merge("GC", t, Long::sum);
+                            String g = name.contains("Compiler") ? "JIT compiler"
+                                    : name.startsWith("GC ") || name.startsWith("G1") ? "GC" : null;
+                            if (g != null) {
+                                ticks.merge(g, t, Long::sum);
+                                accounted += t;
                             }
                         } catch (IOException | RuntimeException e) {
                             // the thread ended meanwhile
                         }
-                    });
+                    }
                 } catch (IOException e) {
                     // no per-thread figures on this system
                 }
+            }
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os && os.getProcessCpuTime() > 0) {
+                ticks.put(OTHER, Math.max(0, os.getProcessCpuTime() / 10_000_000 - accounted));
             }
             return new ThreadCpu(ticks);
         }
