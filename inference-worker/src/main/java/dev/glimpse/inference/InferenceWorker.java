@@ -99,7 +99,9 @@ public final class InferenceWorker implements GlimpseService {
     private final KafkaClients clients;
     private final MicroBatcher<PendingImage> batcher;
 
-    private final ReentrantLock commitLock = new ReentrantLock();
+    // fair: a rebalance waiting for the open transaction gets the lock when it commits, before the commit thread
+    // opens the next one with the batches that were scored meanwhile
+    private final ReentrantLock commitLock = new ReentrantLock(true);
     private final Object stateLock = new Object();
     private volatile long epoch;
     private volatile boolean rewindNeeded;
