@@ -352,6 +352,9 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
          * transaction's images are not counted, as the time they took before becoming visible is not either).
          */
         synchronized double steadyRate() {
+            if (lastNanos <= firstNanos) {
+                throw new IllegalStateException("every prediction came in one read: use more --events to time the stream");
+            }
             return (count - firstCount) / ((lastNanos - firstNanos) / 1e9);
         }
 
