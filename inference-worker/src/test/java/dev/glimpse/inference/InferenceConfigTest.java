@@ -33,6 +33,8 @@ class InferenceConfigTest {
         assertEquals(Duration.ofMillis(10), c.maxWait());
         assertEquals(32, c.queueCapacity(), "0 means the max batch size");
         assertEquals(5, c.topK());
+        assertEquals(1, c.decodeThreads(), "one thread decodes while ONNX Runtime runs");
+        assertEquals(256, c.maxPollRecords());
         assertTrue(c.workerId().startsWith("inference-"));
         assertEquals(c.groupId() + "-" + c.workerId(), c.transactionalId());
     }
@@ -54,6 +56,12 @@ class InferenceConfigTest {
         e = assertThrows(IllegalArgumentException.class, () -> InferenceConfig.parse(noModel));
         assertTrue(e.getMessage().contains(InferenceConfig.MODEL) && e.getMessage().contains("missing.onnx"), e.getMessage());
 
+        Map<String, Object> decode = minimal();
+        decode.put(InferenceConfig.DECODE_THREADS, "-1");
+        e = assertThrows(IllegalArgumentException.class, () -> InferenceConfig.parse(decode));
+        assertTrue(e.getMessage().contains(InferenceConfig.DECODE_THREADS) && e.getMessage().contains("'-1'"),
+                e.getMessage());
+
         Map<String, Object> typo = minimal();
         typo.put("inference.max.batchsize", "8");
         e = assertThrows(IllegalArgumentException.class, () -> InferenceConfig.parse(typo));
@@ -64,7 +72,8 @@ class InferenceConfigTest {
     void shouldRenderTheReferenceWithEveryKey() {
         String md = InferenceConfig.DEFINITION.toMarkdown();
         for (String key : new String[] {InferenceConfig.MAX_BATCH_SIZE, InferenceConfig.MAX_WAIT_MS,
-                InferenceConfig.DEVICE, InferenceConfig.COMMIT_INTERVAL_MS, InferenceConfig.BOOTSTRAP_SERVERS}) {
+                InferenceConfig.DEVICE, InferenceConfig.COMMIT_INTERVAL_MS, InferenceConfig.BOOTSTRAP_SERVERS,
+                InferenceConfig.DECODE_THREADS, InferenceConfig.MAX_POLL_RECORDS}) {
             assertTrue(md.contains("`" + key + "`"), key);
         }
     }
