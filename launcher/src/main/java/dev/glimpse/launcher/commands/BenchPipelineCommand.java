@@ -9,6 +9,7 @@ import dev.glimpse.launcher.BenchSubcommand;
 import dev.glimpse.launcher.demo.BenchImages;
 import dev.glimpse.launcher.demo.DefaultModels;
 import dev.glimpse.launcher.demo.PredictionTally;
+import dev.glimpse.launcher.demo.TopicTail;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.MetricsServer;
@@ -36,8 +37,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
@@ -293,13 +292,7 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             // a short fetch wait: a read_committed fetch is not woken when a commit marker advances the stable offset
             consumer = clients.consumer(null, "bench-reader", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000));
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(catalog.predictions().name(), Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(p.topic(), p.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position); // resolve now: only predictions committed from here on count
+            TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name())); // only this run's predictions count
             thread = new Thread(this::run, "glimpse-bench-reader");
             thread.setDaemon(true);
             thread.start();

@@ -12,8 +12,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -47,15 +45,7 @@ public final class PredictionTally implements AutoCloseable {
         // so the default 500 ms would be added to every measured latency.
         this.consumer = clients.consumer(null, catalog.prefix() + "demo-tally", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(catalog.predictions().name(), catalog.deadletter().name())) {
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-        }
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position); // resolve now: only records produced from here on count
+        TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name(), catalog.deadletter().name()));
         thread = new Thread(this::run, "glimpse-demo-tally");
         thread.setDaemon(true);
         thread.start();
