@@ -34,8 +34,8 @@ final class InferenceMetrics {
     private final AtomicLong lag = new AtomicLong();
     private final ConcurrentMap<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> transactions = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, AtomicLong> infoGauges = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Gauge> infoMeters = new ConcurrentHashMap<>();
+    /** per info gauge name, its one current series */
+    private final ConcurrentMap<String, Gauge> infoSeries = new ConcurrentHashMap<>();
 
     InferenceMetrics(MeterRegistry registry, String workerId) {
         this.registry = registry;
@@ -93,22 +93,11 @@ final class InferenceMetrics {
      * are removed from the registry. Setting them to 0 is not enough: the Prometheus registry exports meters named
      * {@code *_info} as Prometheus info metrics, whose value is always 1.
      */
-    void info(String name, Tags labels) {
-        String key = name + "|" + labels;
-        infoGauges.keySet().removeIf(k -> {
-            if (k.startsWith(name + "|") && !k.equals(key)) {
-                Gauge old = infoMeters.remove(k);
-                if (old != null) {
-                    registry.remove(old);
-                }
-                return true;
-            }
-            return false;
-        });
-        infoGauges.computeIfAbsent(key, k -> {
-            AtomicLong v = new AtomicLong();
-            infoMeters.put(k, Gauge.builder(name, v, AtomicLong::get).tags(tags).tags(labels).register(registry));
-            return v;
-        }).set(1);
+    synchronized void info(String name, Tags labels) {
+        Gauge next = Gauge.builder(name, () -> 1).tags(tags).tags(labels).register(registry);
+        Gauge previous = infoSeries.put(name, next);
+        if (previous != null && !previous.getId().equals(next.getId())) {
+            registry.remove(previous);
+        }
     }
 }
