@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.protobuf.ByteString;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.Prediction;
-import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.FashionMnist;
-import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.inference.InferenceConfig;
 import dev.glimpse.inference.InferenceWorker;
+import dev.glimpse.launcher.demo.BenchImages;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import dev.glimpse.runtime.ExecutionDevice;
@@ -58,7 +56,8 @@ class ClosedLoopServingTest {
         assumeTrue(FashionMnist.isAvailable(), "needs Fashion-MNIST (Debian package dataset-fashion-mnist)");
         assertTrue(Files.isRegularFile(FIRST_FIVE), "shipped model missing: " + FIRST_FIVE.toAbsolutePath());
         TopicCatalog catalog = kafka.catalog();
-        Dataset test = FashionMnist.loadPart(FashionMnist.DEFAULT_DIR, "t10k");
+        // Fashion-MNIST's test images as the bench replays them: event i is test image i, id "loop-<i>", labeled
+        List<ImageEvent> test = BenchImages.events("fashion-mnist", PROBES_FROM + 100, "loop-");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
         // Given the training service (bootstraps the start model as v1, retrains after 3,400 labeled examples)
@@ -114,7 +113,7 @@ class ClosedLoopServingTest {
             for (int i = FEEDBACK; i < FEEDBACK + AFTER; i++) {
                 Prediction p = byImage.get("loop-" + i);
                 assertEquals(promoted, "v" + versionNumber(p.getModelVersion()), "images sent after the swap are answered by " + promoted);
-                unseen[0] += p.getTopK(0).getClassIndex() == test.get(i).label() ? 1 : 0;
+                unseen[0] += p.getTopK(0).getClassIndex() == test.get(i).getLabel() ? 1 : 0;
                 unseen[1]++;
             }
             double before = (double) accuracy.get("v1")[0] / accuracy.get("v1")[1];
@@ -147,18 +146,16 @@ class ClosedLoopServingTest {
         return TrainingServiceConfig.parse(raw);
     }
 
-    /** Images [from, to) of the test part, each with its label as feedback, as the ingest replay sends them. */
-    private static void replay(Producer<byte[], byte[]> producer, TopicCatalog catalog, Dataset images, int from, int to) {
+    /** Events [from, to), each with its label as feedback, as the ingest replay sends them. */
+    private static void replay(Producer<byte[], byte[]> producer, TopicCatalog catalog, List<ImageEvent> images, int from,
+                               int to) {
         for (int i = from; i < to; i++) {
-            LabeledImage img = images.get(i);
-            String id = "loop-" + i;
-            ImageEvent event = ImageEvent.newBuilder().setImageId(id).setData(ByteString.copyFrom(img.toPng()))
-                    .setContentType("image/png").setWidth(28).setHeight(28).setChannels(1).setLabel(img.label())
-                    .setIngestedAtMs(System.currentTimeMillis()).build();
+            ImageEvent event = images.get(i).toBuilder().setIngestedAtMs(System.currentTimeMillis()).build();
+            String id = event.getImageId();
             producer.send(new ProducerRecord<>(catalog.images().name(), catalog.images().serializeKey(id),
                     catalog.images().serializeValue(event)));
             producer.send(new ProducerRecord<>(catalog.labels().name(), catalog.labels().serializeKey(id),
-                    catalog.labels().serializeValue(Label.newBuilder().setImageId(id).setLabel(img.label())
+                    catalog.labels().serializeValue(Label.newBuilder().setImageId(id).setLabel(event.getLabel())
                             .setSource("replay").build())));
         }
         producer.flush();

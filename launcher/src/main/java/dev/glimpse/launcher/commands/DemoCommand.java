@@ -90,7 +90,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
      * (models/README.md), so the labels have something to teach. Fine-tuning the default classifier on a few hundred
      * labels rarely beats it on the holdout by the promotion margin, and then the loop shows no promotion.
      */
-    static final Path FEEDBACK_START_MODEL = Path.of("models", "fashion-mnist-first-five", "model.onnx");
+    static final Path FEEDBACK_START_MODEL = DefaultModels.MODELS_ROOT.resolve("fashion-mnist-first-five").resolve("model.onnx");
 
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
