@@ -244,8 +244,8 @@ public final class InferenceWorker implements GlimpseService {
         byte[] bytes = ready.verifiedBytes();
         String version = ready.announcement().getVersion();
         // the loader validated the metadata as at start; it must also ask for the input our decoders prepare
-        java.util.Optional<String> mismatch = PreprocessingSignature.of(preprocessor.metadata())
-                .mismatch(ready.metadata());
+        java.util.Optional<String> mismatch = PreprocessingCompatibility.mismatch(preprocessor.metadata(),
+                ready.metadata());
         if (mismatch.isPresent()) {
             LOG.warn("inference worker {}: refusing model version {}: {}", config.workerId(), version, mismatch.get());
             // not closing ready: when the factory throws, the swapper closes it (a second close would throw)
