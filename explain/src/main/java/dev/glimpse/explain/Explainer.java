@@ -94,15 +94,7 @@ public final class Explainer implements AutoCloseable {
 
     /** The last 4-D activation with spatial size > 1, in graph order (the conventional Grad-CAM layer). */
     public String defaultLayer() {
-        String best = null;
-        for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
-            for (String o : n.getOutputList()) {
-                long[] s = shapes.get(o);
-                if (s != null && s.length == 4 && s[2] * s[3] > 1) {
-                    best = o;
-                }
-            }
-        }
+        String best = lastActivation(s -> s[2] * s[3] > 1);
         if (best == null) {
             throw new IllegalArgumentException("the model has no 4-D activation with spatial size > 1; pass --layer");
         }
@@ -123,17 +115,23 @@ public final class Explainer implements AutoCloseable {
             return defaultLayer();
         }
         long side = Math.min(in[2], in[3]);
-        long wanted = Math.min(14, (side + 3) / 4);
+        long wanted = Math.max(2, Math.min(14, (side + 3) / 4));
+        String best = lastActivation(s -> Math.min(s[2], s[3]) >= wanted);
+        return best != null ? best : defaultLayer();
+    }
+
+    /** The last 4-D activation in graph order whose executed shape passes {@code test}, or null. */
+    private String lastActivation(java.util.function.Predicate<long[]> test) {
         String best = null;
         for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
             for (String o : n.getOutputList()) {
                 long[] s = shapes.get(o);
-                if (s != null && s.length == 4 && Math.min(s[2], s[3]) >= Math.max(2, wanted)) {
+                if (s != null && s.length == 4 && test.test(s)) {
                     best = o;
                 }
             }
         }
-        return best != null ? best : defaultLayer();
+        return best;
     }
 
     /** Checks that a layer name is a 4-D tensor of the graph, naming it otherwise. */
