@@ -1,5 +1,6 @@
 package dev.glimpse.explainworker;
 
+import dev.glimpse.platform.kafka.ImageCache;
 import dev.glimpse.contracts.events.Artifact;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.FaithfulnessScores;

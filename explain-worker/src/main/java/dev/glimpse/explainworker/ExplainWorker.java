@@ -1,12 +1,21 @@
 package dev.glimpse.explainworker;
 
+import dev.glimpse.platform.kafka.SideFeed;
+import dev.glimpse.platform.kafka.ImageCache;
+import dev.glimpse.contracts.OnDemandExplainer;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
+import dev.glimpse.explainworker.policy.PolicySpec;
+import dev.glimpse.engine.onnx.Onnx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.glimpse.platform.GlimpseService;
 import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,14 +97,40 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     }
 
     /**
-     * The demo's one-liner: explains every prediction with gradcam, guided-gradcam and featuremaps.
+     * The demo's one-liner: explains the predictions {@code policy} selects (gradcam, guided-gradcam, featuremaps;
+     * saliency and guided backprop for a model without convolutions, such as the bundled MLP).
      *
      * @param modelPath   the model file the inference worker serves (or a model store root)
      * @param artifactDir where PNG/NPY artifacts go
+     * @param device      the ONNX Runtime device of the explanation sessions (null = the config default)
      */
-    public static ExplainWorker create(String bootstrapServers, TopicCatalog catalog, java.nio.file.Path modelPath,
-                                       java.nio.file.Path artifactDir, MeterRegistry registry) {
-        return create(ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir), registry);
+    public static ExplainWorker forModel(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                                         MeterRegistry registry, String policy, String device) {
+        PolicySpec.parse(policy); // rejects a bad spec before anything starts
+        ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir)
+                .withPolicy(policy);
+        if (device != null) {
+            w = w.withDevice(device);
+        }
+        if (!hasConvolution(modelPath)) {
+            LOG.warn("model {} has no Conv layer: explaining with saliency and guided backprop instead of {}", modelPath,
+                    w.methods());
+            w = w.withMethods(List.of("saliency", "guided"), null);
+        }
+        return create(w, registry);
+    }
+
+    /** Whether the ONNX file has a Conv node (true when it cannot be read: the worker reports that itself). */
+    static boolean hasConvolution(Path model) {
+        if (model == null || !Files.isRegularFile(model)) {
+            return true;
+        }
+        try (InputStream in = Files.newInputStream(model)) {
+            return Onnx.ModelProto.parseFrom(in).getGraph().getNodeList().stream()
+                    .anyMatch(n -> n.getOpType().equals("Conv"));
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public ExplainWorker(ExplainWorkerConfig config, ExplanationEngine engine, ModelCatalog models, MeterRegistry registry) {

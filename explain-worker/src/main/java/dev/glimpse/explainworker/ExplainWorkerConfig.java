@@ -1,7 +1,7 @@
 package dev.glimpse.explainworker;
 
 import dev.glimpse.contracts.TopicCatalog;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import java.nio.file.Path;
 import java.time.Duration;

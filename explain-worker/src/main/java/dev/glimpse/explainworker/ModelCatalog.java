@@ -6,6 +6,7 @@ import dev.glimpse.runtime.ModelMetadataKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.glimpse.registry.store.ModelStoreLayout;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,12 +78,7 @@ public final class ModelCatalog {
             return Optional.empty();
         }
         if (Files.isDirectory(configured)) {
-            if (!key.name().matches("[A-Za-z0-9._-]+") || !key.version().matches("[A-Za-z0-9._:+-]+")
-                    || key.name().contains("..") || key.version().contains("..")) {
-                return Optional.empty(); // names from events never become paths unless they are plain names
-            }
-            Path p = configured.resolve(key.name()).resolve(key.version()).resolve("model.onnx");
-            return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+            return new ModelStoreLayout(configured).existingModelFile(key.name(), key.version());
         }
         if (!Files.isRegularFile(configured)) {
             return Optional.empty();

@@ -10,7 +10,7 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ClassScore;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.OrtSessions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -35,7 +35,8 @@ class ShapesPipelineExperiment {
             PrometheusMeterRegistry registry = MetricsServer.newRegistry("demo");
             long t0 = System.nanoTime();
             // the line the demo adds:
-            ExplainServices explain = ExplainServices.create(broker.bootstrapServers(), catalog, model, dir.resolve("artifacts"), 0, registry);
+            ExplainWorker explain = ExplainWorker.forModel(broker.bootstrapServers(), catalog, model, dir.resolve("artifacts"),
+                    registry, "all", null);
             InferenceWorker inference = new InferenceWorker(InferenceConfig.builder().bootstrapServers(broker.bootstrapServers())
                     .workerId("demo-inference-0").model(model).device("cpu").build(), catalog, registry);
             Map<String, Object> values = new LinkedHashMap<>();
@@ -62,9 +63,8 @@ class ShapesPipelineExperiment {
                 System.out.printf("predictions %d (%.1f s); explain worker idle=%s after %.1f s%n", inference.predictions(),
                         inferSeconds, idle, totalSeconds);
                 System.out.println(s.line());
-                System.out.println("artifacts on disk: " + explain.worker().artifactStore().count() + " files, "
-                        + explain.worker().artifactStore().totalBytes() + " bytes under " + explain.worker().artifactStore().root());
-                System.out.println("console was on " + explain.console().url());
+                System.out.println("artifacts on disk: " + explain.artifactStore().count() + " files, "
+                        + explain.artifactStore().totalBytes() + " bytes under " + explain.artifactStore().root());
             } finally {
                 ingest.close();
                 inference.close();

@@ -9,7 +9,7 @@ import dev.glimpse.datasets.Datasets;
 import dev.glimpse.datasets.DatasetSplit;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.datasets.ShapesConfig;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.training.TrainingConfig;
 import dev.glimpse.training.TrainingJob;
 import java.nio.file.Files;
@@ -85,7 +85,7 @@ class ShapesPointingExperiment {
                         Files.write(samples.resolve("s" + idx + ".png"), r.item().image().getData().toByteArray());
                         Files.write(samples.resolve("s" + idx + ".mask"), r.item().image().getObjectMask().toByteArray());
                         Files.write(samples.resolve("s" + idx + "." + method + ".npy"), engine.store().read(
-                                dev.glimpse.explainworker.artifacts.ArtifactId.fromUri(r.event().getArtifacts(0).getRawUri())).orElseThrow());
+                                dev.glimpse.registry.artifacts.ArtifactId.fromUri(r.event().getArtifacts(0).getRawUri())).orElseThrow());
                         Files.writeString(samples.resolve("s" + idx + ".label"), String.valueOf(r.item().target()));
                     }
                     if (!r.succeeded()) {

@@ -13,7 +13,7 @@ import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.datasets.ShapesConfig;
 import dev.glimpse.datasets.ShapesDataset;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -15,13 +15,13 @@ import dev.glimpse.platform.metrics.KafkaClientMeters;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.Preprocessor;
 import dev.glimpse.contracts.events.ModelAnnouncement;
-import dev.glimpse.trainingservice.KafkaModelAnnouncer;
-import dev.glimpse.trainingservice.swap.HotSwapSlot;
-import dev.glimpse.trainingservice.swap.ModelCandidateLoader;
-import dev.glimpse.trainingservice.swap.ModelSwapper;
-import dev.glimpse.trainingservice.swap.ModelsTopicListener;
-import dev.glimpse.trainingservice.swap.ServingSignature;
-import dev.glimpse.trainingservice.swap.ShadowSampler;
+import dev.glimpse.registry.announce.KafkaModelAnnouncer;
+import dev.glimpse.registry.swap.HotSwapSlot;
+import dev.glimpse.registry.swap.ModelCandidateLoader;
+import dev.glimpse.registry.swap.ModelSwapper;
+import dev.glimpse.registry.swap.ModelsTopicListener;
+import dev.glimpse.registry.swap.ServingSignature;
+import dev.glimpse.registry.swap.ShadowSampler;
 import dev.glimpse.runtime.SessionTuning;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -239,7 +239,7 @@ public final class InferenceWorker implements GlimpseService {
     }
 
     /** The serving wrapper of a verified model: a Classifier built from exactly the bytes whose sha256 was checked. */
-    private ServingModel servingModelOf(dev.glimpse.trainingservice.swap.LoadedCandidate.Ready ready)
+    private ServingModel servingModelOf(dev.glimpse.registry.swap.LoadedCandidate.Ready ready)
             throws OrtException, IncompatibleModelException {
         byte[] bytes = ready.verifiedBytes();
         String version = ready.announcement().getVersion();

@@ -13,7 +13,7 @@ import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import dev.glimpse.runtime.ModelMetadataKeys;
-import dev.glimpse.trainingservice.store.Sha256;
+import dev.glimpse.registry.store.Sha256;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -312,7 +312,7 @@ class HotSwapKafkaTest {
             });
             Set<String> expected = new HashSet<>();
             events.forEach(e -> {
-                if (dev.glimpse.trainingservice.swap.ShadowSampler.inShadow(e.getImageId(), 0.5)) {
+                if (dev.glimpse.registry.swap.ShadowSampler.inShadow(e.getImageId(), 0.5)) {
                     expected.add(e.getImageId());
                 }
             });

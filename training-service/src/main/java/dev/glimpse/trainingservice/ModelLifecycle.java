@@ -1,13 +1,15 @@
 package dev.glimpse.trainingservice;
 
+import dev.glimpse.registry.store.ModelStoreLayout;
+import dev.glimpse.registry.announce.ModelAnnouncer;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.trainingservice.lifecycle.RollbackGuard;
 import dev.glimpse.trainingservice.lifecycle.ShadowEvaluator;
-import dev.glimpse.trainingservice.store.ModelState;
-import dev.glimpse.trainingservice.store.ModelStore;
-import dev.glimpse.trainingservice.store.StoredModel;
+import dev.glimpse.registry.store.ModelState;
+import dev.glimpse.registry.store.ModelStore;
+import dev.glimpse.registry.store.StoredModel;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +79,7 @@ public final class ModelLifecycle {
 
     public ModelLifecycle(String name, ModelStore store, ModelAnnouncer announcer, TrainingMetrics metrics,
                           Settings settings) {
-        this.name = ModelStore.validName(name);
+        this.name = ModelStoreLayout.validName(name);
         this.store = store;
         this.announcer = announcer;
         this.metrics = metrics;
@@ -128,7 +130,7 @@ public final class ModelLifecycle {
      * (and re-pin the promoted version if a pin existed).
      */
     public synchronized StoredModel promote(String version, String reason, boolean byOperator) {
-        ModelStore.validVersion(version);
+        ModelStoreLayout.validVersion(version);
         Optional<String> pin = store.pinned(name);
         if (pin.isPresent() && !byOperator) {
             throw new IllegalStateException("model " + name + " is pinned to " + pin.get() + ": not promoting "
@@ -195,7 +197,7 @@ public final class ModelLifecycle {
 
     /** Pins {@code version} (promoting it if it does not serve yet); automation leaves the model alone until unpinned. */
     public synchronized void pin(String version) {
-        ModelStore.validVersion(version);
+        ModelStoreLayout.validVersion(version);
         Optional<StoredModel> current = store.serving(name);
         store.pin(name, version);
         if (current.isEmpty() || !current.get().version().equals(version)) {
@@ -383,11 +385,11 @@ public final class ModelLifecycle {
     }
 
     private String earlierPromoted(String version) {
-        long n = ModelStore.versionNumber(version);
+        long n = ModelStoreLayout.versionNumber(version);
         List<StoredModel> all = store.versions(name);
         for (int i = all.size() - 1; i >= 0; i--) {
             StoredModel m = all.get(i);
-            if (ModelStore.versionNumber(m.version()) < n && m.manifest().state() == ModelState.PROMOTED) {
+            if (ModelStoreLayout.versionNumber(m.version()) < n && m.manifest().state() == ModelState.PROMOTED) {
                 return m.version();
             }
         }

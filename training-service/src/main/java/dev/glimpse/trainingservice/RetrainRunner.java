@@ -1,13 +1,14 @@
 package dev.glimpse.trainingservice;
 
+import dev.glimpse.registry.store.ModelStoreLayout;
 import dev.glimpse.datasets.InMemoryDataset;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.trainingservice.lifecycle.HoldoutScore;
 import dev.glimpse.trainingservice.lifecycle.PromotionPolicy;
-import dev.glimpse.trainingservice.store.ModelManifest;
-import dev.glimpse.trainingservice.store.ModelState;
-import dev.glimpse.trainingservice.store.ModelStore;
-import dev.glimpse.trainingservice.store.StoredModel;
+import dev.glimpse.registry.store.ModelManifest;
+import dev.glimpse.registry.store.ModelState;
+import dev.glimpse.registry.store.ModelStore;
+import dev.glimpse.registry.store.StoredModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +80,7 @@ public final class RetrainRunner {
             LabeledImage first = data.train().get(0);
             InMemoryDataset train = new InMemoryDataset("feedback:" + name, data.train(), classNames,
                     first.channels(), first.height(), first.width());
-            String version = "v" + (store.versions(name).stream().mapToLong(m -> ModelStore.versionNumber(m.version()))
+            String version = "v" + (store.versions(name).stream().mapToLong(m -> ModelStoreLayout.versionNumber(m.version()))
                     .max().orElse(0) + 1);
             Files.createDirectories(workDir);
             candidateFile = Files.createTempFile(workDir, name + "-" + version + "-", ".onnx");

@@ -1,5 +1,6 @@
 package dev.glimpse.trainingservice;
 
+import dev.glimpse.registry.announce.KafkaModelAnnouncer;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.contracts.TopicCatalog;
@@ -17,11 +18,11 @@ import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
 import dev.glimpse.trainingservice.examples.HoldoutSplit;
 import dev.glimpse.trainingservice.examples.TrainingExamplesTopology;
-import dev.glimpse.trainingservice.store.ModelManifest;
-import dev.glimpse.trainingservice.store.ModelState;
-import dev.glimpse.trainingservice.store.ModelStore;
-import dev.glimpse.trainingservice.store.StoredModel;
-import dev.glimpse.trainingservice.swap.LoadedCandidate;
+import dev.glimpse.registry.store.ModelManifest;
+import dev.glimpse.registry.store.ModelState;
+import dev.glimpse.registry.store.ModelStore;
+import dev.glimpse.registry.store.StoredModel;
+import dev.glimpse.registry.swap.LoadedCandidate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.glimpse.trainingservice;
 
+import dev.glimpse.registry.announce.KafkaModelAnnouncer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,11 +15,11 @@ import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import dev.glimpse.runtime.OrtSessions;
-import dev.glimpse.trainingservice.swap.HotSwapSlot;
-import dev.glimpse.trainingservice.swap.LoadedCandidate;
-import dev.glimpse.trainingservice.swap.ModelCandidateLoader;
-import dev.glimpse.trainingservice.swap.ModelSwapper;
-import dev.glimpse.trainingservice.swap.ModelsTopicListener;
+import dev.glimpse.registry.swap.HotSwapSlot;
+import dev.glimpse.registry.swap.LoadedCandidate;
+import dev.glimpse.registry.swap.ModelCandidateLoader;
+import dev.glimpse.registry.swap.ModelSwapper;
+import dev.glimpse.registry.swap.ModelsTopicListener;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;

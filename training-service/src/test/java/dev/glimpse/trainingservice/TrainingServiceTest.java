@@ -1,5 +1,6 @@
 package dev.glimpse.trainingservice;
 
+import dev.glimpse.registry.announce.ModelAnnouncer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,7 +17,7 @@ import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
-import dev.glimpse.trainingservice.store.ModelState;
+import dev.glimpse.registry.store.ModelState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,7 +2,7 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.datasets.FashionMnist;
-import dev.glimpse.explainworker.ExplainServices;
+import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
@@ -164,7 +164,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                     }
                 }
                 for (GlimpseService svc : started) {
-                    if (svc instanceof ExplainServices e) {
+                    if (svc instanceof ExplainWorker e) {
                         if (code == 0 && events > 0 && !e.awaitIdle(Duration.ofSeconds(timeoutSeconds))) {
                             System.err.println("glimpse demo: explanations still pending after " + timeoutSeconds + " s");
                         }
@@ -235,7 +235,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         if (s instanceof InferenceWorker w) {
             return w.isRunning();
         }
-        return !(s instanceof ExplainServices e) || e.worker().isRunning();
+        return !(s instanceof ExplainWorker e) || e.isRunning();
     }
 
     static String status(PredictionTally.Snapshot s, double perSecond) {

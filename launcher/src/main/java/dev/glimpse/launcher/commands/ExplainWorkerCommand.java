@@ -2,9 +2,10 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.console.ConsoleConfig;
 import dev.glimpse.contracts.TopicCatalog;
-import dev.glimpse.explainworker.ExplainServices;
+import dev.glimpse.console.ConsoleServer;
+import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.launcher.GlimpseCommand;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,15 +95,20 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
                 : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, model).withBind(consoleBind)
                         .withToken(token == null || token.isBlank() ? null : token);
         try (ServiceRunner runner = new ServiceRunner("explain-worker", ServiceRunner.ALL_INTERFACES, metricsPort);
-             ExplainServices services = new ExplainServices(worker, console, runner.registry())) {
-            services.start();
+             ExplainWorker explainWorker = ExplainWorker.create(worker, runner.registry());
+             ConsoleServer consoleServer = console == null ? null
+                     : new ConsoleServer(console, explainWorker.artifactStore(), explainWorker)) {
+            explainWorker.start();
+            if (consoleServer != null) {
+                consoleServer.start();
+            }
             System.out.println("explain-worker running" + runner.metricsNote()
-                    + (services.console() != null ? "; console on " + services.console().url() : "") + "; Ctrl-C stops");
-            if (!runner.awaitShutdown(() -> services.worker().isRunning())) {
-                System.err.println("explain-worker stopped: " + services.worker().failure());
+                    + (consoleServer != null ? "; console on " + consoleServer.url() : "") + "; Ctrl-C stops");
+            if (!runner.awaitShutdown(explainWorker::isRunning)) {
+                System.err.println("explain-worker stopped: " + explainWorker.failure());
                 return 1;
             }
-            System.out.println(services.summary().line());
+            System.out.println(explainWorker.summary().line());
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.glimpse.launcher.demo;
 
-import dev.glimpse.explainworker.ExplainServices;
+import dev.glimpse.console.ConsoleServer;
+import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
 import dev.glimpse.inference.InferenceConfig;
@@ -51,8 +52,14 @@ public final class DemoServices {
         if (c.explainPolicy().equals("off")) {
             return List.of();
         }
-        return List.of(ExplainServices.create(c.bootstrapServers(), c.catalog(), c.model(),
-                c.dataDir().resolve("artifacts"), c.httpPort(), c.registry(), c.explainPolicy(), c.device().toString()));
+        ExplainWorker worker = ExplainWorker.forModel(c.bootstrapServers(), c.catalog(), c.model(),
+                c.dataDir().resolve("artifacts"), c.registry(), c.explainPolicy(), c.device().toString());
+        if (c.httpPort() < 0) {
+            return List.of(worker);
+        }
+        // the console after the worker: it reads the worker's artifact store and asks it for on-demand explanations
+        return List.of(worker, ConsoleServer.create(c.bootstrapServers(), c.catalog(), c.model(), worker.artifactStore(),
+                c.httpPort(), worker));
     }
 
     static List<GlimpseService> inferenceWorkers(DemoContext c) {

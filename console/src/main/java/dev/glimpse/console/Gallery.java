@@ -1,0 +1,231 @@
+package dev.glimpse.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.contracts.events.Artifact;
+import dev.glimpse.contracts.events.ClassScore;
+import dev.glimpse.contracts.events.Explanation;
+import dev.glimpse.contracts.events.Label;
+import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.registry.artifacts.ArtifactId;
+import dev.glimpse.registry.artifacts.InvalidArtifactIdException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * The console's view of recent predictions: one card per image (latest prediction, known label, explanation
+ * artifacts by method), at most {@code maxCards}, oldest dropped first. Every change is handed to a listener
+ * (the event stream) as the card's JSON.
+ */
+final class Gallery {
+
+    /** Filters of the gallery page; null fields do not filter. */
+    record Filter(Integer classIndex, Double belowConfidence, boolean misclassifiedOnly, String modelVersion) {
+        static Filter none() {
+            return new Filter(null, null, false, null);
+        }
+    }
+
+    private static final class Card {
+        Prediction prediction;
+        int label = -1;
+        String labelSource = "";
+        final Map<String, Explanation> explanations = new TreeMap<>();
+        long updatedAt;
+    }
+
+    private final ObjectMapper json;
+    private final int maxCards;
+    private final LinkedHashMap<String, Card> cards = new LinkedHashMap<>();
+    private final Map<Integer, String> classNames = new TreeMap<>();
+    private final TreeSet<String> versions = new TreeSet<>();
+    private final Consumer<ObjectNode> listener;
+
+    Gallery(ObjectMapper json, int maxCards, Consumer<ObjectNode> listener) {
+        this.json = json;
+        this.maxCards = maxCards;
+        this.listener = listener;
+    }
+
+    void onPrediction(Prediction p) {
+        if (p.getShadow()) {
+            return;
+        }
+        ObjectNode changed;
+        synchronized (this) {
+            Card c = cards.remove(p.getImageId());
+            if (c == null) {
+                c = new Card();
+            }
+            cards.put(p.getImageId(), c); // re-insert: most recent last
+            c.prediction = p;
+            if (c.label < 0 && p.getLabel() >= 0) {
+                c.label = p.getLabel();
+                c.labelSource = "image";
+            }
+            for (ClassScore s : p.getTopKList()) {
+                if (!s.getClassName().isEmpty()) {
+                    classNames.put(s.getClassIndex(), s.getClassName());
+                }
+            }
+            versions.add(p.getModelVersion());
+            c.updatedAt = System.currentTimeMillis();
+            Iterator<Map.Entry<String, Card>> it = cards.entrySet().iterator();
+            while (cards.size() > maxCards && it.hasNext()) {
+                it.next();
+                it.remove();
+            }
+            changed = toJson(p.getImageId(), c);
+        }
+        listener.accept(changed);
+    }
+
+    void onExplanation(Explanation e) {
+        ObjectNode changed;
+        synchronized (this) {
+            Card c = cards.get(e.getImageId());
+            if (c == null || c.prediction == null || !c.prediction.getModelVersion().equals(e.getModelVersion())) {
+                return;
+            }
+            for (Artifact a : e.getArtifactsList()) {
+                c.explanations.put(a.getMethod(), e);
+            }
+            changed = toJson(e.getImageId(), c);
+        }
+        listener.accept(changed);
+    }
+
+    void onLabel(Label l) {
+        ObjectNode changed;
+        synchronized (this) {
+            Card c = cards.get(l.getImageId());
+            if (c == null) {
+                return;
+            }
+            c.label = l.getLabel();
+            c.labelSource = l.getSource();
+            changed = toJson(l.getImageId(), c);
+        }
+        listener.accept(changed);
+    }
+
+    synchronized boolean knows(String imageId) {
+        return cards.containsKey(imageId);
+    }
+
+    synchronized int classCount() {
+        return classNames.isEmpty() ? 0 : classNames.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+    }
+
+    synchronized Map<Integer, String> classNames() {
+        return new TreeMap<>(classNames);
+    }
+
+    /** Cards matching the filter, newest first. */
+    synchronized ArrayNode cards(Filter f, int limit) {
+        List<Map.Entry<String, Card>> all = new ArrayList<>(cards.entrySet());
+        ArrayNode out = json.createArrayNode();
+        for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+            Card c = all.get(i).getValue();
+            if (c.prediction != null && matches(c, f)) {
+                out.add(toJson(all.get(i).getKey(), c));
+            }
+        }
+        return out;
+    }
+
+    synchronized ObjectNode meta() {
+        ObjectNode m = json.createObjectNode();
+        ObjectNode names = m.putObject("classes");
+        classNames.forEach((k, v) -> names.put(String.valueOf(k), v));
+        ArrayNode v = m.putArray("versions");
+        versions.forEach(v::add);
+        m.put("cards", cards.size());
+        return m;
+    }
+
+    private static boolean matches(Card c, Filter f) {
+        ClassScore top = c.prediction.getTopKCount() > 0 ? c.prediction.getTopK(0) : null;
+        if (f.classIndex() != null && (top == null || top.getClassIndex() != f.classIndex())) {
+            return false;
+        }
+        if (f.belowConfidence() != null && (top == null || top.getProbability() >= f.belowConfidence())) {
+            return false;
+        }
+        if (f.misclassifiedOnly() && (top == null || c.label < 0 || c.label == top.getClassIndex())) {
+            return false;
+        }
+        return f.modelVersion() == null || f.modelVersion().equals(c.prediction.getModelVersion());
+    }
+
+    private ObjectNode toJson(String imageId, Card c) {
+        ObjectNode n = json.createObjectNode();
+        Prediction p = c.prediction;
+        n.put("imageId", imageId);
+        n.put("image", "/images/" + imageId);
+        if (p != null) {
+            n.put("model", p.getModelName());
+            n.put("version", p.getModelVersion());
+            n.put("predictedAt", p.getPredictedAtMs());
+            ArrayNode top = n.putArray("topK");
+            for (ClassScore s : p.getTopKList()) {
+                ObjectNode t = top.addObject();
+                t.put("index", s.getClassIndex());
+                t.put("name", s.getClassName().isEmpty() ? String.valueOf(s.getClassIndex()) : s.getClassName());
+                t.put("p", s.getProbability());
+            }
+            if (p.getTopKCount() > 0) {
+                n.put("top1", p.getTopK(0).getClassIndex());
+                n.put("confidence", p.getTopK(0).getProbability());
+                n.put("misclassified", c.label >= 0 && c.label != p.getTopK(0).getClassIndex());
+            }
+        }
+        n.put("label", c.label);
+        n.put("labelSource", c.labelSource);
+        ObjectNode arts = n.putObject("artifacts");
+        c.explanations.forEach((method, e) -> {
+            for (Artifact a : e.getArtifactsList()) {
+                if (!a.getMethod().equals(method)) {
+                    continue;
+                }
+                ObjectNode o = arts.putObject(method);
+                o.put("image", url(a.getImageUri()));
+                o.put("raw", url(a.getRawUri()));
+                ArrayNode shape = o.putArray("shape");
+                a.getRawShapeList().forEach(shape::add);
+                o.put("ms", a.getDurationMs());
+                o.put("reason", e.getReason());
+                o.put("target", e.getTargetClass());
+                if (a.hasFaithfulness()) {
+                    ObjectNode f = o.putObject("faithfulness");
+                    f.put("deletionAuc", a.getFaithfulness().getDeletionAuc());
+                    f.put("insertionAuc", a.getFaithfulness().getInsertionAuc());
+                    f.put("averageDrop", a.getFaithfulness().getAverageDrop());
+                    if (a.getFaithfulness().getHasPointingGame()) {
+                        f.put("pointingHit", a.getFaithfulness().getPointingGameHit());
+                    }
+                }
+            }
+        });
+        return n;
+    }
+
+    /** Artifact URIs become console URLs only when they are well-formed artifact ids. */
+    private static String url(String uri) {
+        if (uri == null || uri.isEmpty()) {
+            return "";
+        }
+        try {
+            return "/artifacts/" + ArtifactId.fromUri(uri).id();
+        } catch (InvalidArtifactIdException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.glimpse.registry.artifacts;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Content-addressed artifact store on the local filesystem: an artifact lives at
+ * {@code <root>/<first 2 hex>/<sha256>.<ext>}, so storing the same bytes twice (a re-run after a crash) yields
+ * the same id and one file. The store is bounded by total size and by age; the least recently stored artifacts
+ * are evicted first. Callers name artifacts only by {@link ArtifactId}; {@link #open} also refuses anything that
+ * resolves outside the root or through a symbolic link.
+ */
+public final class ArtifactStore {
+
+    /** Bounds of the store; artifacts older than {@code maxAge} or beyond {@code maxBytes} are deleted. */
+    public record Limits(long maxBytes, Duration maxAge) {
+        public Limits {
+            if (maxBytes < 1) {
+                throw new IllegalArgumentException("artifact store max bytes must be >= 1, got " + maxBytes);
+            }
+            if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("artifact store max age must be positive, got " + maxAge);
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(1L << 30, Duration.ofDays(7));
+        }
+    }
+
+    private record Entry(long size, long storedAtMs) {
+    }
+
+    private final Path root;
+    private final Limits limits;
+    private final Clock clock;
+    /** id → entry in store order (oldest first); rebuilt from disk at start. */
+    private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>();
+    private long totalBytes;
+    private long evicted;
+
+    public ArtifactStore(Path root, Limits limits) {
+        this(root, limits, Clock.systemUTC());
+    }
+
+    public ArtifactStore(Path root, Limits limits, Clock clock) {
+        this.limits = limits;
+        this.clock = clock;
+        try {
+            Files.createDirectories(root);
+            this.root = root.toRealPath();
+            Files.createDirectories(this.root.resolve("tmp"));
+            scan();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open artifact store at " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Stores the bytes (no-op if already present, but refreshes its age) and returns their id. */
+    public synchronized ArtifactId put(byte[] content, String extension) {
+        ArtifactId id = new ArtifactId(sha256(content), extension);
+        Path target = pathOf(id);
+        try {
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(target.getParent());
+                Path tmp = Files.createTempFile(root.resolve("tmp"), "put-", ".part");
+                Files.write(tmp, content);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } else {
+                Files.setLastModifiedTime(target, FileTime.fromMillis(clock.millis()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store artifact " + id + ": " + e.getMessage(), e);
+        }
+        Entry old = index.remove(id.id());
+        if (old != null) {
+            totalBytes -= old.size();
+        }
+        index.put(id.id(), new Entry(content.length, clock.millis()));
+        totalBytes += content.length;
+        evict();
+        return id;
+    }
+
+    /** The file of a stored artifact, or empty when it is absent (never stored, or evicted). */
+    public synchronized Optional<Path> open(ArtifactId id) {
+        Path p = pathOf(id);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        if (Files.isSymbolicLink(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidArtifactIdException(id.id(), "not a regular file in the store");
+        }
+        try {
+            Path real = p.toRealPath();
+            if (!real.startsWith(root)) {
+                throw new InvalidArtifactIdException(id.id(), "resolves outside the store");
+            }
+            return Optional.of(real);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Parses an untrusted id (e.g. from a URL) and opens it; see {@link ArtifactId#parse}. */
+    public Optional<Path> open(String untrustedId) {
+        return open(ArtifactId.parse(untrustedId));
+    }
+
+    public Optional<byte[]> read(ArtifactId id) {
+        return open(id).map(p -> {
+            try {
+                return Files.readAllBytes(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public synchronized long totalBytes() {
+        return totalBytes;
+    }
+
+    public synchronized int count() {
+        return index.size();
+    }
+
+    public synchronized long evictedCount() {
+        return evicted;
+    }
+
+    /** Deletes artifacts older than the max age, then the oldest ones until the total fits the max size. */
+    public synchronized void evict() {
+        long cutoff = clock.millis() - limits.maxAge().toMillis();
+        List<String> drop = new ArrayList<>();
+        long bytes = totalBytes;
+        for (Map.Entry<String, Entry> e : index.entrySet()) {
+            if (e.getValue().storedAtMs() < cutoff || bytes > limits.maxBytes()) {
+                drop.add(e.getKey());
+                bytes -= e.getValue().size();
+            }
+        }
+        for (String id : drop) {
+            Entry e = index.remove(id);
+            totalBytes -= e.size();
+            evicted++;
+            try {
+                Files.deleteIfExists(pathOf(ArtifactId.parse(id)));
+            } catch (IOException ex) {
+                // A file we cannot delete stays on disk but out of the index; the next scan finds it again.
+            }
+        }
+    }
+
+    private Path pathOf(ArtifactId id) {
+        return root.resolve(id.sha256().substring(0, 2)).resolve(id.id());
+    }
+
+    private void scan() throws IOException {
+        List<Map.Entry<String, Entry>> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root, 2)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (p.getParent().equals(root.resolve("tmp"))) {
+                    Files.deleteIfExists(p); // half-written leftovers of a crash
+                    continue;
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile() && name.matches("[0-9a-f]{64}\\.[a-z]+")
+                        && p.getParent().getFileName().toString().equals(name.substring(0, 2))) {
+                    try {
+                        ArtifactId.parse(name);
+                        found.add(Map.entry(name, new Entry(a.size(), a.lastModifiedTime().toMillis())));
+                    } catch (InvalidArtifactIdException ignored) {
+                        // not ours
+                    }
+                }
+            }
+        }
+        found.sort(Comparator.comparingLong(e -> e.getValue().storedAtMs()));
+        for (Map.Entry<String, Entry> e : found) {
+            index.put(e.getKey(), e.getValue());
+            totalBytes += e.getValue().size();
+        }
+        evict();
+    }
+
+    static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}
