@@ -7,7 +7,8 @@ import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.monitoring.drift.ImageStatistics;
 import dev.glimpse.monitoring.internal.Observation;
 import dev.glimpse.monitoring.internal.ReferenceProcessor;
-import dev.glimpse.monitoring.internal.Serdes;
+import dev.glimpse.monitoring.internal.MonitoringSerdes;
+import org.apache.kafka.common.serialization.Serdes;
 import dev.glimpse.monitoring.internal.WindowSample;
 import dev.glimpse.monitoring.internal.WindowAggregator;
 import org.apache.kafka.common.header.Headers;
@@ -42,7 +43,6 @@ public final class MonitoringTopology {
     public static final String APPLICATION_ID = "glimpse-monitoring";
     // not the DSL window store's name of earlier versions: its changelog holds windowed keys
     static final String WINDOW_STORE = "monitoring-open-windows";
-    public static final String REFERENCE_STORE = "monitoring-references";
 
     private MonitoringTopology() {
     }
@@ -63,12 +63,12 @@ public final class MonitoringTopology {
      */
     public static void createMonitoringTopology(StreamsBuilder builder, MonitoringConfig config, TopicCatalog topics,
                                                 ReferenceLookup references, DriftListener listener, int inputPartitions) {
-        Serde<String> key = org.apache.kafka.common.serialization.Serdes.String();
-        Serde<Observation> observationSerde = Serdes.observation();
-        Serde<WindowSample> sampleSerde = Serdes.windowSample();
+        Serde<String> key = Serdes.String();
+        Serde<Observation> observationSerde = MonitoringSerdes.observation();
+        Serde<WindowSample> sampleSerde = MonitoringSerdes.windowSample();
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REFERENCE_STORE), key,
-                Serdes.referenceState()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ReferenceProcessor.STORE), key,
+                MonitoringSerdes.referenceState()));
 
         KStream<String, Prediction> predictions = builder.stream(topics.predictions().name(),
                 Consumed.with(key, topics.predictions().valueSerde()));
@@ -102,7 +102,7 @@ public final class MonitoringTopology {
         KStream<String, Observation> inputs = predictions
                 .filter((id, p) -> p != null && !p.getShadow())
                 .join(imageStats, (p, s) -> Observation.input(p, new ImageStatistics(s[0], s[1])), labelWindow,
-                        StreamJoined.with(key, topics.predictions().valueSerde(), doubleArraySerde())
+                        StreamJoined.with(key, topics.predictions().valueSerde(), MonitoringSerdes.doubleArray())
                                 .withName("monitoring-image-join").withStoreName("monitoring-image-join")
                                 .withDslStoreSuppliers(new BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers()));
 
@@ -117,7 +117,7 @@ public final class MonitoringTopology {
                 .process(() -> new WindowAggregator(config, WINDOW_STORE, listener, inputPartitions), Named.as("monitoring-windows"),
                         WINDOW_STORE)
                 .process(() -> new ReferenceProcessor(config, references, listener), Named.as("monitoring-reference"),
-                        REFERENCE_STORE)
+                        ReferenceProcessor.STORE)
                 .to(topics.drift().name(), Produced.with(key, topics.drift().valueSerde()));
     }
 
@@ -138,30 +138,5 @@ public final class MonitoringTopology {
             headers.add(WindowAggregator.SOURCE_HEADER, WindowAggregator.sourceHeader(partition));
             context.forward(record.withHeaders(headers));
         }
-    }
-
-    private static Serde<double[]> doubleArraySerde() {
-        return org.apache.kafka.common.serialization.Serdes.serdeFrom(
-                (topic, v) -> {
-                    if (v == null) {
-                        return null;
-                    }
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * v.length);
-                    for (double d : v) {
-                        b.putDouble(d);
-                    }
-                    return b.array();
-                },
-                (topic, bytes) -> {
-                    if (bytes == null) {
-                        return null;
-                    }
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-                    double[] v = new double[bytes.length / 8];
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = b.getDouble();
-                    }
-                    return v;
-                });
     }
 }

@@ -10,7 +10,7 @@ import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.monitoring.drift.ImageStatistics;
 import dev.glimpse.monitoring.drift.KolmogorovSmirnov;
 import dev.glimpse.monitoring.internal.Observation;
-import dev.glimpse.monitoring.internal.Serdes;
+import dev.glimpse.monitoring.internal.MonitoringSerdes;
 import dev.glimpse.monitoring.internal.WindowSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ class ReferenceStatisticsTest {
     @Test
     void shouldSerialiseAWindowSampleWithItsReservoirState() {
         WindowSample sample = sample(3000, 2);
-        var serde = Serdes.windowSample();
+        var serde = MonitoringSerdes.windowSample();
         WindowSample copy = serde.deserializer().deserialize("t", serde.serializer().serialize("t", sample));
         // Same content, and the same reservoir decisions for the next offers
         assertArrayEquals(sample.classCounts(), copy.classCounts());

@@ -4,7 +4,6 @@ import dev.glimpse.contracts.events.DriftReport;
 import dev.glimpse.monitoring.DriftEvaluator;
 import dev.glimpse.monitoring.DriftListener;
 import dev.glimpse.monitoring.MonitoringConfig;
-import dev.glimpse.monitoring.MonitoringTopology;
 import dev.glimpse.monitoring.ReferenceLookup;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +17,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * window against it and forwards the reports keyed by model name.
  */
 public final class ReferenceProcessor implements Processor<WindowKey, WindowSample, String, DriftReport> {
+
+    /** The state store holding each model version's reference sample. */
+    public static final String STORE = "monitoring-references";
 
     private final MonitoringConfig config;
     private final ReferenceLookup references;
@@ -36,7 +38,7 @@ public final class ReferenceProcessor implements Processor<WindowKey, WindowSamp
     @Override
     public void init(ProcessorContext<String, DriftReport> context) {
         this.context = context;
-        this.store = context.getStateStore(MonitoringTopology.REFERENCE_STORE);
+        this.store = context.getStateStore(STORE);
     }
 
     @Override

@@ -32,7 +32,7 @@ class WindowAggregatorTest {
     void start() {
         context = new MockProcessorContext<>();
         KeyValueStore<String, WindowSample> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("w"),
-                Serdes.String(), dev.glimpse.monitoring.internal.Serdes.windowSample()).withLoggingDisabled().build();
+                Serdes.String(), MonitoringSerdes.windowSample()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         DriftListener listener = new DriftListener() {

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serdes.WrapperSerde;
 
 /**
@@ -17,12 +19,12 @@ import org.apache.kafka.common.serialization.Serdes.WrapperSerde;
  * Binary rather than JSON because a window aggregate holds hundreds of embedding rows and is rewritten often.
  * Internal topics only: the format may change between versions (with a reset of the application).
  */
-public final class Serdes {
+public final class MonitoringSerdes {
 
     private static final byte OBSERVATION_V1 = 1;
     private static final byte SAMPLE_V1 = 1;
 
-    private Serdes() {
+    private MonitoringSerdes() {
     }
 
     public static Serde<Observation> observation() {
@@ -192,5 +194,31 @@ public final class Serdes {
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot read " + bytes.length + " bytes of monitoring state on '" + topic + "'", e);
         }
+    }
+
+    /** double[] as big-endian IEEE 754 values (the embedding joined to a prediction). */
+    public static Serde<double[]> doubleArray() {
+        return Serdes.serdeFrom(
+                (topic, v) -> {
+                    if (v == null) {
+                        return null;
+                    }
+                    ByteBuffer b = ByteBuffer.allocate(8 * v.length);
+                    for (double d : v) {
+                        b.putDouble(d);
+                    }
+                    return b.array();
+                },
+                (topic, bytes) -> {
+                    if (bytes == null) {
+                        return null;
+                    }
+                    ByteBuffer b = ByteBuffer.wrap(bytes);
+                    double[] v = new double[bytes.length / 8];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = b.getDouble();
+                    }
+                    return v;
+                });
     }
 }
