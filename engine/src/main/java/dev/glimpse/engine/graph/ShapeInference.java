@@ -216,7 +216,8 @@ public final class ShapeInference {
         return r;
     }
 
-    static long[] broadcast(long[] a, long[] b) {
+    /** The numpy-style broadcast of two shapes; fails when they do not broadcast. */
+    public static long[] broadcast(long[] a, long[] b) {
         int r = Math.max(a.length, b.length);
         long[] out = new long[r];
         for (int i = 0; i < r; i++) {
@@ -285,7 +286,8 @@ public final class ShapeInference {
         return new Window(kernel, strides, dil, pads, out);
     }
 
-    static long[] filled(int n, long v) {
+    /** n copies of v. */
+    public static long[] filled(int n, long v) {
         long[] a = new long[n];
         Arrays.fill(a, v);
         return a;
@@ -765,7 +767,8 @@ public final class ShapeInference {
         return Math.max(0, Math.min(rank, a));
     }
 
-    static long[] concat(long[]... parts) {
+    /** The arrays one after the other. */
+    public static long[] concat(long[]... parts) {
         int n = 0;
         for (long[] p : parts) {
             n += p.length;
