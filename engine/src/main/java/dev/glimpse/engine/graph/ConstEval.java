@@ -3,17 +3,18 @@ package dev.glimpse.engine.graph;
 import dev.glimpse.engine.onnx.Onnx.NodeProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
 
+import java.util.Arrays;
 import java.util.List;
 
 /** Evaluation of the operators that appear in constant and shape sub-graphs, on {@link ConstValue}s. */
-final class ConstEval {
+public final class ConstEval {
 
     private static final int BOOL = TensorProto.DataType.BOOL_VALUE;
 
     private ConstEval() {
     }
 
-    static ConstValue unary(String op, NodeProto n, ConstValue x) {
+    public static ConstValue unary(String op, NodeProto n, ConstValue x) {
         if (op.equals("Identity")) {
             return x;
         }
@@ -56,7 +57,7 @@ final class ConstEval {
         return ConstValue.ofReals(x.dataType, x.dims, o);
     }
 
-    static ConstValue cast(ConstValue x, int to) {
+    public static ConstValue cast(ConstValue x, int to) {
         if (ConstValue.isRealType(to)) {
             double[] d = x.doubles();
             if (to == TensorProto.DataType.FLOAT_VALUE) {
@@ -106,7 +107,7 @@ final class ConstEval {
         return (int) idx;
     }
 
-    static ConstValue binary(String op, ConstValue a, ConstValue b) {
+    public static ConstValue binary(String op, ConstValue a, ConstValue b) {
         if (a == null || b == null) {
             return null;
         }
@@ -177,7 +178,7 @@ final class ConstEval {
         return ConstValue.ofInts(a.dataType, out, o);
     }
 
-    static ConstValue where(ConstValue c, ConstValue a, ConstValue b) {
+    public static ConstValue where(ConstValue c, ConstValue a, ConstValue b) {
         long[] out = ShapeInference.broadcast(ShapeInference.broadcast(c.dims, a.dims), b.dims);
         int n = (int) Tensors.size(out);
         if (a.isReal()) {
@@ -196,23 +197,23 @@ final class ConstEval {
         return ConstValue.ofInts(a.dataType, out, o);
     }
 
-    static ConstValue reshape(ConstValue x, long[] dims) {
+    public static ConstValue reshape(ConstValue x, long[] dims) {
         return x.isReal() ? ConstValue.ofReals(x.dataType, dims, x.reals) : ConstValue.ofInts(x.dataType, dims, x.ints);
     }
 
-    static ConstValue fill(ConstValue value, long[] dims) {
+    public static ConstValue fill(ConstValue value, long[] dims) {
         int n = (int) Tensors.size(dims);
         if (value.isReal()) {
             double[] o = new double[n];
-            java.util.Arrays.fill(o, value.real(0));
+            Arrays.fill(o, value.real(0));
             return ConstValue.ofReals(value.dataType, dims, o);
         }
         long[] o = new long[n];
-        java.util.Arrays.fill(o, value.integer(0));
+        Arrays.fill(o, value.integer(0));
         return ConstValue.ofInts(value.dataType, dims, o);
     }
 
-    static ConstValue expand(ConstValue x, long[] out) {
+    public static ConstValue expand(ConstValue x, long[] out) {
         int n = (int) Tensors.size(out);
         if (x.isReal()) {
             double[] o = new double[n];
@@ -244,7 +245,7 @@ final class ConstEval {
         return ConstValue.ofInts(x.dataType, dims, o);
     }
 
-    static ConstValue gather(ConstValue data, ConstValue idx, int axis) {
+    public static ConstValue gather(ConstValue data, ConstValue idx, int axis) {
         long[] d = data.dims;
         long outer = 1;
         for (int i = 0; i < axis; i++) {
@@ -255,8 +256,8 @@ final class ConstEval {
             inner *= d[i];
         }
         long[] ix = idx.longs();
-        long[] dims = ShapeInference.concat(java.util.Arrays.copyOfRange(d, 0, axis), idx.dims,
-                java.util.Arrays.copyOfRange(d, axis + 1, d.length));
+        long[] dims = ShapeInference.concat(Arrays.copyOfRange(d, 0, axis), idx.dims,
+                Arrays.copyOfRange(d, axis + 1, d.length));
         int[] src = new int[(int) (outer * ix.length * inner)];
         int k = 0;
         for (long o = 0; o < outer; o++) {
@@ -270,7 +271,7 @@ final class ConstEval {
         return pick(data, dims, src);
     }
 
-    static ConstValue concat(List<ConstValue> parts, int axis) {
+    public static ConstValue concat(List<ConstValue> parts, int axis) {
         long[] first = parts.get(0).dims;
         long[] dims = first.clone();
         dims[axis] = 0;
@@ -305,7 +306,7 @@ final class ConstEval {
         return real ? ConstValue.ofReals(parts.get(0).dataType, dims, r) : ConstValue.ofInts(parts.get(0).dataType, dims, l);
     }
 
-    static ConstValue transpose(ConstValue x, long[] perm) {
+    public static ConstValue transpose(ConstValue x, long[] perm) {
         long[] d = x.dims;
         long[] out = new long[d.length];
         for (int i = 0; i < d.length; i++) {
@@ -326,7 +327,7 @@ final class ConstEval {
         return pick(x, out, src);
     }
 
-    static ConstValue slice(ConstValue x, ShapeInference.SliceSpec spec) {
+    public static ConstValue slice(ConstValue x, ShapeInference.SliceSpec spec) {
         long[] d = x.dims;
         long[] out = spec.outShape;
         long[] is = strides(d);

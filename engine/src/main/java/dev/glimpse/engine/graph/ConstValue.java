@@ -22,15 +22,15 @@ public final class ConstValue {
         this.ints = ints;
     }
 
-    static ConstValue ofInts(int dataType, long[] dims, long[] data) {
+    public static ConstValue ofInts(int dataType, long[] dims, long[] data) {
         return new ConstValue(dataType, dims, null, data);
     }
 
-    static ConstValue ofReals(int dataType, long[] dims, double[] data) {
+    public static ConstValue ofReals(int dataType, long[] dims, double[] data) {
         return new ConstValue(dataType, dims, data, null);
     }
 
-    static ConstValue of(TensorProto t) {
+    public static ConstValue of(TensorProto t) {
         long[] dims = Tensors.dims(t);
         if (isRealType(t.getDataType())) {
             float[] f = Tensors.toFloats(t);
