@@ -18,6 +18,7 @@ public final class ModelStoreLayout {
     static final String SERVING_FILE = "serving";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern VERSION = Pattern.compile("v([0-9]{1,18})");
+    private static final Pattern PLAIN_SEGMENT = Pattern.compile("[A-Za-z0-9._:+-]{1,128}");
 
     private final Path root;
 
@@ -45,14 +46,18 @@ public final class ModelStoreLayout {
         return versionDir(name, version).resolve(MANIFEST_FILE);
     }
 
-    /** The model file of a version named by an untrusted source: empty when the names are not store names or it is absent. */
+    /**
+     * The model file of a version named by an untrusted source (an event): empty when a name is not a plain path
+     * segment or the file is absent. Reads accept any plain segment, not only store ids, so that a directory laid
+     * out by hand ({@code <root>/tiny/1/model.onnx}) is found too.
+     */
     public Optional<Path> existingModelFile(String name, String version) {
-        return isStoreName(name, version) ? existing(modelFile(name, version)) : Optional.empty();
+        return existing(name, version, MODEL_FILE);
     }
 
-    /** The manifest of a version named by an untrusted source: empty when the names are not store names or it is absent. */
+    /** The manifest of a version named by an untrusted source; as {@link #existingModelFile}. */
     public Optional<Path> existingManifest(String name, String version) {
-        return isStoreName(name, version) ? existing(manifestFile(name, version)) : Optional.empty();
+        return existing(name, version, MANIFEST_FILE);
     }
 
     public static boolean isVersionId(String version) {
@@ -86,12 +91,16 @@ public final class ModelStoreLayout {
         return name != null && NAME.matcher(name).matches() && !name.contains("..");
     }
 
-    private static boolean isStoreName(String name, String version) {
-        return isName(name) && isVersionId(version);
+    private Optional<Path> existing(String name, String version, String file) {
+        if (!isPlainSegment(name) || !isPlainSegment(version)) {
+            return Optional.empty();
+        }
+        Path p = root.resolve(name).resolve(version).resolve(file).normalize();
+        return p.startsWith(root) && Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
-    private static Optional<Path> existing(Path file) {
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    private static boolean isPlainSegment(String s) {
+        return s != null && PLAIN_SEGMENT.matcher(s).matches() && !s.contains("..");
     }
 
     private Path inside(Path p) {
