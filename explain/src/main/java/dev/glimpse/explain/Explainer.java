@@ -1,10 +1,10 @@
 package dev.glimpse.explain;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
-import dev.glimpse.explain.gradient.ReluRule;
 import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.runtime.ExecutionDevice;

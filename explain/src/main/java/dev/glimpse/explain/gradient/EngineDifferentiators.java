@@ -3,6 +3,7 @@ package dev.glimpse.explain.gradient;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.autodiff.GradientGraph;
 import dev.glimpse.engine.autodiff.GradientGraphBuilder;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.exec.GradientSession;
 import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.engine.onnx.Onnx;
@@ -42,7 +43,7 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
         String input = m.inputNames().stream().filter(n -> !m.isInitializer(n)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("the model has no input besides initializers"));
         GradientGraphBuilder b = GradientGraphBuilder.forModel(m).differentiate(output)
-                .reluRule(dev.glimpse.engine.autodiff.ReluRule.valueOf(rule.name()));
+                .reluRule(rule);
         if (inputGradient) {
             b.wrt(input);
         }

@@ -1,11 +1,11 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
-import dev.glimpse.explain.gradient.ReluRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

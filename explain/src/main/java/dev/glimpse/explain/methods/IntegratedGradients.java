@@ -1,12 +1,12 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.Differentiator;
-import dev.glimpse.explain.gradient.ReluRule;
 import java.util.Map;
 
 /**
