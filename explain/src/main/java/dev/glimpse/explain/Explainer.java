@@ -3,6 +3,7 @@ package dev.glimpse.explain;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
 import dev.glimpse.explain.inspect.ExecutedShapes;
@@ -293,6 +294,17 @@ public final class Explainer implements AutoCloseable {
             out[i] = softmax(l.data(), i * k, k)[target];
         }
         return out;
+    }
+
+    /** {@link #targetProbabilities} as the scorer of faithfulness metrics; an ONNX Runtime failure is unchecked. */
+    public BatchScorer targetScorer(int target) {
+        return batch -> {
+            try {
+                return targetProbabilities(batch, target);
+            } catch (OrtException e) {
+                throw new IllegalStateException("scoring for faithfulness failed: " + e.getMessage(), e);
+            }
+        };
     }
 
     private static String firstInput(Onnx.ModelProto model) {
