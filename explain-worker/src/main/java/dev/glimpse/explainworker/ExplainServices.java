@@ -3,10 +3,18 @@ package dev.glimpse.explainworker;
 import dev.glimpse.console.ConsoleConfig;
 import dev.glimpse.console.ConsoleServer;
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explainworker.policy.PolicySpec;
 import dev.glimpse.platform.GlimpseService;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The explain worker and the web console together, sharing the artifact store and on-demand explanations: what
@@ -14,7 +22,7 @@ import java.time.Duration;
  */
 public final class ExplainServices implements GlimpseService {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExplainServices.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ExplainServices.class);
 
     private final ExplainWorker worker;
     private final ConsoleServer console;
@@ -43,7 +51,7 @@ public final class ExplainServices implements GlimpseService {
     /** As above, with the ONNX Runtime device of the explanation sessions (null = the config default). */
     public static ExplainServices create(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          int consolePort, MeterRegistry registry, String policy, String device) {
-        dev.glimpse.explainworker.policy.PolicySpec.parse(policy); // rejects a bad spec before anything starts
+        PolicySpec.parse(policy); // rejects a bad spec before anything starts
         ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir)
                 .withPolicy(policy);
         if (device != null) {
@@ -52,7 +60,7 @@ public final class ExplainServices implements GlimpseService {
         if (!hasConvolution(modelPath)) {
             LOG.warn("model {} has no Conv layer: explaining with saliency and guided backprop instead of {}", modelPath,
                     w.methods());
-            w = w.withMethods(java.util.List.of("saliency", "guided"), null);
+            w = w.withMethods(List.of("saliency", "guided"), null);
         }
         ConsoleConfig c = consolePort < 0 ? null : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, modelPath);
         return new ExplainServices(w, c, registry);
@@ -60,13 +68,13 @@ public final class ExplainServices implements GlimpseService {
 
     /** Whether the ONNX file has a Conv node (true when it cannot be read: the worker reports that itself). */
     static boolean hasConvolution(Path model) {
-        if (model == null || !java.nio.file.Files.isRegularFile(model)) {
+        if (model == null || !Files.isRegularFile(model)) {
             return true;
         }
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(model)) {
-            return dev.glimpse.engine.onnx.Onnx.ModelProto.parseFrom(in).getGraph().getNodeList().stream()
+        try (InputStream in = Files.newInputStream(model)) {
+            return Onnx.ModelProto.parseFrom(in).getGraph().getNodeList().stream()
                     .anyMatch(n -> n.getOpType().equals("Conv"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return true;
         }
     }

@@ -9,8 +9,10 @@ import dev.glimpse.explainworker.artifacts.ArtifactStore;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.platform.GlimpseService;
 import com.google.protobuf.ByteString;
+import dev.glimpse.contracts.events.Label;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -93,8 +96,8 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
      * @param modelPath   the model file the inference worker serves (or a model store root)
      * @param artifactDir where PNG/NPY artifacts go
      */
-    public static ExplainWorker create(String bootstrapServers, TopicCatalog catalog, java.nio.file.Path modelPath,
-                                       java.nio.file.Path artifactDir, MeterRegistry registry) {
+    public static ExplainWorker create(String bootstrapServers, TopicCatalog catalog, Path modelPath,
+                                       Path artifactDir, MeterRegistry registry) {
         return create(ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir), registry);
     }
 
@@ -213,7 +216,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
      * policy now selects the prediction as a disagreement, it is queued like an on-demand request (the labels
      * replayed at start only fill the label cache).
      */
-    private void onLabel(dev.glimpse.contracts.events.Label l) {
+    private void onLabel(Label l) {
         labels.put(l.getImageId(), l.getLabel());
         Prediction p = predictions.get(l.getImageId());
         if (!running || !feed.caughtUp() || p == null || p.getShadow() || p.getTopKCount() == 0) {
@@ -284,7 +287,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             if (producer != null) {
                 producer.close(Duration.ZERO);
             }
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(1)));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
             for (Demand d; (d = demands.poll()) != null; ) {
                 d.done().completeExceptionally(new IllegalStateException("explain worker stopped"));
             }

@@ -21,6 +21,7 @@ import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
 import dev.glimpse.explainworker.artifacts.ArtifactId;
 import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.SessionTuning;
@@ -37,6 +38,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +70,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     private final ExecutionDevice device;
 
     /**
-     * @throws dev.glimpse.runtime.DeviceUnavailableException when {@code explain.device} is a strict {@code cuda[:N]}
+     * @throws DeviceUnavailableException when {@code explain.device} is a strict {@code cuda[:N]}
      *         that this machine or ONNX Runtime build cannot give; {@code auto} falls back to the CPU with a WARN line
      */
     public OnnxExplanationEngine(ExplainWorkerConfig config, ModelCatalog models, ArtifactStore store) {
@@ -243,7 +245,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     }
 
     /** Methods that work on the input alone; every other one needs a 4-D layer. */
-    private static final java.util.Set<String> INPUT_ONLY = java.util.Set.of("saliency", "gradxinput", "guided", "deconvnet",
+    private static final Set<String> INPUT_ONLY = Set.of("saliency", "gradxinput", "guided", "deconvnet",
             "smoothgrad", "integrated-gradients", "occlusion");
 
     private static String defaultLayerOrNull(Explainer explainer, ModelKey key) {

@@ -3,6 +3,7 @@ package dev.glimpse.engine.graph;
 import dev.glimpse.engine.onnx.Onnx.NodeProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
 
+import java.util.Arrays;
 import java.util.List;
 
 /** Evaluation of the operators that appear in constant and shape sub-graphs, on {@link ConstValue}s. */
@@ -204,11 +205,11 @@ final class ConstEval {
         int n = (int) Tensors.size(dims);
         if (value.isReal()) {
             double[] o = new double[n];
-            java.util.Arrays.fill(o, value.real(0));
+            Arrays.fill(o, value.real(0));
             return ConstValue.ofReals(value.dataType, dims, o);
         }
         long[] o = new long[n];
-        java.util.Arrays.fill(o, value.integer(0));
+        Arrays.fill(o, value.integer(0));
         return ConstValue.ofInts(value.dataType, dims, o);
     }
 
@@ -255,8 +256,8 @@ final class ConstEval {
             inner *= d[i];
         }
         long[] ix = idx.longs();
-        long[] dims = ShapeInference.concat(java.util.Arrays.copyOfRange(d, 0, axis), idx.dims,
-                java.util.Arrays.copyOfRange(d, axis + 1, d.length));
+        long[] dims = ShapeInference.concat(Arrays.copyOfRange(d, 0, axis), idx.dims,
+                Arrays.copyOfRange(d, axis + 1, d.length));
         int[] src = new int[(int) (outer * ix.length * inner)];
         int k = 0;
         for (long o = 0; o < outer; o++) {
