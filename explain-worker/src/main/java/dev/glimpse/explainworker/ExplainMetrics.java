@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -141,7 +142,7 @@ public final class ExplainMetrics {
     }
 
     public ExplainSummary summary() {
-        Map<String, ExplainSummary.MethodFigures> methods = new java.util.TreeMap<>();
+        Map<String, ExplainSummary.MethodFigures> methods = new TreeMap<>();
         perMethod.forEach((name, m) -> {
             double del;
             double drop;

@@ -18,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.glimpse.platform.GlimpseService;
 import com.google.protobuf.ByteString;
+import dev.glimpse.contracts.events.Label;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +34,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -248,7 +251,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
      * policy now selects the prediction as a disagreement, it is queued like an on-demand request (the labels
      * replayed at start only fill the label cache).
      */
-    private void onLabel(dev.glimpse.contracts.events.Label l) {
+    private void onLabel(Label l) {
         labels.put(l.getImageId(), l.getLabel());
         Prediction p = predictions.get(l.getImageId());
         if (!running || !feed.caughtUp() || p == null || p.getShadow() || p.getTopKCount() == 0) {
@@ -319,7 +322,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             if (producer != null) {
                 producer.close(Duration.ZERO);
             }
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(1)));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
             for (Demand d; (d = demands.poll()) != null; ) {
                 d.done().completeExceptionally(new IllegalStateException("explain worker stopped"));
             }

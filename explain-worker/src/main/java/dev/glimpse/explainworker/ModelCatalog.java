@@ -4,6 +4,7 @@ import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.runtime.ModelMetadataKeys;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.glimpse.registry.store.ModelStoreLayout;
@@ -47,7 +48,7 @@ public final class ModelCatalog {
         ModelKey key = new ModelKey(a.getModelName(), a.getVersion());
         if (!a.getUri().isBlank()) {
             try {
-                Path p = Path.of(a.getUri().startsWith("file:") ? java.net.URI.create(a.getUri()).getPath() : a.getUri());
+                Path p = Path.of(a.getUri().startsWith("file:") ? URI.create(a.getUri()).getPath() : a.getUri());
                 announced.put(key, p);
             } catch (RuntimeException e) {
                 LOG.warn("ignoring model announcement {} with unusable uri '{}': {}", key, a.getUri(), e.getMessage());

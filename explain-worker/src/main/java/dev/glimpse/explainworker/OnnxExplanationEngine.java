@@ -11,10 +11,7 @@ import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
-import dev.glimpse.explain.faithfulness.BatchScorer;
-import dev.glimpse.explain.faithfulness.ConfidenceChange;
-import dev.glimpse.explain.faithfulness.PerturbationCurves;
-import dev.glimpse.explain.faithfulness.PointingGame;
+import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
 import dev.glimpse.explain.gradient.EngineDifferentiators;
 import dev.glimpse.explain.io.InputLoader;
 import dev.glimpse.explain.io.Npy;
@@ -24,6 +21,7 @@ import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
+import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.SessionTuning;
@@ -40,6 +38,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +48,8 @@ import org.slf4j.LoggerFactory;
  * gradient sessions per method and layer), at most {@value #MAX_VERSIONS} versions open, a version's sessions
  * closed when it is retired. Each item: preprocess the image per the model metadata, run the method, write the
  * raw .npy and a PNG (heatmap overlay, guided map, feature-map grid) to the artifact store, and score
- * heatmaps for faithfulness (deletion/insertion AUC and average drop against a zero baseline in the model's
- * input space; pointing game when the image carries an object mask: a hit when the map's maximum lies on the
- * mask or within the protocol's 15 px, scaled from 224 px to the image).
+ * heatmaps for faithfulness with the explain library's {@link FaithfulnessScorer} (the same scores as
+ * {@code ./glimpse explain}; the pointing game when the image carries an object mask).
  */
 public final class OnnxExplanationEngine implements ExplanationEngine {
 
@@ -66,18 +64,20 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     private final ModelCatalog models;
     private final ArtifactStore store;
     private final ExplanationRenderer renderer = new ExplanationRenderer(Colormap.JET, 0.5);
+    private final FaithfulnessScorer faithfulness;
     private final LinkedHashMap<ModelKey, Loaded> loaded = new LinkedHashMap<>();
     private final ExecutionDevice requestedDevice;
     private final ExecutionDevice device;
 
     /**
-     * @throws dev.glimpse.runtime.DeviceUnavailableException when {@code explain.device} is a strict {@code cuda[:N]}
+     * @throws DeviceUnavailableException when {@code explain.device} is a strict {@code cuda[:N]}
      *         that this machine or ONNX Runtime build cannot give; {@code auto} falls back to the CPU with a WARN line
      */
     public OnnxExplanationEngine(ExplainWorkerConfig config, ModelCatalog models, ArtifactStore store) {
         this.config = config;
         this.models = models;
         this.store = store;
+        this.faithfulness = new FaithfulnessScorer(config.faithfulnessSteps(), config.pointingTolerance());
         this.requestedDevice = ExecutionDevice.parse(config.deviceSpec());
         this.device = DeviceProbe.resolve(requestedDevice);
         LOG.info("explanation sessions run on {} (requested {})", device, requestedDevice);
@@ -245,7 +245,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     }
 
     /** Methods that work on the input alone; every other one needs a 4-D layer. */
-    private static final java.util.Set<String> INPUT_ONLY = java.util.Set.of("saliency", "gradxinput", "guided", "deconvnet",
+    private static final Set<String> INPUT_ONLY = Set.of("saliency", "gradxinput", "guided", "deconvnet",
             "smoothgrad", "integrated-gradients", "occlusion");
 
     private static String defaultLayerOrNull(Explainer explainer, ModelKey key) {
@@ -268,8 +268,10 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         for (int d : ex.raw().shape()) {
             a.addRawShape(d);
         }
-        if (isHeatmap(ex)) {
-            a.setFaithfulness(faithfulness(model.explainer(), chw, ex.raw(), it.target(), it.image()));
+        if (ex.kind().isHeatmap()) {
+            Explainer e = model.explainer();
+            a.setFaithfulness(toEvent(faithfulness.score(e.targetScorer(it.target()), e.maxBatch(), chw, ex.raw(),
+                    mask(it.image()))));
         }
         long totalMs = methodMs + (System.nanoTime() - start) / 1_000_000;
         return dev.glimpse.contracts.events.Explanation.newBuilder()
@@ -294,34 +296,14 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         };
     }
 
-    private static boolean isHeatmap(Explanation ex) {
-        return switch (ex.kind()) {
-            case LAYER_MAP, INPUT_ATTRIBUTION, POSITION_MAP -> true;
-            default -> false;
-        };
-    }
-
-    private FaithfulnessScores faithfulness(Explainer e, Tensor chw, Tensor map, int target, ImageEvent image) {
-        BatchScorer scorer = batch -> {
-            try {
-                return e.targetProbabilities(batch, target);
-            } catch (OrtException ex) {
-                throw new IllegalStateException("scoring for faithfulness failed: " + ex.getMessage(), ex);
-            }
-        };
-        PerturbationCurves curves = new PerturbationCurves(scorer, config.faithfulnessSteps(), e.maxBatch());
-        Tensor zeros = Tensor.zeros(chw.shape());
-        ConfidenceChange.Result c = ConfidenceChange.of(scorer, chw, map);
+    /** The scores as the event carries them; the pointing game only when the image had a mask. */
+    private static FaithfulnessScores toEvent(FaithfulnessScorer.Scores scores) {
         FaithfulnessScores.Builder f = FaithfulnessScores.newBuilder()
-                .setDeletionAuc(curves.deletion(chw, map, zeros).auc())
-                .setInsertionAuc(curves.insertion(chw, map, zeros).auc())
-                .setAverageDrop(c.drop())
-                .setAverageIncrease(c.increase() ? 1 : 0);
-        Tensor mask = mask(image);
-        if (mask != null) {
-            double tolerance = config.pointingTolerance() * Math.max(mask.dim(0), mask.dim(1)) / 224.0;
-            f.setHasPointingGame(true).setPointingGameHit(PointingGame.of(map, mask, tolerance).hit());
-        }
+                .setDeletionAuc(scores.deletionAuc())
+                .setInsertionAuc(scores.insertionAuc())
+                .setAverageDrop(scores.averageDrop())
+                .setAverageIncrease(scores.increaseInConfidence());
+        scores.pointingGame().ifPresent(pg -> f.setHasPointingGame(true).setPointingGameHit(pg.hit()));
         return f.build();
     }
 

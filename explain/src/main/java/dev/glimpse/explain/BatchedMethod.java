@@ -1,6 +1,7 @@
 package dev.glimpse.explain;
 
 import ai.onnxruntime.OrtException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,7 +29,7 @@ public interface BatchedMethod extends ExplanationMethod {
         if (method instanceof BatchedMethod b) {
             return b.explainAll(explainer, inputs, targets, layer, options);
         }
-        List<Explanation> out = new java.util.ArrayList<>();
+        List<Explanation> out = new ArrayList<>();
         for (int i = 0; i < targets.length; i++) {
             out.add(method.explain(explainer, new Request(Batches.range(inputs, i, i + 1), targets[i], layer, options)));
         }

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glimpse.explain.faithfulness.ConfidenceChange;
-import dev.glimpse.explain.faithfulness.PerturbationCurves;
-import dev.glimpse.explain.faithfulness.PointingGame;
+import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
 import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
@@ -20,11 +18,17 @@ import java.util.Map;
 /**
  * One {@code explain} invocation: runs each method on one input, writes DIR/&lt;method&gt;.npy (raw),
  * DIR/&lt;method&gt;.png and DIR/summary.json (target, probabilities, layer, parameters, timings, faithfulness).
+ * Heatmaps are scored by the same {@link FaithfulnessScorer} as in the explain worker.
  */
 public final class ExplainRun {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * @param faithfulnessSteps deletion/insertion steps, 0 = no faithfulness scores
+     * @param pointingTolerance pointing-game tolerance in pixels of a 224-pixel image, scaled to the mask's larger
+     *                          side ({@link FaithfulnessScorer})
+     */
     public record Settings(Integer target, String layer, Options options, Tensor mask, int faithfulnessSteps,
             double pointingTolerance, ExplanationRenderer renderer) {
     }
@@ -62,6 +66,9 @@ public final class ExplainRun {
         timings.put("forward", forwardMs);
         ObjectNode methodsNode = summary.putObject("methods");
         ExplanationMethod.Request request = new ExplanationMethod.Request(input, target, layer, s.options());
+        FaithfulnessScorer scorer = s.faithfulnessSteps() > 0
+                ? new FaithfulnessScorer(s.faithfulnessSteps(), s.pointingTolerance())
+                : null;
         for (ExplanationMethod m : methods) {
             long start = System.nanoTime();
             Explanation ex = m.explain(e, request);
@@ -81,8 +88,9 @@ public final class ExplainRun {
                     details.set(d.getKey(), JSON.valueToTree(d.getValue()));
                 }
             }
-            if (isHeatmap(ex) && s.faithfulnessSteps() > 0) {
-                mn.set("faithfulness", faithfulness(e, x, ex.raw(), target, s));
+            if (ex.kind().isHeatmap() && scorer != null) {
+                FaithfulnessScorer.Scores f = scorer.score(e.targetScorer(target), e.maxBatch(), x, ex.raw(), s.mask());
+                mn.set("faithfulness", faithfulness(f));
             }
         }
         summary.set("parameters", JSON.valueToTree(s.options().used()));
@@ -90,35 +98,19 @@ public final class ExplainRun {
         return summary;
     }
 
-    private static boolean isHeatmap(Explanation ex) {
-        return switch (ex.kind()) {
-            case LAYER_MAP, INPUT_ATTRIBUTION, POSITION_MAP -> true;
-            default -> false;
-        };
-    }
-
-    private static ObjectNode faithfulness(Explainer e, Tensor x, Tensor map, int target, Settings s) throws OrtException {
+    /** The scores as in the Explanation event (fractions, increase as 0/1), plus the pointing game's details. */
+    private static ObjectNode faithfulness(FaithfulnessScorer.Scores scores) {
         ObjectNode f = JSON.createObjectNode();
-        var scorer = (dev.glimpse.explain.faithfulness.BatchScorer) batch -> {
-            try {
-                return e.targetProbabilities(batch, target);
-            } catch (OrtException ex) {
-                throw new IllegalStateException(ex);
-            }
-        };
-        PerturbationCurves curves = new PerturbationCurves(scorer, s.faithfulnessSteps(), e.maxBatch());
-        Tensor zeros = Tensor.zeros(x.shape());
-        f.put("deletionAuc", curves.deletion(x, map, zeros).auc());
-        f.put("insertionAuc", curves.insertion(x, map, zeros).auc());
-        ConfidenceChange.Result c = ConfidenceChange.of(scorer, x, map);
-        f.put("averageDropPercent", 100 * c.drop());
-        f.put("increaseInConfidence", c.increase());
+        f.put("deletionAuc", scores.deletionAuc());
+        f.put("insertionAuc", scores.insertionAuc());
+        f.put("averageDrop", scores.averageDrop());
+        f.put("increaseInConfidence", scores.increaseInConfidence());
         f.put("deletionBaseline", "zeros");
-        if (s.mask() != null) {
-            PointingGame.Result pg = PointingGame.of(map, s.mask(), s.pointingTolerance());
+        scores.pointingGame().ifPresent(pg -> {
             f.put("pointingGameHit", pg.hit());
             f.put("pointingGameDistance", pg.distance());
-        }
+            f.put("pointingGameTolerance", pg.tolerance());
+        });
         return f;
     }
 }

@@ -1,19 +1,26 @@
 package dev.glimpse.explain;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
-import dev.glimpse.explain.gradient.ReluRule;
 import dev.glimpse.explain.inspect.ExecutedShapes;
+import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
+import dev.glimpse.explain.ort.LargeStack;
+import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * A model opened for explanation: knows its logits tensor (the input of a final Softmax, if any), the shape of
@@ -42,13 +49,13 @@ public final class Explainer implements AutoCloseable {
     /**
      * Forward sessions on {@code device} (null = plain CPU sessions); pass an {@code EngineDifferentiators} on the
      * same device so gradient sessions follow. With a device, the logits session opens here, so a strict
-     * {@code cuda} that cannot be had fails now ({@link dev.glimpse.runtime.DeviceUnavailableException}) and
+     * {@code cuda} that cannot be had fails now ({@link DeviceUnavailableException}) and
      * {@code auto} settles (see {@link #device()}).
      */
     public Explainer(Onnx.ModelProto model, DifferentiatorFactory gradients, int maxBatch, ExecutionDevice device,
                      SessionTuning tuning) throws OrtException {
         // batched methods need a symbolic batch axis; exporters often pin it to 1
-        this.model = dev.glimpse.explain.ort.DynamicBatch.relax(model);
+        this.model = DynamicBatch.relax(model);
         this.gradients = gradients;
         this.maxBatch = maxBatch;
         this.device = device;
@@ -121,7 +128,7 @@ public final class Explainer implements AutoCloseable {
     }
 
     /** The last 4-D activation in graph order whose executed shape passes {@code test}, or null. */
-    private String lastActivation(java.util.function.Predicate<long[]> test) {
+    private String lastActivation(Predicate<long[]> test) {
         String best = null;
         for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
             for (String o : n.getOutputList()) {
@@ -141,7 +148,7 @@ public final class Explainer implements AutoCloseable {
             throw new IllegalArgumentException("--layer '" + layer + "' is not a tensor of the model");
         }
         if (s.length != 4) {
-            throw new IllegalArgumentException("--layer '" + layer + "' has shape " + java.util.Arrays.toString(s)
+            throw new IllegalArgumentException("--layer '" + layer + "' has shape " + Arrays.toString(s)
                     + "; CAM methods need a 4-D [N,C,H,W] activation");
         }
         return layer;
@@ -153,7 +160,7 @@ public final class Explainer implements AutoCloseable {
         key.add(logits);
         key.addAll(extras);
         ForwardSession s = forwardSession(key);
-        var wanted = new java.util.HashSet<>(key);
+        var wanted = new HashSet<>(key);
         int n = batch.dim(0);
         if (n <= maxBatch) {
             return s.run(batch, wanted);
@@ -187,13 +194,13 @@ public final class Explainer implements AutoCloseable {
         String out = output == null ? logits : output;
         // Grad-CAM-type calls (a layer, standard rule) need no input gradient: their backward stops at the layer
         boolean inputGradient = layer == null || rule != ReluRule.STANDARD;
-        List<String> key = java.util.Arrays.asList(out, layer, rule.name());
+        List<String> key = Arrays.asList(out, layer, rule.name());
         Differentiator d = gradientSessions.get(key);
         if (d == null) {
             DifferentiatorFactory factory = Objects.requireNonNull(gradients, "no gradient engine configured");
             try {
                 // session creation recurses deeply in native code for deep graphs: give it a large stack
-                d = dev.glimpse.explain.ort.LargeStack.call(() -> factory.create(model, out, layer, rule, inputGradient));
+                d = LargeStack.call(() -> factory.create(model, out, layer, rule, inputGradient));
             } catch (OrtException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -208,7 +215,7 @@ public final class Explainer implements AutoCloseable {
     public Differentiator.Pass gradients(String output, String layer, ReluRule rule, Tensor batch, Tensor seed) throws OrtException {
         try {
             // fused backward graphs of deep models recurse deeply in native code: run on a large stack
-            return dev.glimpse.explain.ort.LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
+            return LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
         } catch (OrtException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -295,8 +302,19 @@ public final class Explainer implements AutoCloseable {
         return out;
     }
 
+    /** {@link #targetProbabilities} as the scorer of faithfulness metrics; an ONNX Runtime failure is unchecked. */
+    public BatchScorer targetScorer(int target) {
+        return batch -> {
+            try {
+                return targetProbabilities(batch, target);
+            } catch (OrtException e) {
+                throw new IllegalStateException("scoring for faithfulness failed: " + e.getMessage(), e);
+            }
+        };
+    }
+
     private static String firstInput(Onnx.ModelProto model) {
-        var inits = new java.util.HashSet<String>();
+        var inits = new HashSet<String>();
         model.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
         return model.getGraph().getInputList().stream().map(Onnx.ValueInfoProto::getName)
                 .filter(n -> !inits.contains(n)).findFirst()

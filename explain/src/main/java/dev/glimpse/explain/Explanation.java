@@ -19,6 +19,14 @@ public record Explanation(String method, Kind kind, Tensor raw, Map<String, Obje
         /** a grid of images [N,C,H,W] (filters, activation maximisation) */
         IMAGES,
         /** [gy,gx] coarse map over input positions (occlusion) */
-        POSITION_MAP
+        POSITION_MAP;
+
+        /** A heatmap over the input, and so scored for faithfulness: layer maps, attributions, occlusion. */
+        public boolean isHeatmap() {
+            return switch (this) {
+                case LAYER_MAP, INPUT_ATTRIBUTION, POSITION_MAP -> true;
+                case FEATURE_MAPS, IMAGES -> false;
+            };
+        }
     }
 }

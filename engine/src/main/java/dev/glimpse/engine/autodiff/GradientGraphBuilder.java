@@ -103,8 +103,9 @@ public final class GradientGraphBuilder {
     }
 
     /**
-     * Turns these initializers into graph inputs (without default values: every run feeds them, see
-     * {@link #initialValues}), so that training can feed updated weights to one session without rebuilding it.
+     * Turns these initializers into graph inputs (without default values: every run feeds them, starting from
+     * {@code GradientSession.initialValues}), so that training can feed updated weights to one session without
+     * rebuilding it.
      */
     public GradientGraphBuilder trainableAsInputs(Collection<String> initializerNames) {
         for (String n : initializerNames) {
@@ -116,15 +117,6 @@ public final class GradientGraphBuilder {
             }
         }
         return this;
-    }
-
-    /** The current values of initializers (e.g. the trainables' starting point), as feeds. */
-    public static java.util.Map<String, dev.glimpse.engine.exec.Tensor> initialValues(OnnxModel model, Collection<String> names) {
-        java.util.Map<String, dev.glimpse.engine.exec.Tensor> out = new LinkedHashMap<>();
-        for (String n : names) {
-            out.put(n, dev.glimpse.engine.exec.Tensor.of(model.initializerFloats(n), model.initializerDims(n)));
-        }
-        return out;
     }
 
     /**

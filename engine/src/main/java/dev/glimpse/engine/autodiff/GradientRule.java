@@ -1,5 +1,7 @@
 package dev.glimpse.engine.autodiff;
 
+import java.util.Set;
+
 /**
  * The reverse-mode rule of one ONNX operator: given the gradients of the node's outputs, emits ONNX nodes computing
  * the gradients of its inputs. Implementations live in {@code dev.glimpse.engine.autodiff.rules}, one class per
@@ -8,7 +10,7 @@ package dev.glimpse.engine.autodiff;
 public interface GradientRule {
 
     /** The operator types this rule handles (default domain). */
-    java.util.Set<String> opTypes();
+    Set<String> opTypes();
 
     /**
      * Emits the backward nodes of {@code b.node()}. For every input {@code i} with {@code b.needsGrad(i)} it calls

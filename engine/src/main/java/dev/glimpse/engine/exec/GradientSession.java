@@ -9,13 +9,18 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.glimpse.engine.autodiff.GradientGraph;
 import dev.glimpse.engine.graph.OnnxModel;
-
+import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.OrtSessions;
+import dev.glimpse.runtime.PlacedSession;
+import dev.glimpse.runtime.SessionTuning;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,18 +38,18 @@ public final class GradientSession implements AutoCloseable {
     private final Set<String> inputNames;
     private final List<String> outputNames;
 
-    private GradientSession(OrtSession session, java.util.Collection<String> overridable) throws OrtException {
+    private GradientSession(OrtSession session, Collection<String> overridable) throws OrtException {
         this(session, session, "cpu", overridable);
     }
 
-    private GradientSession(OrtSession session, AutoCloseable owner, String device, java.util.Collection<String> overridable)
+    private GradientSession(OrtSession session, AutoCloseable owner, String device, Collection<String> overridable)
             throws OrtException {
         this.session = session;
         this.owner = owner;
         this.device = device;
-        Set<String> names = new java.util.LinkedHashSet<>(session.getInputNames());
+        Set<String> names = new LinkedHashSet<>(session.getInputNames());
         names.addAll(overridable);
-        this.inputNames = java.util.Collections.unmodifiableSet(names);
+        this.inputNames = Collections.unmodifiableSet(names);
         this.outputNames = new ArrayList<>(session.getOutputNames());
     }
 
@@ -57,9 +62,9 @@ public final class GradientSession implements AutoCloseable {
      * Opens the combined graph on the requested device through the runtime module ({@code cuda} falls back to CPU
      * with a log line when CUDA is absent, unless strict); {@link #device()} tells where it runs.
      */
-    public static GradientSession open(GradientGraph graph, dev.glimpse.runtime.ExecutionDevice device,
-                                       dev.glimpse.runtime.SessionTuning tuning) throws OrtException {
-        dev.glimpse.runtime.PlacedSession placed = dev.glimpse.runtime.OrtSessions.open(graph.model().toBytes(), device, tuning);
+    public static GradientSession open(GradientGraph graph, ExecutionDevice device, SessionTuning tuning)
+            throws OrtException {
+        PlacedSession placed = OrtSessions.open(graph.model().toBytes(), device, tuning);
         return new GradientSession(placed.session(), placed, placed.device().toString(), graph.trainableInputs());
     }
 
@@ -84,6 +89,18 @@ public final class GradientSession implements AutoCloseable {
      */
     public static GradientSession wrap(OrtSession session, GradientGraph graph) throws OrtException {
         return new GradientSession(session, graph.trainableInputs());
+    }
+
+    /**
+     * The current values of initializers, as feeds: the starting point of the trainable weights that
+     * {@code GradientGraphBuilder.trainableAsInputs} turned into inputs.
+     */
+    public static Map<String, Tensor> initialValues(OnnxModel model, Collection<String> names) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String n : names) {
+            out.put(n, Tensor.of(model.initializerFloats(n), model.initializerDims(n)));
+        }
+        return out;
     }
 
     /** Names that may be fed: the graph inputs plus overridable trainable weights. */

@@ -1,5 +1,6 @@
 package dev.glimpse.engine.graph;
 
+import com.google.protobuf.ByteString;
 import dev.glimpse.engine.onnx.Onnx.AttributeProto;
 import dev.glimpse.engine.onnx.Onnx.NodeProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
@@ -68,7 +69,7 @@ public final class Attributes {
 
     public static AttributeProto ofString(String name, String v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
+                .setS(ByteString.copyFromUtf8(v)).build();
     }
 
     public static AttributeProto ofInts(String name, long... v) {

@@ -6,7 +6,10 @@ import dev.glimpse.engine.onnx.Onnx.TensorProto;
 import dev.glimpse.engine.onnx.Onnx.ValueInfoProto;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Brings a model into the form the gradient builder works on: batch dimension symbolic ("N") on inputs and
@@ -23,14 +26,14 @@ public final class Canonicalization {
      *                    their declared shape
      */
     public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes) {
-        return apply(model, inputShapes, java.util.Set.of());
+        return apply(model, inputShapes, Set.of());
     }
 
     /** As {@link #apply(OnnxModel, Map)}; {@code fixedInputs} (weights fed as inputs) keep their full shape. */
-    public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes, java.util.Set<String> fixed) {
+    public static OnnxModel apply(OnnxModel model, Map<String, long[]> inputShapes, Set<String> fixed) {
         Map<String, long[]> shapes = resolvedInputShapes(model, inputShapes);
-        java.util.Set<String> fixedInputs = new java.util.HashSet<>(fixed);
-        java.util.Set<String> batch = batchInputs(model);
+        Set<String> fixedInputs = new HashSet<>(fixed);
+        Set<String> batch = batchInputs(model);
         for (String name : shapes.keySet()) {
             if (!batch.contains(name)) {
                 fixedInputs.add(name);
@@ -47,8 +50,8 @@ public final class Canonicalization {
      * The graph inputs whose dimension 0 is the batch: those declaring it symbolic; when no input does (a model
      * exported with a fixed batch), the first input of rank 3 or more.
      */
-    public static java.util.Set<String> batchInputs(OnnxModel model) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    public static Set<String> batchInputs(OnnxModel model) {
+        Set<String> out = new LinkedHashSet<>();
         for (ValueInfoProto v : model.inputs()) {
             long[] d = model.declaredShape(v.getName()).orElse(null);
             if (d != null && d.length > 0 && d[0] < 0) {
@@ -91,7 +94,7 @@ public final class Canonicalization {
         return shapes;
     }
 
-    private static OnnxModel withSymbolicBatch(OnnxModel model, Map<String, long[]> shapes, java.util.Set<String> fixed) {
+    private static OnnxModel withSymbolicBatch(OnnxModel model, Map<String, long[]> shapes, Set<String> fixed) {
         GraphProto.Builder g = model.graph().toBuilder().clearInput().clearOutput().clearValueInfo();
         for (ValueInfoProto v : model.graph().getInputList()) {
             long[] s = shapes.get(v.getName());
@@ -117,7 +120,7 @@ public final class Canonicalization {
      * the Reshape follows the batch.
      */
     private static OnnxModel generalizeFixedBatchReshapes(OnnxModel m, OnnxModel original, Map<String, long[]> shapes,
-                                                          java.util.Set<String> fixedInputs) {
+                                                          Set<String> fixedInputs) {
         Long declaredBatch = null;
         for (ValueInfoProto v : original.inputs()) {
             long[] d = original.declaredShape(v.getName()).orElse(null);

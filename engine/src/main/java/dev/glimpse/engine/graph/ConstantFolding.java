@@ -7,6 +7,7 @@ import dev.glimpse.engine.onnx.Onnx.TensorProto;
 import dev.glimpse.engine.onnx.Onnx.ValueInfoProto;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -94,7 +95,7 @@ public final class ConstantFolding {
         // graph outputs that were renamed away cannot happen (we never rename graph outputs), so prune dead code
         Set<String> live = new HashSet<>(graphOutputs);
         List<NodeProto> reversed = new ArrayList<>(kept);
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         Set<NodeProto> liveNodes = new HashSet<>();
         for (NodeProto n : reversed) {
             boolean needed = n.getOutputList().stream().anyMatch(live::contains);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +45,7 @@ public record Layer(String name, String opType, List<String> inputs, List<String
                 return f;
             }
             case TENSOR: return "tensor";
-            default: return a.getType().name().toLowerCase(java.util.Locale.ROOT);
+            default: return a.getType().name().toLowerCase(Locale.ROOT);
         }
     }
 

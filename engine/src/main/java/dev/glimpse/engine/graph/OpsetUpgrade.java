@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Rewrites a model of an older default opset to opset {@value #TARGET}, so that backward graphs can use the
@@ -80,12 +81,12 @@ public final class OpsetUpgrade {
         List<NodeProto> nodes = new ArrayList<>();
         List<TensorProto> extraInits = new ArrayList<>();
         int[] counter = {0};
-        java.util.function.Function<long[], String> ints = v -> {
+        Function<long[], String> ints = v -> {
             String name = "upgrade_const_" + counter[0]++;
             extraInits.add(Tensors.longs1d(name, v));
             return name;
         };
-        java.util.function.Function<Float, String> scalar = v -> {
+        Function<Float, String> scalar = v -> {
             String name = "upgrade_const_" + counter[0]++;
             extraInits.add(Tensors.scalar(name, v));
             return name;

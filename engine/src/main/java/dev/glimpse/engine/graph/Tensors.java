@@ -6,6 +6,7 @@ import dev.glimpse.engine.onnx.Onnx.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /** Conversions between ONNX {@link TensorProto}s and Java arrays (raw_data is little-endian per the ONNX spec). */
 public final class Tensors {
@@ -163,7 +164,7 @@ public final class Tensors {
         }
     }
 
-    private static java.util.List<Long> asList(long[] dims) {
+    private static List<Long> asList(long[] dims) {
         return Arrays.stream(dims).boxed().toList();
     }
 }

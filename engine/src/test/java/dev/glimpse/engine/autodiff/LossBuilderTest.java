@@ -70,7 +70,7 @@ class LossBuilderTest {
                 .trainableAsInputs(List.of("w", "b")).build();
         Map<String, Tensor> feeds = new java.util.HashMap<>(Map.of("x", Tensor.of(GradientCheck.randn(12, 8), 3, 4),
                 "labels", Tensor.ofLongs(new long[] {1, 2, 0}, 3)));
-        feeds.putAll(GradientGraphBuilder.initialValues(m, List.of("w", "b")));
+        feeds.putAll(GradientSession.initialValues(m, List.of("w", "b")));
         try (GradientSession s = GradientSession.open(g)) {
             float before = s.run(feeds).get("loss").floats()[0];
             // When one SGD step is taken by feeding new weights

@@ -6,12 +6,12 @@ import dev.glimpse.explain.render.Maps;
 /**
  * Average drop and increase in confidence (Chattopadhyay et al., Grad-CAM++, 2018) for one input: the input
  * is multiplied by the explanation map (resized to the input, normalised to [0,1]) and scored again.
- * drop = max(0, Y - O) / Y, increase = O > Y, with Y the score of the input and O of the masked input;
- * averaging over inputs is left to the caller.
+ * drop = max(0, Y - O) / Y, increase = 1 if O &gt; Y else 0, with Y the score of the input and O of the masked
+ * input; averaging over inputs (which turns the increase into the paper's rate) is left to the caller.
  */
 public final class ConfidenceChange {
 
-    public record Result(double original, double masked, double drop, boolean increase) {
+    public record Result(double original, double masked, double drop, double increase) {
     }
 
     private ConfidenceChange() {
@@ -34,6 +34,6 @@ public final class ConfidenceChange {
         double y = s[0];
         double o = s[1];
         double drop = y > 0 ? Math.max(0, y - o) / y : 0;
-        return new Result(y, o, drop, o > y);
+        return new Result(y, o, drop, o > y ? 1 : 0);
     }
 }

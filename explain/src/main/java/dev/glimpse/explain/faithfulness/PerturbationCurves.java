@@ -3,6 +3,7 @@ package dev.glimpse.explain.faithfulness;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.render.Maps;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Deletion and insertion curves (Petsiuk et al., RISE, 2018): pixels are ranked by saliency; deletion moves
@@ -93,7 +94,7 @@ public final class PerturbationCurves {
         if (m.length != hw) {
             throw new IllegalArgumentException("map has " + m.length + " pixels, input has " + hw);
         }
-        return java.util.stream.IntStream.range(0, hw).boxed()
+        return IntStream.range(0, hw).boxed()
                 .sorted((a, b) -> Float.compare(m[b], m[a]))
                 .mapToInt(Integer::intValue).toArray();
     }

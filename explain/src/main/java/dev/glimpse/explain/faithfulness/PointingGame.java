@@ -9,7 +9,8 @@ import dev.glimpse.explain.render.Maps;
  */
 public final class PointingGame {
 
-    public record Result(boolean hit, int x, int y, double distance) {
+    /** @param tolerance the tolerance applied, in pixels of the mask */
+    public record Result(boolean hit, int x, int y, double distance, double tolerance) {
     }
 
     private PointingGame() {
@@ -38,6 +39,6 @@ public final class PointingGame {
         if (best == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("the ground-truth mask is empty (no non-zero pixel)");
         }
-        return new Result(best <= tolerance, px, py, best);
+        return new Result(best <= tolerance, px, py, best, tolerance);
     }
 }

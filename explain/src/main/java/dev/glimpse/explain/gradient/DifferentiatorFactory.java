@@ -1,6 +1,7 @@
 package dev.glimpse.explain.gradient;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
 
 /** Builds {@link Differentiator}s for a model: the backward graph is built once per (layer, rule). */

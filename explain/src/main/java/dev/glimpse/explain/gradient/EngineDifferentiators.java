@@ -3,10 +3,13 @@ package dev.glimpse.explain.gradient;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.autodiff.GradientGraph;
 import dev.glimpse.engine.autodiff.GradientGraphBuilder;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.exec.GradientSession;
 import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
+import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.SessionTuning;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +18,16 @@ import java.util.Map;
  * {@link DifferentiatorFactory} backed by the engine: the model's backward graph is appended to its forward graph
  * ({@link GradientGraphBuilder}) and run as one ONNX Runtime session; the seed is an input, so one session serves
  * every target class and batch size.
+ *
+ * <p>This is the one place where explain's {@link Tensor} (int shape, float data: the type of every method, map
+ * and NPY file) meets the engine's {@code exec.Tensor} (long shape, float or int64 data, as ONNX Runtime feeds
+ * take them): {@code toEngine} and {@code fromEngine} share the data array and convert only the shape. The two
+ * names clash, so the engine's type is written out in those two methods.
  */
 public final class EngineDifferentiators implements DifferentiatorFactory {
 
-    private final dev.glimpse.runtime.ExecutionDevice device;
-    private final dev.glimpse.runtime.SessionTuning tuning;
+    private final ExecutionDevice device;
+    private final SessionTuning tuning;
 
     /** CPU sessions. */
     public EngineDifferentiators() {
@@ -30,9 +38,9 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
      * Sessions on {@code device} through the runtime module ({@code cuda:N} strict, {@code auto} falls back to the
      * CPU with a WARN line); null = the engine's plain CPU session.
      */
-    public EngineDifferentiators(dev.glimpse.runtime.ExecutionDevice device, dev.glimpse.runtime.SessionTuning tuning) {
+    public EngineDifferentiators(ExecutionDevice device, SessionTuning tuning) {
         this.device = device;
-        this.tuning = tuning == null ? dev.glimpse.runtime.SessionTuning.defaults() : tuning;
+        this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
     }
 
     @Override
@@ -42,7 +50,7 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
         String input = m.inputNames().stream().filter(n -> !m.isInitializer(n)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("the model has no input besides initializers"));
         GradientGraphBuilder b = GradientGraphBuilder.forModel(m).differentiate(output)
-                .reluRule(dev.glimpse.engine.autodiff.ReluRule.valueOf(rule.name()));
+                .reluRule(rule);
         if (inputGradient) {
             b.wrt(input);
         }
@@ -86,11 +94,10 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
 
         @Override
         public Pass run(Tensor batch, Tensor seedValues) throws OrtException {
-            Map<String, dev.glimpse.engine.exec.Tensor> r = session.run(Map.of(
-                    input, dev.glimpse.engine.exec.Tensor.of(batch.data(), longs(batch.shape())),
-                    seed, dev.glimpse.engine.exec.Tensor.of(seedValues.data(), longs(seedValues.shape()))), outputs);
-            return new Pass(ours(r.get(output)), layer == null ? null : ours(r.get(layer)),
-                    layer == null ? null : ours(r.get(layerGradient)), inputGradient == null ? null : ours(r.get(inputGradient)));
+            var r = session.run(Map.of(input, toEngine(batch), seed, toEngine(seedValues)), outputs);
+            return new Pass(fromEngine(r.get(output)), layer == null ? null : fromEngine(r.get(layer)),
+                    layer == null ? null : fromEngine(r.get(layerGradient)),
+                    inputGradient == null ? null : fromEngine(r.get(inputGradient)));
         }
 
         @Override
@@ -103,15 +110,18 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
             session.close();
         }
 
-        private static long[] longs(int[] s) {
-            long[] l = new long[s.length];
+        /** Explain's tensor as an engine feed: same data array, shape widened to long. */
+        static dev.glimpse.engine.exec.Tensor toEngine(Tensor t) {
+            int[] s = t.shape();
+            long[] shape = new long[s.length];
             for (int i = 0; i < s.length; i++) {
-                l[i] = s[i];
+                shape[i] = s[i];
             }
-            return l;
+            return dev.glimpse.engine.exec.Tensor.of(t.data(), shape);
         }
 
-        private static Tensor ours(dev.glimpse.engine.exec.Tensor t) {
+        /** An engine output as explain's tensor: same data array, shape narrowed to int (fails on overflow). */
+        static Tensor fromEngine(dev.glimpse.engine.exec.Tensor t) {
             long[] s = t.shape();
             int[] shape = new int[s.length];
             for (int i = 0; i < s.length; i++) {

@@ -6,6 +6,7 @@ import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.ort.ForwardSession;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +43,7 @@ public final class ExecutedShapes {
 
     /** Declared input shape of the model's first non-initializer input (symbolic dims as -1). */
     public static long[] declaredInputShape(Onnx.ModelProto model) {
-        var inits = new java.util.HashSet<String>();
+        var inits = new HashSet<String>();
         model.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
         for (Onnx.ValueInfoProto v : model.getGraph().getInputList()) {
             if (!inits.contains(v.getName())) {

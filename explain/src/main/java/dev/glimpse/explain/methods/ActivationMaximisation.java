@@ -1,12 +1,13 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
-import dev.glimpse.explain.gradient.ReluRule;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -117,7 +118,7 @@ public final class ActivationMaximisation implements ExplanationMethod {
         int hw = (int) (shape[2] * shape[3]);
         Tensor s = Tensor.zeros(n, ch, (int) shape[2], (int) shape[3]);
         for (int b = 0; b < n; b++) {
-            java.util.Arrays.fill(s.data(), (b * ch + units.get(b)) * hw, (b * ch + units.get(b) + 1) * hw, 1f / hw);
+            Arrays.fill(s.data(), (b * ch + units.get(b)) * hw, (b * ch + units.get(b) + 1) * hw, 1f / hw);
         }
         return s;
     }

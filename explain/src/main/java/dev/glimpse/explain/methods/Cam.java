@@ -8,6 +8,7 @@ import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +42,7 @@ public final class Cam implements ExplanationMethod {
 
     /** Row {@code target} of the last Gemm/MatMul weight whose input side has {@code channels} features. */
     static double[] classifierRow(Onnx.GraphProto g, int target, int channels) {
-        Map<String, Onnx.TensorProto> inits = new java.util.HashMap<>();
+        Map<String, Onnx.TensorProto> inits = new HashMap<>();
         g.getInitializerList().forEach(t -> inits.put(t.getName(), t));
         for (int i = g.getNodeCount() - 1; i >= 0; i--) {
             Onnx.NodeProto n = g.getNode(i);

@@ -5,6 +5,7 @@ import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +44,7 @@ public final class EigenCam implements ExplanationMethod {
         }
         // power iteration on X^T X without forming it: v <- X^T (X v)
         double[] v = new double[c];
-        java.util.Arrays.fill(v, 1 / Math.sqrt(c));
+        Arrays.fill(v, 1 / Math.sqrt(c));
         double[] p = new double[hw];
         for (int iter = 0; iter < 200; iter++) {
             for (int i = 0; i < hw; i++) {

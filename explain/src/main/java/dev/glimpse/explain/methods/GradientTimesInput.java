@@ -1,12 +1,12 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
-import dev.glimpse.explain.gradient.ReluRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

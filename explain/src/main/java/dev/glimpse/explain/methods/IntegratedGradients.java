@@ -1,12 +1,13 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.Differentiator;
-import dev.glimpse.explain.gradient.ReluRule;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -51,11 +52,11 @@ public final class IntegratedGradients implements ExplanationMethod {
             sum += ig[i];
         }
         float[] baseline = new float[per];
-        java.util.Arrays.fill(baseline, (float) baselineValue);
+        Arrays.fill(baseline, (float) baselineValue);
         double yBaseline = e.logits(new Tensor(x.shape().clone(), baseline)).data()[r.target()];
         double yInput = e.logits(x).data()[r.target()];
         double gap = sum - (yInput - yBaseline);
-        int[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
+        int[] shape = Arrays.copyOfRange(x.shape(), 1, x.rank());
         return new Explanation(name(), Explanation.Kind.INPUT_ATTRIBUTION, new Tensor(shape, ig), Map.of(
                 "steps", m, "baseline", baselineValue, "attributionSum", sum, "logitDifference", yInput - yBaseline,
                 "completenessGap", gap));

@@ -5,6 +5,7 @@ import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -47,7 +48,7 @@ public final class Occlusion implements ExplanationMethod {
                 int px = (first + b) % gx * stride;
                 for (int c = 0; c < ch; c++) {
                     for (int y = py; y < py + window; y++) {
-                        java.util.Arrays.fill(batch, b * per + c * h * w + y * w + px, b * per + c * h * w + y * w + px + window, value);
+                        Arrays.fill(batch, b * per + c * h * w + y * w + px, b * per + c * h * w + y * w + px + window, value);
                     }
                 }
             }

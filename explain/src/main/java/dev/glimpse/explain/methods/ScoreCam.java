@@ -6,6 +6,7 @@ import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.render.Maps;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +39,7 @@ public final class ScoreCam implements ExplanationMethod {
             float[] batch = new float[n * ch * h * w];
             for (int b = 0; b < n; b++) {
                 int k = first + b;
-                float[] channel = java.util.Arrays.copyOfRange(activation.data(), k * hw, (k + 1) * hw);
+                float[] channel = Arrays.copyOfRange(activation.data(), k * hw, (k + 1) * hw);
                 Tensor mask = Maps.normalize(Maps.resize(new Tensor(new int[] {activation.dim(2), activation.dim(3)}, channel), h, w));
                 for (int cc = 0; cc < ch; cc++) {
                     for (int i = 0; i < h * w; i++) {

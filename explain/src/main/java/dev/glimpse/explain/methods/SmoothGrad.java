@@ -1,12 +1,13 @@
 package dev.glimpse.explain.methods;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.explain.Batches;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Tensor;
-import dev.glimpse.explain.gradient.ReluRule;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 
@@ -41,7 +42,7 @@ public final class SmoothGrad implements ExplanationMethod {
                 mean[i] += g.data()[s * per + i] / n;
             }
         }
-        int[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
+        int[] shape = Arrays.copyOfRange(x.shape(), 1, x.rank());
         return new Explanation(name(), Explanation.Kind.INPUT_ATTRIBUTION, new Tensor(shape, mean),
                 Map.of("samples", n, "sigma", sigma));
     }

@@ -1,6 +1,7 @@
 package dev.glimpse.explain.ort;
 
 import dev.glimpse.engine.onnx.Onnx;
+import java.util.HashSet;
 
 /**
  * Makes the batch axis of a model symbolic: exporters often fix it to 1, but explanation methods batch their
@@ -13,7 +14,7 @@ public final class DynamicBatch {
     }
 
     public static Onnx.ModelProto relax(Onnx.ModelProto model) {
-        var inits = new java.util.HashSet<String>();
+        var inits = new HashSet<String>();
         model.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
         Onnx.GraphProto.Builder g = model.getGraph().toBuilder().clearValueInfo();
         for (int i = 0; i < g.getInputCount(); i++) {

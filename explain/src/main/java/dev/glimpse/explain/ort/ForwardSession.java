@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
+import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
@@ -48,7 +49,7 @@ public final class ForwardSession implements AutoCloseable {
 
     /**
      * A session on {@code requested} through the runtime module: {@code cuda:N} is strict (throws
-     * {@link dev.glimpse.runtime.DeviceUnavailableException}), {@code auto} falls back to the CPU with a WARN line.
+     * {@link DeviceUnavailableException}), {@code auto} falls back to the CPU with a WARN line.
      */
     public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs, ExecutionDevice requested, SessionTuning tuning)
             throws OrtException {

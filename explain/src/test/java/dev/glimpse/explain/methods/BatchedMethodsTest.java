@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.onnxruntime.OrtException;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Batches;
 import dev.glimpse.explain.BatchedMethod;
@@ -18,7 +19,6 @@ import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
 import dev.glimpse.explain.gradient.EngineDifferentiators;
-import dev.glimpse.explain.gradient.ReluRule;
 import dev.glimpse.explain.testing.TinyCnn;
 import java.util.ArrayList;
 import java.util.List;

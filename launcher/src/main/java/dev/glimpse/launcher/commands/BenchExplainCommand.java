@@ -1,5 +1,6 @@
 package dev.glimpse.launcher.commands;
 
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Batches;
 import dev.glimpse.explain.BatchedMethod;
@@ -8,7 +9,6 @@ import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.EngineDifferentiators;
-import dev.glimpse.explain.gradient.ReluRule;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.launcher.BenchSubcommand;
 import java.nio.file.Path;

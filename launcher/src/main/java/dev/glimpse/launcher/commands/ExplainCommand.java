@@ -63,7 +63,8 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--faithfulness-steps", defaultValue = "16", description = "deletion/insertion steps, 0 = skip faithfulness (default: ${DEFAULT-VALUE})")
     int faithfulnessSteps;
 
-    @Option(names = "--pointing-tolerance", defaultValue = "15", description = "pointing game tolerance in pixels (default: ${DEFAULT-VALUE})")
+    @Option(names = "--pointing-tolerance", defaultValue = "15",
+            description = "pointing game tolerance in pixels of a 224-px image, scaled to the mask's larger side (default: ${DEFAULT-VALUE})")
     double tolerance;
 
     static final class MethodNames extends java.util.ArrayList<String> {

@@ -1,6 +1,7 @@
 package dev.glimpse.platform.kafka;
 
 import dev.glimpse.contracts.Topic;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +35,7 @@ public final class SideFeed implements AutoCloseable {
         void deliver(ConsumerRecord<byte[], byte[]> r) {
             V v = topic.deserializeValue(r.value());
             if (v != null) {
-                sink.accept(r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), v);
+                sink.accept(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), v);
             }
         }
     }
@@ -103,7 +105,7 @@ public final class SideFeed implements AutoCloseable {
                 LOG.error("{} stopped: {}", name, e.toString(), e);
             }
         } finally {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.glimpse.engine.autodiff.rules;
 
 import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
+import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.graph.ConstValue;
 
 import java.util.Optional;
@@ -36,7 +37,7 @@ public final class ClipGrad implements GradientRule {
         String max = bound(b, 2, "max");
         boolean reluLike = isZero(b, 1, "min");
         String zero = b.scalar(0f);
-        if (reluLike && b.reluRule() == dev.glimpse.engine.autodiff.ReluRule.DECONVNET) {
+        if (reluLike && b.reluRule() == ReluRule.DECONVNET) {
             b.addGrad(0, b.op("Relu", dy));
             return;
         }
@@ -48,7 +49,7 @@ public final class ClipGrad implements GradientRule {
             String below = b.op("Less", x, max);
             mask = mask == null ? below : b.op("And", mask, below);
         }
-        String passed = reluLike && b.reluRule() == dev.glimpse.engine.autodiff.ReluRule.GUIDED ? b.op("Relu", dy) : dy;
+        String passed = reluLike && b.reluRule() == ReluRule.GUIDED ? b.op("Relu", dy) : dy;
         b.addGrad(0, mask == null ? passed : b.where(mask, passed, zero));
     }
 

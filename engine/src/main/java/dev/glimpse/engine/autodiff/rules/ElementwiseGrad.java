@@ -2,6 +2,7 @@ package dev.glimpse.engine.autodiff.rules;
 
 import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
+import dev.glimpse.engine.graph.Attributes;
 
 import java.util.List;
 import java.util.Set;
@@ -78,7 +79,7 @@ public final class ElementwiseGrad implements GradientRule {
             }
             case "Pow": {
                 String e = b.isFloat(b.input(1)) ? b.input(1)
-                        : b.op("Cast", b.input(1), dev.glimpse.engine.graph.Attributes.ofInt("to", 1));
+                        : b.op("Cast", b.input(1), Attributes.ofInt("to", 1));
                 if (b.needsGrad(0)) {
                     String em1 = b.sub(e, b.scalar(1f));
                     b.addGrad(0, b.sumToShape(b.mul(dy, b.mul(e, b.op("Pow", a, em1))), y, a));

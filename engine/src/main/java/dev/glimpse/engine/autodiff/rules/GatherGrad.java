@@ -4,6 +4,7 @@ import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
 import dev.glimpse.engine.graph.Attributes;
 import dev.glimpse.engine.graph.ShapeInference;
+import dev.glimpse.engine.onnx.Onnx;
 
 import java.util.List;
 import java.util.Set;
@@ -68,7 +69,7 @@ public final class GatherGrad implements GradientRule {
         String zeros = b.zerosLike(b.transpose(x, front));
         String dim = b.intScalar(xs[axis]);
         String zero = b.intScalar(0);
-        String idx64 = b.op("Cast", idx, Attributes.ofInt("to", dev.glimpse.engine.onnx.Onnx.TensorProto.DataType.INT64_VALUE));
+        String idx64 = b.op("Cast", idx, Attributes.ofInt("to", Onnx.TensorProto.DataType.INT64_VALUE));
         String normalised = b.where(b.op("Less", idx64, zero), b.add(idx64, dim), idx64);
         String tuples = b.unsqueeze(normalised, q);
         String scattered = b.op("ScatterND", List.of(zeros, tuples, updates), Attributes.ofString("reduction", "add"));

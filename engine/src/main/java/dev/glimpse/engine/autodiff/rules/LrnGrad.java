@@ -4,6 +4,7 @@ import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
 import dev.glimpse.engine.graph.Attributes;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -54,7 +55,7 @@ public final class LrnGrad implements GradientRule {
     private static String channelWindowSum(Backward b, String v, String like, long channels, long size, long before, long after) {
         String r = b.reshape(v, b.ints(0, 1, channels, -1));
         float[] ones = new float[(int) size];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         String conv = b.op("Conv", List.of(r, b.floats(ones, 1, 1, size, 1)),
                 Attributes.ofInts("kernel_shape", size, 1), Attributes.ofInts("pads", before, 0, after, 0));
         return b.reshapeLike(conv, like);

@@ -3,6 +3,7 @@ package dev.glimpse.engine.autodiff.rules;
 import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -59,7 +60,7 @@ public final class MatMulGrad implements GradientRule {
     /** Sums the leading axes a lower-rank operand did not have and the batch axes it was broadcast along. */
     private static String reduceTo(Backward b, String g, long[] gs, long[] target) {
         int lead = gs.length - target.length;
-        java.util.List<Long> axes = new java.util.ArrayList<>();
+        List<Long> axes = new ArrayList<>();
         for (int i = 0; i < gs.length - 2; i++) {
             int j = i - lead;
             if (j < 0 || (target[j] == 1 && gs[i] != 1)) {

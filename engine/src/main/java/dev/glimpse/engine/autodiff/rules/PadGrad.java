@@ -4,6 +4,7 @@ import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
 import dev.glimpse.engine.graph.ShapeInference;
 
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -80,8 +81,8 @@ public final class PadGrad implements GradientRule {
             n++;
         }
         if (n > 0) {
-            g = b.slice(g, java.util.Arrays.copyOf(starts, n), java.util.Arrays.copyOf(ends, n),
-                    java.util.Arrays.copyOf(axes, n), null);
+            g = b.slice(g, Arrays.copyOf(starts, n), Arrays.copyOf(ends, n),
+                    Arrays.copyOf(axes, n), null);
         }
         b.addGrad(0, g);
     }

@@ -2,6 +2,7 @@ package dev.glimpse.engine.autodiff.rules;
 
 import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
+import dev.glimpse.engine.graph.Attributes;
 import dev.glimpse.engine.graph.ShapeInference;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
 
@@ -76,8 +77,8 @@ public final class ReduceGrad implements GradientRule {
             if (!dynamic) {
                 g = b.mul(g, b.scalar(1f / count));
             } else {
-                String sizeX = b.op("Cast", b.op("Size", x), dev.glimpse.engine.graph.Attributes.ofInt("to", TensorProto.DataType.FLOAT_VALUE));
-                String sizeY = b.op("Cast", b.op("Size", b.output(0)), dev.glimpse.engine.graph.Attributes.ofInt("to", TensorProto.DataType.FLOAT_VALUE));
+                String sizeX = b.op("Cast", b.op("Size", x), Attributes.ofInt("to", TensorProto.DataType.FLOAT_VALUE));
+                String sizeY = b.op("Cast", b.op("Size", b.output(0)), Attributes.ofInt("to", TensorProto.DataType.FLOAT_VALUE));
                 g = b.mul(g, b.div(sizeY, sizeX));
             }
         }

@@ -2,11 +2,12 @@ package dev.glimpse.engine.autodiff.rules;
 
 import dev.glimpse.engine.autodiff.Backward;
 import dev.glimpse.engine.autodiff.GradientRule;
+import dev.glimpse.engine.autodiff.ReluRule;
 
 import java.util.Set;
 
 /**
- * Relu and LeakyRelu under the selected {@link dev.glimpse.engine.autodiff.ReluRule}: STANDARD is the derivative
+ * Relu and LeakyRelu under the selected {@link ReluRule}: STANDARD is the derivative
  * (LeakyRelu: alpha on the negative side); GUIDED passes dY only where x &gt; 0 and dY &gt; 0; DECONVNET passes dY
  * only where dY &gt; 0.
  */
