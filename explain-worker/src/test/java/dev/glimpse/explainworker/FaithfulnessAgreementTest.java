@@ -21,7 +21,7 @@ import dev.glimpse.explain.io.InputLoader;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.explain.render.Colormap;
 import dev.glimpse.explain.render.ExplanationRenderer;
-import dev.glimpse.explainworker.artifacts.ArtifactStore;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
