@@ -9,12 +9,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs ONNX Runtime once on a batch of decoded images; on failure the error code ({@link OrtFailurePolicy}) decides:
- * rebuild the session, or not; then the images are retried one by one, which isolates the failing ones.
+ * Runs ONNX Runtime once on a batch of decoded images; when it fails, {@link OrtFailurePolicy} decides by the error
+ * code and each action does what it says:
+ * <ul>
+ * <li>{@code RETRY}: the whole batch runs again, up to {@code retries} times; when it still fails, each image runs
+ *     alone once (so that a bad input costs only itself) and those failing are dead-lettered, saying the batch was
+ *     retried;</li>
+ * <li>{@code DEAD_LETTER}: the input was refused and the same bytes will be refused again: a single image is
+ *     dead-lettered at once; a batch is split, each image run alone once to find the refused ones, which are
+ *     dead-lettered;</li>
+ * <li>{@code REBUILD_SESSION}: the session is rebuilt, then each image runs alone once on the new session.</li>
+ * </ul>
  */
 final class BatchScorer {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class); // the worker's log category
+    /** Whole-batch retries of a transient failure before the batch is split image by image. */
+    static final int DEFAULT_RETRIES = 2;
 
     /** What a batch runs on: the serving model's session, which can be rebuilt in place. */
     interface Session {
@@ -24,9 +35,14 @@ final class BatchScorer {
     }
 
     private final String workerId;
+    private final int retries;
 
-    BatchScorer(String workerId) {
+    BatchScorer(String workerId, int retries) {
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0, got " + retries);
+        }
         this.workerId = workerId;
+        this.retries = retries;
     }
 
     /**
@@ -40,18 +56,31 @@ final class BatchScorer {
         }
         List<float[]> inputs = new ArrayList<>(good.size());
         good.forEach(p -> inputs.add(p.input()));
-        try {
-            return predicted(good, session.classify(inputs));
-        } catch (OrtException e) {
-            OrtFailurePolicy.Action action = OrtFailurePolicy.decide(e);
-            LOG.warn("inference worker {}: ONNX Runtime failed on a batch of {} ({}): {} -> {}", workerId,
-                    good.size(), e.getCode(), e.getMessage(), action);
-            if (action == OrtFailurePolicy.Action.REBUILD_SESSION) {
-                session.rebuild();
+        int retried = 0;
+        while (true) {
+            try {
+                return predicted(good, session.classify(inputs));
+            } catch (OrtException e) {
+                OrtFailurePolicy.Action action = OrtFailurePolicy.decide(e);
+                LOG.warn("inference worker {}: ONNX Runtime failed on a batch of {} ({}): {} -> {}", workerId,
+                        good.size(), e.getCode(), e.getMessage(), action);
+                if (action == OrtFailurePolicy.Action.RETRY && retried < retries) {
+                    retried++;
+                    continue;
+                }
+                if (action == OrtFailurePolicy.Action.REBUILD_SESSION) {
+                    session.rebuild();
+                    return alone(good, session, retried);
+                }
+                // refused, or still failing after the retries: a batch's error does not say which image failed
+                if (good.size() == 1) {
+                    Map<PendingImage, ScoreOutcome> out = new HashMap<>();
+                    out.put(good.get(0), failed(e, retried));
+                    return out;
+                }
+                return alone(good, session, retried);
             }
         }
-        // Retry image by image: a transient failure passes, a bad input is isolated and dead-lettered.
-        return alone(good, session);
     }
 
     private static Map<PendingImage, ScoreOutcome> predicted(List<PendingImage> good, List<Classifier.Scored> scored) {
@@ -63,20 +92,20 @@ final class BatchScorer {
     }
 
     /** Runs each image alone, once: a transient failure passes, a bad input is isolated and dead-lettered. */
-    private static Map<PendingImage, ScoreOutcome> alone(List<PendingImage> good, Session session) {
+    private static Map<PendingImage, ScoreOutcome> alone(List<PendingImage> good, Session session, int retried) {
         Map<PendingImage, ScoreOutcome> out = new HashMap<>();
         for (PendingImage p : good) {
             try {
                 out.put(p, new ScoreOutcome.Predicted(session.classify(List.of(p.input())).get(0)));
             } catch (OrtException e) {
-                out.put(p, failed(e));
+                out.put(p, failed(e, retried));
             }
         }
         return out;
     }
 
-    private static ScoreOutcome.DeadLettered failed(OrtException e) {
-        return ScoreOutcome.inferenceFailed("ONNX Runtime error " + e.getCode() + ": " + e.getMessage());
+    private static ScoreOutcome.DeadLettered failed(OrtException e, int retried) {
+        return ScoreOutcome.inferenceFailed("ONNX Runtime error " + e.getCode() + ": " + e.getMessage()
+                + (retried > 0 ? " (its batch was retried " + retried + (retried == 1 ? " time)" : " times)") : ""));
     }
 }
-

@@ -114,7 +114,7 @@ public final class InferenceWorker implements GlimpseService {
         ScoredBatchQueue scored = new ScoredBatchQueue(state.batcher);
         sink = new TransactionalSink(config, catalog, producer, state, scored, metrics, registry);
         ScoringLoop scoring = new ScoringLoop(config.workerId(), state, serving, following,
-                new BatchScorer(config.workerId()), scored, metrics);
+                new BatchScorer(config.workerId(), BatchScorer.DEFAULT_RETRIES), scored, metrics);
         Thread scoreThread = new Thread(scoring, "glimpse-inference-run-" + config.workerId());
         Thread commitThread = new Thread(sink, "glimpse-inference-commit-" + config.workerId());
         pollThread = new Thread(new PollLoop(config, catalog.images().name(), consumer, decoder, state, metrics,
