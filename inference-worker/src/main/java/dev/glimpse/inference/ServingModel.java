@@ -1,6 +1,7 @@
 package dev.glimpse.inference;
 
 import ai.onnxruntime.OrtException;
+import java.util.List;
 
 /**
  * The classifier one batch runs on, with the name and version it answers as: the {@code models} announcement's name
@@ -8,7 +9,7 @@ import ai.onnxruntime.OrtException;
  * metadata before. Used by the batch thread only; {@link #rebuild()} replaces
  * the session in place after an execution-provider failure without changing the version.
  */
-final class ServingModel implements AutoCloseable {
+final class ServingModel implements BatchScorer.Session, AutoCloseable {
     private Classifier classifier;
     private final String name;
     private final String version;
@@ -31,7 +32,13 @@ final class ServingModel implements AutoCloseable {
         return version;
     }
 
-    void rebuild() throws OrtException {
+    @Override
+    public List<Classifier.Scored> classify(List<float[]> inputs) throws OrtException {
+        return classifier.classify(inputs);
+    }
+
+    @Override
+    public void rebuild() throws OrtException {
         Classifier old = classifier;
         classifier = old.rebuild();
         old.close();
