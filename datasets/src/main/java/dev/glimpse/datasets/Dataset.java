@@ -1,5 +1,6 @@
 package dev.glimpse.datasets;
 
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ public interface Dataset {
     }
 
     /** Only the examples whose label is in {@code labels}, in their original order. */
-    default Dataset withLabels(java.util.Set<Integer> labels) {
+    default Dataset withLabels(Set<Integer> labels) {
         return SubsetDataset.withLabels(this, labels);
     }
 }

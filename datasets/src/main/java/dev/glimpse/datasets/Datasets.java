@@ -1,5 +1,6 @@
 package dev.glimpse.datasets;
 
+import java.nio.file.Files;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -30,7 +31,7 @@ public final class Datasets {
                 return ShapesDataset.split(shapes, shapesTrain, shapesTest);
             default:
                 Path dir = Path.of(spec);
-                if (!java.nio.file.Files.isDirectory(dir)) {
+                if (!Files.isDirectory(dir)) {
                     throw new IllegalArgumentException("dataset must be fashion-mnist, shapes or an existing directory, got '"
                             + spec + "'");
                 }

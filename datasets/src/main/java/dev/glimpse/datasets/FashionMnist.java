@@ -1,5 +1,6 @@
 package dev.glimpse.datasets;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ public final class FashionMnist {
     private static Path require(Path dir, String prefix) throws IOException {
         Path p = locate(dir, prefix);
         if (p == null) {
-            throw new java.io.FileNotFoundException("Fashion-MNIST file " + prefix + "(.gz) not found in " + dir
+            throw new FileNotFoundException("Fashion-MNIST file " + prefix + "(.gz) not found in " + dir
                     + " (install the Debian package dataset-fashion-mnist)");
         }
         return p;

@@ -1,5 +1,7 @@
 package dev.glimpse.datasets;
 
+import java.io.FileNotFoundException;
+import java.util.Arrays;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -44,7 +46,7 @@ public final class IdxReader {
 
     public static IdxArray read(Path file, int expectedMagic) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new java.io.FileNotFoundException("IDX file not found: " + file);
+            throw new FileNotFoundException("IDX file not found: " + file);
         }
         try (InputStream in = open(file)) {
             return read(in, expectedMagic, file.toString());
@@ -80,19 +82,19 @@ public final class IdxReader {
             }
             total *= dims[i];
             if (total > MAX_BODY_BYTES) {
-                throw new IdxFormatException(source + ": dimensions " + java.util.Arrays.toString(dims)
+                throw new IdxFormatException(source + ": dimensions " + Arrays.toString(dims)
                         + " describe more than " + MAX_BODY_BYTES + " bytes");
             }
         }
         byte[] data = new byte[(int) total];
         int read = in.readNBytes(data, 0, data.length);
         if (read != data.length) {
-            throw new IdxFormatException(source + ": truncated body: header " + java.util.Arrays.toString(dims)
+            throw new IdxFormatException(source + ": truncated body: header " + Arrays.toString(dims)
                     + " promises " + data.length + " bytes but only " + read + " are present");
         }
         if (in.read() != -1) {
             throw new IdxFormatException(source + ": trailing bytes after the " + data.length
-                    + " bytes promised by header " + java.util.Arrays.toString(dims));
+                    + " bytes promised by header " + Arrays.toString(dims));
         }
         return new IdxArray(dims, data);
     }

@@ -1,5 +1,7 @@
 package dev.glimpse.registry.swap;
 
+import java.util.List;
+import java.util.Optional;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 
 /**
@@ -86,15 +88,15 @@ public final class AnnouncementFollower {
      * At start, after reading {@code models} to its end: the announcement that should serve (the last PROMOTED one of
      * this model), so a worker loads one model instead of replaying every historical promotion.
      */
-    public static java.util.Optional<ModelAnnouncement> lastPromoted(String modelName,
-                                                                    java.util.List<ModelAnnouncement> inOffsetOrder) {
+    public static Optional<ModelAnnouncement> lastPromoted(String modelName,
+                                                                    List<ModelAnnouncement> inOffsetOrder) {
         ModelAnnouncement last = null;
         for (ModelAnnouncement a : inOffsetOrder) {
             if (a.getModelName().equals(modelName) && a.getState() == ModelAnnouncement.State.PROMOTED) {
                 last = a;
             }
         }
-        return java.util.Optional.ofNullable(last);
+        return Optional.ofNullable(last);
     }
 
     public String serving() {

@@ -1,5 +1,6 @@
 package dev.glimpse.registry.swap;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class HotSwapSlot<M extends AutoCloseable> implements AutoCloseable {
 
     private final AtomicReference<M> staged = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicBoolean retire = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean retire = new AtomicBoolean();
     private volatile M current;
     private volatile long swaps;
 

@@ -1,5 +1,7 @@
 package dev.glimpse.registry.swap;
 
+import ai.onnxruntime.OnnxJavaType;
+import java.util.Arrays;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
@@ -157,7 +159,7 @@ public final class ModelCandidateLoader implements AutoCloseable {
             try (OnnxTensor input = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(data), probeShape);
                  OrtSession.Result result = session.run(Map.of(graph.inputName(), input))) {
                 for (Map.Entry<String, OnnxValue> out : result) {
-                    if (out.getValue() instanceof OnnxTensor t && t.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
+                    if (out.getValue() instanceof OnnxTensor t && t.getInfo().type == OnnxJavaType.FLOAT) {
                         FloatBuffer fb = t.getFloatBuffer();
                         for (int i = 0; i < fb.limit(); i++) {
                             if (!Float.isFinite(fb.get(i))) {
@@ -168,7 +170,7 @@ public final class ModelCandidateLoader implements AutoCloseable {
                     }
                 }
             } catch (OrtException e) {
-                return Optional.of("probe batch " + java.util.Arrays.toString(probeShape) + " failed: " + e.getMessage());
+                return Optional.of("probe batch " + Arrays.toString(probeShape) + " failed: " + e.getMessage());
             }
         }
         return Optional.empty();

@@ -1,5 +1,7 @@
 package dev.glimpse.registry.swap;
 
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import java.time.Duration;
@@ -89,7 +91,7 @@ public final class ModelsTopicListener implements AutoCloseable {
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+        } catch (InterruptException | WakeupException e) {
             // closing
         } catch (RuntimeException e) {
             LOG.error("models topic listener stopped: model announcements are no longer followed", e);
