@@ -2,7 +2,11 @@ package dev.glimpse.runtime;
 
 import static dev.glimpse.runtime.ModelMetadataKeys.EMBEDDING_OUTPUT;
 import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_COLOUR;
+import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_CROP;
 import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_MEAN;
+import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_RESIZE;
+import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_RESIZE_MODE;
+import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_SCALE;
 import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_SIZE;
 import static dev.glimpse.runtime.ModelMetadataKeys.INPUT_STD;
 import static dev.glimpse.runtime.ModelMetadataKeys.LABELS;
@@ -41,15 +45,18 @@ import java.util.regex.Pattern;
  * @param mean            per-channel mean, length = channels of {@code colour}
  * @param std             per-channel std, length = channels of {@code colour}
  * @param embeddingOutput tensor holding the penultimate-layer embedding, when the model names it
+ * @param resizing        how an image is resized and cropped to {@code height x width}
+ * @param scale           pixel values are divided by this before mean/std (255 = ToTensor)
  */
 public record ModelMetadata(String name, String version, String parentVersion, List<String> labels,
                             InputColour colour, int height, int width, float[] mean, float[] std,
                             String trainingWindow, Map<String, Double> metrics, Optional<String> embeddingOutput,
-                            OutputKind outputKind) {
+                            OutputKind outputKind, Resizing resizing, float scale) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SIZE = Pattern.compile("\\s*(\\d+)\\s*[xX,]\\s*(\\d+)\\s*");
     private static final int DEFAULT_SIZE = 224;
+    private static final float DEFAULT_SCALE = 255f;
 
     public ModelMetadata {
         labels = List.copyOf(labels);
@@ -62,6 +69,45 @@ public record ModelMetadata(String name, String version, String parentVersion, L
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("input size must be positive, got " + height + "x" + width);
         }
+        if (resizing == null) {
+            throw new IllegalArgumentException("resizing is required");
+        }
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be a positive number, got " + scale);
+        }
+    }
+
+    /** Metadata that stretches images to the model size and scales by 255 (what models with only a size get). */
+    public ModelMetadata(String name, String version, String parentVersion, List<String> labels,
+                         InputColour colour, int height, int width, float[] mean, float[] std,
+                         String trainingWindow, Map<String, Double> metrics, Optional<String> embeddingOutput,
+                         OutputKind outputKind) {
+        this(name, version, parentVersion, labels, colour, height, width, mean, std, trainingWindow, metrics,
+                embeddingOutput, outputKind, Resizing.STRETCH, DEFAULT_SCALE);
+    }
+
+    /**
+     * Refuses a model without a preprocessing contract: throws when any of {@link ModelMetadataKeys#CONTRACT} is
+     * missing from {@code props}, with one line naming the missing keys and the command that writes them.
+     *
+     * @param model how the user named the model (a path), quoted in the message and the suggested command
+     * @throws MissingModelContractException when a key is missing
+     */
+    public static void requireContract(Map<String, String> props, String model) {
+        List<String> missing = ModelMetadataKeys.CONTRACT.stream().filter(k -> text(props, k).isEmpty()).toList();
+        if (!missing.isEmpty()) {
+            throw new MissingModelContractException(model, missing);
+        }
+    }
+
+    /** {@link #requireContract(Map, String)} for a model file; reads only its {@code metadata_props}. */
+    public static void requireContract(java.nio.file.Path model) throws java.io.IOException {
+        requireContract(OnnxMetadataProps.read(model), model.toString());
+    }
+
+    /** {@link #requireContract(Map, String)} for an open session. */
+    public static void requireContract(OrtSession session, String model) throws OrtException {
+        requireContract(session.getMetadata().getCustomMetadata(), model);
     }
 
     /** Reads the metadata of an open session, taking defaults from its first input and output. */
@@ -106,8 +152,59 @@ public record ModelMetadata(String name, String version, String parentVersion, L
         Map<String, Double> metrics = text(props, METRICS).map(ModelMetadata::parseMetrics).orElse(Map.of());
         Optional<String> embedding = text(props, EMBEDDING_OUTPUT);
         OutputKind kind = text(props, OUTPUT_KIND).map(ModelMetadata::parseOutputKind).orElse(OutputKind.LOGITS);
+        Resizing resizing = parseResizing(props, size);
+        float scale = text(props, INPUT_SCALE).map(v -> parseScale(v)).orElse(DEFAULT_SCALE);
         return new ModelMetadata(name, version, parent, labels, colour, size[0], size[1], mean, std, window, metrics,
-                embedding, kind);
+                embedding, kind, resizing, scale);
+    }
+
+    private static Resizing parseResizing(Map<String, String> props, int[] size) {
+        Optional<String> modeText = text(props, INPUT_RESIZE_MODE);
+        Optional<String> resizeText = text(props, INPUT_RESIZE);
+        Optional<String> cropText = text(props, INPUT_CROP);
+        ResizeMode mode = modeText.map(v -> {
+            ResizeMode m = ResizeMode.ofKey(v);
+            if (m == null) {
+                throw new InvalidModelMetadataException(INPUT_RESIZE_MODE, v, "expected shorter, stretch or letterbox");
+            }
+            return m;
+        }).orElse(resizeText.isPresent() ? ResizeMode.SHORTER : ResizeMode.STRETCH);
+        int resize = resizeText.map(v -> {
+            try {
+                int r = Integer.parseInt(v);
+                if (r > 0 && r <= 16384) {
+                    return r;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new InvalidModelMetadataException(INPUT_RESIZE, v, "expected a whole number of pixels, 1..16384");
+        }).orElse(mode == ResizeMode.SHORTER ? Math.min(size[0], size[1]) : 0);
+        CropMode crop = cropText.map(v -> {
+            CropMode c = CropMode.ofKey(v);
+            if (c == null) {
+                throw new InvalidModelMetadataException(INPUT_CROP, v, "expected center or none");
+            }
+            return c;
+        }).orElse(mode == ResizeMode.SHORTER || (mode == ResizeMode.STRETCH && resize > 0) ? CropMode.CENTER : CropMode.NONE);
+        try {
+            return new Resizing(mode, resize, crop);
+        } catch (IllegalArgumentException e) {
+            String key = cropText.isPresent() ? INPUT_CROP : resizeText.isPresent() ? INPUT_RESIZE : INPUT_RESIZE_MODE;
+            throw new InvalidModelMetadataException(key, props.get(key) == null ? "" : props.get(key).trim(), e.getMessage());
+        }
+    }
+
+    private static float parseScale(String value) {
+        try {
+            float f = Float.parseFloat(value);
+            if (f > 0 && !Float.isInfinite(f)) {
+                return f;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidModelMetadataException(INPUT_SCALE, value, "expected a positive number, e.g. 255");
     }
 
     /** The metadata as {@code metadata_props} entries, for writers of models (round-trips through {@link #parse}). */
@@ -125,6 +222,12 @@ public record ModelMetadata(String name, String version, String parentVersion, L
         p.put(INPUT_SIZE, height + "x" + width);
         p.put(INPUT_MEAN, floats(mean));
         p.put(INPUT_STD, floats(std));
+        p.put(INPUT_RESIZE_MODE, resizing.mode().key());
+        if (resizing.resize() > 0) {
+            p.put(INPUT_RESIZE, Integer.toString(resizing.resize()));
+        }
+        p.put(INPUT_CROP, resizing.crop().key());
+        p.put(INPUT_SCALE, scale == Math.rint(scale) ? Integer.toString((int) scale) : Float.toString(scale));
         if (!trainingWindow.isEmpty()) {
             p.put(TRAINING_WINDOW, trainingWindow);
         }
@@ -161,7 +264,8 @@ public record ModelMetadata(String name, String version, String parentVersion, L
                 && m.parentVersion.equals(parentVersion) && m.labels.equals(labels) && m.colour == colour
                 && m.height == height && m.width == width && Arrays.equals(m.mean, mean) && Arrays.equals(m.std, std)
                 && m.trainingWindow.equals(trainingWindow) && m.metrics.equals(metrics)
-                && m.embeddingOutput.equals(embeddingOutput) && m.outputKind == outputKind;
+                && m.embeddingOutput.equals(embeddingOutput) && m.outputKind == outputKind
+                && m.resizing.equals(resizing) && Float.compare(m.scale, scale) == 0;
     }
 
     @Override
@@ -173,6 +277,8 @@ public record ModelMetadata(String name, String version, String parentVersion, L
     public String toString() {
         return "ModelMetadata[" + name + " v" + version + (parentVersion.isEmpty() ? "" : " (from v" + parentVersion + ")")
                 + ", " + labels.size() + " classes, " + colour.key() + " " + height + "x" + width
+                + ", " + resizing.mode().key() + (resizing.resize() > 0 ? " " + resizing.resize() : "")
+                + (resizing.crop() == CropMode.CENTER ? " + center crop" : "") + ", scale " + scale
                 + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std)
                 + embeddingOutput.map(e -> ", embedding " + e).orElse("") + ", " + outputKind.key() + "]";
     }

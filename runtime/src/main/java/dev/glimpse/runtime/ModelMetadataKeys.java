@@ -5,8 +5,10 @@ import java.util.List;
 /**
  * The ONNX {@code metadata_props} keys Glimpse reads and writes: the one place they are defined.
  * All values are strings; lists and maps are JSON. A model without a key gets the default stated here
- * (see {@link ModelMetadata#parse}). Pixel values are 8-bit, divided by 255, then normalised per channel as
- * {@code (x / 255 - mean[c]) / std[c]}.
+ * (see {@link ModelMetadata#parse}), except that a model must carry {@link #CONTRACT} to be served
+ * ({@link ModelMetadata#requireContract}). Pixel values are 8-bit, resized and cropped as {@link Resizing} says,
+ * divided by {@link #INPUT_SCALE}, then normalised per channel as {@code (x / scale - mean[c]) / std[c]}.
+ * docs/model-contract.md documents each key with the preprocessing step by step.
  */
 public final class ModelMetadataKeys {
 
@@ -51,6 +53,30 @@ public final class ModelMetadataKeys {
     public static final String INPUT_STD = "glimpse.input.std";
 
     /**
+     * How the image is brought to the model size: {@code shorter} (the shorter side becomes {@link #INPUT_RESIZE},
+     * then {@link #INPUT_CROP}), {@code stretch} (x and y scaled independently) or {@code letterbox} (aspect kept,
+     * fitted inside, padded with black = pixel value 0). Default: {@code shorter} when {@link #INPUT_RESIZE} is
+     * set, else {@code stretch} (what models whose metadata has only a size always got).
+     */
+    public static final String INPUT_RESIZE_MODE = "glimpse.input.resize_mode";
+
+    /**
+     * The shorter-side target in pixels for {@code shorter} (torchvision {@code Resize(256)}: {@code 256}); for
+     * {@code stretch} with a center crop, the squash size. Default: absent; with mode {@code shorter}, the
+     * shorter side of {@link #INPUT_SIZE}.
+     */
+    public static final String INPUT_RESIZE = "glimpse.input.resize";
+
+    /**
+     * {@code center} (torchvision {@code CenterCrop} to {@link #INPUT_SIZE} after the resize) or {@code none}.
+     * Default: {@code center} for {@code shorter} and for {@code stretch} with a resize, else {@code none}.
+     */
+    public static final String INPUT_CROP = "glimpse.input.crop";
+
+    /** Pixel values are divided by this before mean/std (ToTensor's 255). A number &gt; 0. Default: {@code 255}. */
+    public static final String INPUT_SCALE = "glimpse.input.scale";
+
+    /**
      * The time window of the training data, free text, ISO-8601 interval recommended
      * ({@code 2026-11-01T00:00:00Z/2026-11-20T00:00:00Z}). Default: empty.
      */
@@ -74,5 +100,13 @@ public final class ModelMetadataKeys {
 
     /** Every key above, in documentation order. */
     public static final List<String> ALL = List.of(NAME, VERSION, PARENT_VERSION, LABELS, INPUT_COLOUR, INPUT_SIZE,
-            INPUT_MEAN, INPUT_STD, TRAINING_WINDOW, METRICS, EMBEDDING_OUTPUT, OUTPUT_KIND);
+            INPUT_MEAN, INPUT_STD, INPUT_RESIZE_MODE, INPUT_RESIZE, INPUT_CROP, INPUT_SCALE, TRAINING_WINDOW, METRICS,
+            EMBEDDING_OUTPUT, OUTPUT_KIND);
+
+    /**
+     * The keys a model must carry to be served: without them Glimpse would have to guess the preprocessing, and
+     * it refuses to ({@link ModelMetadata#requireContract}). Resize mode, resize, crop and scale have defaults that
+     * reproduce how Glimpse's own models were always fed.
+     */
+    public static final List<String> CONTRACT = List.of(INPUT_COLOUR, INPUT_SIZE, INPUT_MEAN, INPUT_STD);
 }

@@ -3,23 +3,18 @@ package dev.glimpse.runtime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.List;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Turns images into a model's input as its {@link ModelMetadata} says: colour conversion (RGB to gray by
- * ITU-R BT.601 luma {@code 0.299 R + 0.587 G + 0.114 B}; gray to RGB by replication; alpha dropped), bilinear
- * resize to H x W (half-pixel centres, like {@code torch.nn.functional.interpolate(align_corners=False)}),
- * then {@code (x / 255 - mean[c]) / std[c]}, laid out CHW. Thread-safe (stateless apart from the metadata).
+ * Turns images into a model's input as its {@link ModelMetadata} says, equal to torchvision's
+ * {@code Resize -> CenterCrop -> ToTensor -> Normalize} on a PIL image (docs/model-contract.md):
+ * decode ({@link DecodedImage}: alpha dropped, palette looked up, EXIF orientation ignored), colour conversion as
+ * PIL's {@code convert} (RGB to gray by fixed-point BT.601 luma; gray to RGB by replication), resize and crop or
+ * letterbox as {@link Resizing} says with Pillow's antialiased bilinear filter ({@link PilBilinearResize}), then
+ * {@code (x / scale - mean[c]) / std[c]} in float32, laid out CHW. Every entry point goes through
+ * {@link #fromDecoded}. Thread-safe (stateless apart from the metadata).
  */
 public final class Preprocessor {
 
@@ -30,8 +25,8 @@ public final class Preprocessor {
     private final int channels;
     private final int height;
     private final int width;
-    private final float[] scale;
-    private final float[] offset;
+    /** Per channel, the normalised value of each 8-bit pixel value, computed as torchvision computes it. */
+    private final float[][] normalised;
 
     public Preprocessor(ModelMetadata metadata) {
         this.metadata = metadata;
@@ -40,12 +35,13 @@ public final class Preprocessor {
         this.width = metadata.width();
         float[] mean = metadata.mean();
         float[] std = metadata.std();
-        // (x/255 - mean)/std == x * scale + offset, folded once
-        this.scale = new float[channels];
-        this.offset = new float[channels];
+        float scale = metadata.scale();
+        this.normalised = new float[channels][256];
         for (int c = 0; c < channels; c++) {
-            scale[c] = 1f / (255f * std[c]);
-            offset[c] = -mean[c] / std[c];
+            for (int v = 0; v < 256; v++) {
+                // ToTensor: byte.float().div(255); Normalize: sub_(mean).div_(std) -- all float32
+                normalised[c][v] = ((float) v / scale - mean[c]) / std[c];
+            }
         }
     }
 
@@ -63,61 +59,25 @@ public final class Preprocessor {
         return new long[] {n, channels, height, width};
     }
 
+    /** Where an image of this size lands in the model input (resize, crop or letterbox). */
+    public InputGeometry geometry(int imageWidth, int imageHeight) {
+        return metadata.resizing().geometry(imageWidth, imageHeight, width, height);
+    }
+
     /**
      * Decodes PNG, JPEG, GIF or BMP bytes (whatever ImageIO reads) and preprocesses them.
      *
-     * @throws PreprocessingException with reason {@code empty} or {@code undecodable}
+     * @throws PreprocessingException with reason {@code empty}, {@code undecodable}, {@code too-many-pixels} or
+     *                                {@code wrong-channels} (CMYK)
      */
     public float[] fromEncoded(byte[] encoded) {
-        if (encoded == null || encoded.length == 0) {
-            throw new PreprocessingException("empty", "the image has no bytes");
-        }
-        BufferedImage image;
-        try {
-            // A memory-cached stream: ImageIO.read(InputStream) would buffer through a temporary file per image.
-            image = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded)));
-        } catch (IOException | RuntimeException e) {
-            throw new PreprocessingException("undecodable", "the image could not be decoded: " + e.getMessage(), e);
-        }
-        if (image == null) {
-            throw new PreprocessingException("undecodable", "no image reader recognises these " + encoded.length + " bytes");
-        }
-        return fromImage(image);
+        return fromDecoded(DecodedImage.decode(encoded, MAX_PIXELS));
     }
 
     /** Preprocesses a decoded image. */
     public float[] fromImage(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        checkPixels(w, h);
-        ColorModel cm = image.getColorModel();
-        boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel);
-        float[] hwc = new float[w * h * channels];
-        if (gray) {
-            // read the raster: getRGB would push linear gray through a gamma conversion
-            Raster raster = image.getRaster();
-            float toByte = 255f / ((1 << cm.getComponentSize(0)) - 1);
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(0, y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    float v = row[x] * toByte;
-                    int i = (y * w + x) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        hwc[i + c] = v;
-                    }
-                }
-            }
-        } else {
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                image.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0; x < w; x++) {
-                    putRgb(hwc, (y * w + x) * channels, (row[x] >> 16) & 0xff, (row[x] >> 8) & 0xff, row[x] & 0xff);
-                }
-            }
-        }
-        return finish(hwc, w, h);
+        DecodedImage.checkPixels(image.getWidth(), image.getHeight(), MAX_PIXELS);
+        return fromDecoded(DecodedImage.of(image));
     }
 
     /**
@@ -126,26 +86,40 @@ public final class Preprocessor {
      * @throws PreprocessingException with reason {@code wrong-channels} when the channel count or length is off
      */
     public float[] fromPixels(byte[] pixels, int width, int height, int pixelChannels) {
-        checkPixels(width, height);
-        if (pixelChannels != 1 && pixelChannels != 3 && pixelChannels != 4) {
-            throw new PreprocessingException("wrong-channels", "pixels must have 1, 3 or 4 channels, got " + pixelChannels);
-        }
-        if ((long) width * height * pixelChannels != pixels.length) {
-            throw new PreprocessingException("wrong-channels", "expected " + width + "x" + height + "x" + pixelChannels
-                    + " = " + ((long) width * height * pixelChannels) + " bytes, got " + pixels.length);
-        }
-        float[] hwc = new float[width * height * channels];
-        for (int p = 0; p < width * height; p++) {
-            int s = p * pixelChannels;
-            if (pixelChannels == 1) {
-                for (int c = 0; c < channels; c++) {
-                    hwc[p * channels + c] = pixels[s] & 0xff;
+        DecodedImage.checkPixels(width, height, MAX_PIXELS);
+        return fromDecoded(DecodedImage.ofPixels(pixels, width, height, pixelChannels));
+    }
+
+    /** The one preprocessing: colour conversion, resize + crop or letterbox, normalisation; CHW floats. */
+    public float[] fromDecoded(DecodedImage image) {
+        DecodedImage.checkPixels(image.width(), image.height(), MAX_PIXELS);
+        // a gray image for an RGB model is resized once and replicated: resizing is per channel
+        DecodedImage source = channels == 1 ? image.toGray() : image;
+        int sc = source.channels();
+        InputGeometry g = geometry(source.width(), source.height());
+        int x0 = Math.max(0, g.offsetX());
+        int x1 = Math.min(g.resizedWidth(), g.offsetX() + width);
+        int y0 = Math.max(0, g.offsetY());
+        int y1 = Math.min(g.resizedHeight(), g.offsetY() + height);
+        int ww = x1 - x0;
+        byte[] window = PilBilinearResize.resize(source.pixelArray(), sc, source.width(), source.height(),
+                g.resizedWidth(), g.resizedHeight(), x0, y0, ww, y1 - y0);
+        float[] out = new float[sampleSize()];
+        int plane = height * width;
+        for (int c = 0; c < channels; c++) {
+            float[] lut = normalised[c];
+            int from = sc == 1 ? 0 : c;
+            // padding (letterbox, or a crop larger than the resized image) is pixel value 0, as torchvision pads
+            java.util.Arrays.fill(out, c * plane, (c + 1) * plane, lut[0]);
+            for (int y = y0; y < y1; y++) {
+                int dst = c * plane + (y - g.offsetY()) * width + (x0 - g.offsetX());
+                int src = (y - y0) * ww * sc + from;
+                for (int x = 0; x < ww; x++) {
+                    out[dst + x] = lut[window[src + x * sc] & 0xff];
                 }
-            } else {
-                putRgb(hwc, p * channels, pixels[s] & 0xff, pixels[s + 1] & 0xff, pixels[s + 2] & 0xff);
             }
         }
-        return finish(hwc, width, height);
+        return out;
     }
 
     /** Packs preprocessed samples into one NCHW float tensor; the caller closes it. */
@@ -160,58 +134,5 @@ public final class Preprocessor {
         }
         buffer.flip();
         return OnnxTensor.createTensor(env, buffer, batchShape(samples.size()));
-    }
-
-    private void putRgb(float[] hwc, int i, int r, int g, int b) {
-        if (channels == 1) {
-            hwc[i] = 0.299f * r + 0.587f * g + 0.114f * b;
-        } else {
-            hwc[i] = r;
-            hwc[i + 1] = g;
-            hwc[i + 2] = b;
-        }
-    }
-
-    private static void checkPixels(int w, int h) {
-        if (w <= 0 || h <= 0) {
-            throw new PreprocessingException("undecodable", "image has no pixels (" + w + "x" + h + ")");
-        }
-        if ((long) w * h > MAX_PIXELS) {
-            throw new PreprocessingException("too-many-pixels", "image is " + w + "x" + h + ", over " + MAX_PIXELS + " pixels");
-        }
-    }
-
-    /** Resizes HWC (values 0..255) to the model size and normalises into CHW. */
-    private float[] finish(float[] hwc, int srcW, int srcH) {
-        float[] out = new float[sampleSize()];
-        int plane = height * width;
-        if (srcW == width && srcH == height) {
-            for (int p = 0; p < plane; p++) {
-                for (int c = 0; c < channels; c++) {
-                    out[c * plane + p] = hwc[p * channels + c] * scale[c] + offset[c];
-                }
-            }
-            return out;
-        }
-        float sy = (float) srcH / height;
-        float sx = (float) srcW / width;
-        for (int y = 0; y < height; y++) {
-            float fy = Math.max(0f, (y + 0.5f) * sy - 0.5f);
-            int y0 = Math.min((int) fy, srcH - 1);
-            int y1 = Math.min(y0 + 1, srcH - 1);
-            float wy = Math.min(fy - y0, 1f);
-            for (int x = 0; x < width; x++) {
-                float fx = Math.max(0f, (x + 0.5f) * sx - 0.5f);
-                int x0 = Math.min((int) fx, srcW - 1);
-                int x1 = Math.min(x0 + 1, srcW - 1);
-                float wx = Math.min(fx - x0, 1f);
-                for (int c = 0; c < channels; c++) {
-                    float top = hwc[(y0 * srcW + x0) * channels + c] * (1 - wx) + hwc[(y0 * srcW + x1) * channels + c] * wx;
-                    float bottom = hwc[(y1 * srcW + x0) * channels + c] * (1 - wx) + hwc[(y1 * srcW + x1) * channels + c] * wx;
-                    out[c * plane + y * width + x] = (top * (1 - wy) + bottom * wy) * scale[c] + offset[c];
-                }
-            }
-        }
-        return out;
     }
 }

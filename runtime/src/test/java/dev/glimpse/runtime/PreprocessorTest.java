@@ -43,15 +43,15 @@ class PreprocessorTest {
     }
 
     @Test
-    void shouldConvertRgbToGrayWithBt601Luma() throws IOException {
+    void shouldConvertRgbToGrayAsPilConvertL() throws IOException {
         BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < 16; i++) {
             img.setRGB(i % 4, i / 4, (200 << 16) | (100 << 8) | 50);
         }
         float[] x = preprocessor("gray", "4x4", "0", "1").fromEncoded(encode(img, "png"));
-        float luma = (0.299f * 200 + 0.587f * 100 + 0.114f * 50) / 255f;
+        // PIL: Image.new('RGB', (1, 1), (200, 100, 50)).convert('L') == 124 (fixed-point BT.601 luma, rounded)
         for (float v : x) {
-            assertEquals(luma, v, 1e-5f);
+            assertEquals(124 / 255f, v, 1e-6f);
         }
     }
 
@@ -71,20 +71,19 @@ class PreprocessorTest {
     }
 
     @Test
-    void shouldResizeBilinearlyLikeTorchInterpolateWithoutAlignCorners() {
-        // references from torch.nn.functional.interpolate(mode='bilinear', align_corners=False)
+    void shouldResizeAsPilBilinearWithAntialiasingAndEightBitRounding() {
+        // references from PIL: Image.fromarray(a, 'L').resize((w, h), Image.BILINEAR)
         Preprocessor up = preprocessor("gray", "4x4", "0", "[0.00392156862745098]"); // std 1/255 keeps pixel units
         float[] x = up.fromPixels(new byte[] {0, 10, 20, 30}, 2, 2, 1);
-        assertArrayEquals(new float[] {0, 2.5f, 7.5f, 10, 5, 7.5f, 12.5f, 15, 15, 17.5f, 22.5f, 25, 20, 22.5f, 27.5f, 30},
-                x, 1e-3f);
+        assertArrayEquals(new float[] {0, 3, 8, 10, 5, 8, 13, 15, 15, 18, 23, 25, 20, 23, 28, 30}, x, 1e-3f);
 
+        // downscaling 5x3 -> 3x2 widens the triangle filter (antialiasing): a 2-tap bilinear would give 1.58, 3.25, ...
         Preprocessor down = preprocessor("gray", "2x3", "0", "[0.00392156862745098]");
         byte[] ramp = new byte[15];
         for (int i = 0; i < 15; i++) {
             ramp[i] = (byte) i;
         }
-        assertArrayEquals(new float[] {1.5833f, 3.25f, 4.9167f, 9.0833f, 10.75f, 12.4167f},
-                down.fromPixels(ramp, 5, 3, 1), 1e-3f);
+        assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, down.fromPixels(ramp, 5, 3, 1), 1e-3f);
     }
 
     @Test

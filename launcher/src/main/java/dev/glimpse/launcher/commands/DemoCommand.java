@@ -15,6 +15,8 @@ import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.MissingModelContractException;
+import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.trainingservice.RetrainRunner;
 import dev.glimpse.trainingservice.TrainingService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -118,6 +120,14 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         }
         Path modelFile = model == null && feedback > 0 && Files.isRegularFile(FEEDBACK_START_MODEL)
                 ? FEEDBACK_START_MODEL : DefaultModels.resolve(model, ds, dataDir);
+        if (model != null) {
+            try {
+                ModelMetadata.requireContract(modelFile);
+            } catch (MissingModelContractException | java.io.IOException e) {
+                System.err.println("glimpse demo: " + e.getMessage());
+                return 2;
+            }
+        }
         if (model == null && feedback > 0) {
             System.err.println(modelFile.equals(FEEDBACK_START_MODEL)
                     ? "glimpse demo: --feedback starts from " + FEEDBACK_START_MODEL + ", a model that knows only classes 0-4 "

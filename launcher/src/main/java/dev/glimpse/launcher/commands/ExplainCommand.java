@@ -11,6 +11,7 @@ import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.explain.render.Colormap;
 import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.launcher.GlimpseCommand;
+import dev.glimpse.runtime.ModelMetadata;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -88,6 +89,12 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
             }
             var chosen = Methods.parse(String.join(",", methods));
             Onnx.ModelProto m = ModelFiles.read(model);
+            if (!input.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy")) {
+                // an image is preprocessed from the metadata, never with guessed defaults; a .npy is used as is
+                java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+                m.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+                ModelMetadata.requireContract(props, model.toString());
+            }
             try (Explainer e = new Explainer(m, new EngineDifferentiators(), batch)) {
                 Tensor x = InputLoader.load(input, m, e.inputShape(), e.shape(e.logitsName()));
                 Tensor maskTensor = mask == null ? null : readMask(mask);

@@ -2,6 +2,7 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.datasets.DatasetSplit;
 import dev.glimpse.launcher.GlimpseCommand;
+import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.training.Evaluation;
 import dev.glimpse.training.FineTuneJob;
 import dev.glimpse.training.FreezePolicy;
@@ -64,6 +65,7 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
         if (replaceHead != null && replaceHead < 1) {
             throw new IllegalArgumentException("--replace-head must be >= 1, got " + replaceHead);
         }
+        ModelMetadata.requireContract(model);
         ModelFile.Loaded parent = ModelFile.load(model);
         DatasetSplit split = data.open();
         String command = "./glimpse finetune " + String.join(" ", CommandLines.current());

@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./glimpse models ...}: operator commands against the training service's HTTP API. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = "Model versions and lifecycle: list, promote, rollback, pin, unpin (training service HTTP API).",
+        description = "Model versions and lifecycle: list, promote, rollback, pin, unpin (training service HTTP API); "
+                + "import gives a user's ONNX model its preprocessing contract.",
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Promote.class, ModelsCommand.Rollback.class,
-                ModelsCommand.Pin.class, ModelsCommand.Unpin.class, ModelsCommand.Train.class})
+                ModelsCommand.Pin.class, ModelsCommand.Unpin.class, ModelsCommand.Train.class, ModelsImportCommand.class})
 public final class ModelsCommand implements GlimpseCommand, Runnable {
 
     @CommandLine.Spec
