@@ -29,12 +29,12 @@ public final class MonitoringSerdes {
 
     public static Serde<Observation> observation() {
         return new WrapperSerde<>((topic, o) -> o == null ? null : write(out -> writeObservation(out, o)),
-                (topic, bytes) -> bytes == null ? null : read(topic, bytes, Serdes::readObservation));
+                (topic, bytes) -> bytes == null ? null : read(topic, bytes, MonitoringSerdes::readObservation));
     }
 
     public static Serde<WindowSample> windowSample() {
         return new WrapperSerde<>((topic, s) -> s == null ? null : write(out -> writeSample(out, s)),
-                (topic, bytes) -> bytes == null ? null : read(topic, bytes, Serdes::readSample));
+                (topic, bytes) -> bytes == null ? null : read(topic, bytes, MonitoringSerdes::readSample));
     }
 
     public static Serde<ReferenceState> referenceState() {
