@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
@@ -25,7 +23,7 @@ public final class ImageFolderDataset {
         if (!Files.isDirectory(dir)) {
             throw new java.io.FileNotFoundException("dataset directory not found: " + dir);
         }
-        if (Files.isDirectory(dir.resolve("train")) && Files.isDirectory(dir.resolve("test"))) {
+        if (ImageFolder.hasTrainTestParts(dir)) {
             Dataset train = loadFolder(dir.resolve("train"), channels, size, null);
             Dataset test = loadFolder(dir.resolve("test"), channels, size, train.classNames());
             return new DatasetSplit(train, test);
@@ -49,36 +47,16 @@ public final class ImageFolderDataset {
     }
 
     static Dataset loadFolder(Path dir, int channels, int size, List<String> expectedClasses) throws IOException {
-        List<String> classes;
-        try (Stream<Path> s = Files.list(dir)) {
-            classes = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-        }
-        if (classes.isEmpty()) {
-            throw new IOException("dataset directory " + dir + " has no class sub-folders (expected DIR/<class>/*.png)");
-        }
-        if (expectedClasses != null && !expectedClasses.equals(classes)) {
-            throw new IOException("class folders of " + dir + " " + classes + " differ from " + expectedClasses);
-        }
+        ImageFolder folder = ImageFolder.scan(dir, expectedClasses);
         List<LabeledImage> images = new ArrayList<>();
-        for (int label = 0; label < classes.size(); label++) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir.resolve(classes.get(label)))) {
-                files = s.filter(ImageFolderDataset::isImage).sorted().toList();
+        for (ImageFolder.ImageFile f : folder.files()) {
+            BufferedImage img = ImageIO.read(f.path().toFile());
+            if (img == null) {
+                throw new IOException("cannot decode image " + f.path());
             }
-            for (Path f : files) {
-                BufferedImage img = ImageIO.read(f.toFile());
-                if (img == null) {
-                    throw new IOException("cannot decode image " + f);
-                }
-                images.add(PngCodec.fromBufferedImage(dir.relativize(f).toString(), resize(img, size), channels, label));
-            }
+            images.add(PngCodec.fromBufferedImage(f.id(), resize(img, size), channels, f.label()));
         }
-        return new InMemoryDataset(dir.getFileName().toString(), images, classes, channels, size, size);
-    }
-
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Files.isRegularFile(p) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
+        return new InMemoryDataset(dir.getFileName().toString(), images, folder.classNames(), channels, size, size);
     }
 
     private static BufferedImage resize(BufferedImage img, int size) {

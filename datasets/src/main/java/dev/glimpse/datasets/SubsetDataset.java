@@ -31,6 +31,11 @@ final class SubsetDataset implements Dataset {
         return new SubsetDataset(base, IntStream.range(from, to).toArray(), base.name() + "[" + from + ":" + to + "]");
     }
 
+    static Dataset byId(Dataset base, java.util.function.Predicate<String> keep, String part) {
+        int[] idx = IntStream.range(0, base.size()).filter(i -> keep.test(base.get(i).id())).toArray();
+        return new SubsetDataset(base, idx, base.name() + "{" + part + "}");
+    }
+
     static Dataset withLabels(Dataset base, Set<Integer> labels) {
         int[] idx = IntStream.range(0, base.size()).filter(i -> labels.contains(base.get(i).label())).toArray();
         return new SubsetDataset(base, idx, base.name() + "{labels " + labels + "}");

@@ -216,10 +216,10 @@ public final class TrainingService implements GlimpseService {
     /** Runs would fail one by one otherwise: say it once, at start, with the cause. */
     private static void warnIfNotFineTunable(StoredModel serving) {
         try {
-            dev.glimpse.training.ModelFile.load(serving.modelPath());
+            TransferLearningTrainer.checkFineTunable(serving.modelPath());
         } catch (Exception e) {
-            LOG.warn("serving model {}/{} cannot be fine-tuned, every training run will fail until a model made by "
-                    + "./glimpse train or finetune serves: {}", serving.name(), serving.version(), e.getMessage());
+            LOG.warn("serving model {}/{} cannot be fine-tuned, every training run will fail until a fine-tunable model "
+                    + "serves: {}", serving.name(), serving.version(), e.getMessage());
         }
     }
 

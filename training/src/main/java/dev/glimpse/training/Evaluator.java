@@ -30,20 +30,29 @@ public final class Evaluator {
      */
     public static Evaluation evaluate(OrtSession session, Dataset data, Normalization norm, List<String> classNames,
                                       int batchSize) throws OrtException {
+        return evaluate(session, Examples.of(data, norm), classNames, batchSize);
+    }
+
+    /**
+     * @param classNames names for the model's outputs (the examples' labels must index the same classes)
+     */
+    public static Evaluation evaluate(OrtSession session, Examples data, List<String> classNames, int batchSize)
+            throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String inputName = session.getInputNames().iterator().next();
         int k = classNames.size();
         long[][] confusion = new long[k][k];
-        int per = data.channels() * data.height() * data.width();
+        int[] shape = data.sampleShape();
+        int per = data.sampleSize();
         float[] batch = new float[batchSize * per];
         double lossSum = 0;
         for (int start = 0; start < data.size(); start += batchSize) {
             int n = Math.min(batchSize, data.size() - start);
             for (int i = 0; i < n; i++) {
-                norm.write(data.get(start + i), batch, i * per);
+                data.write(start + i, batch, i * per, Augmentation.NONE);
             }
             try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch, 0, n * per),
-                    new long[]{n, data.channels(), data.height(), data.width()});
+                    new long[]{n, shape[0], shape[1], shape[2]});
                  OrtSession.Result r = session.run(Map.of(inputName, in))) {
                 FloatBuffer logits = ((OnnxTensor) r.get(0)).getFloatBuffer();
                 if (logits.remaining() != n * k) {
@@ -64,7 +73,7 @@ public final class Evaluator {
                     for (int c = 0; c < k; c++) {
                         z += Math.exp(logits.get(i * k + c) - max);
                     }
-                    int label = data.get(start + i).label();
+                    int label = data.label(start + i);
                     if (label >= k) {
                         throw new IllegalArgumentException("dataset label " + label + " is outside the model's " + k + " classes");
                     }

@@ -3,6 +3,7 @@ package dev.glimpse.training;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.DatasetSplit;
+import dev.glimpse.datasets.Holdout;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.runtime.ModelMetadataKeys;
 import dev.glimpse.training.graph.NetworkGraphs;
@@ -23,8 +24,12 @@ import java.util.SplittableRandom;
  */
 public final class FineTuneJob {
 
-    public record Result(Onnx.ModelProto model, Network network, Parameters parameters, Evaluation test,
-                         Trainer.Report report, Set<String> trained, double wallSeconds) {
+    /**
+     * @param validation accuracy on the examples held out from the training data (last epoch)
+     * @param test       accuracy on the test split
+     */
+    public record Result(Onnx.ModelProto model, Network network, Parameters parameters, Evaluation validation,
+                         Evaluation test, Trainer.Report report, Set<String> trained, double wallSeconds) {
     }
 
     private FineTuneJob() {
@@ -39,7 +44,9 @@ public final class FineTuneJob {
         long start = System.nanoTime();
         Network net = parent.network();
         Parameters params = parent.parameters().copy();
-        Dataset train = data.train();
+        Holdout holdout = new Holdout(TrainingJob.VALIDATION_FRACTION, 1);
+        Dataset train = holdout.rest(data.train());
+        Dataset validation = holdout.part(data.train());
         if (train.channels() != net.channels() || train.height() != net.height() || train.width() != net.width()) {
             throw new IllegalArgumentException("dataset " + datasetName + " has " + train.channels() + "x" + train.height()
                     + "x" + train.width() + " images but the model takes " + net.channels() + "x" + net.height() + "x" + net.width());
@@ -71,18 +78,22 @@ public final class FineTuneJob {
         log.printf("fine-tuning %s: %s, %d of %d weight tensors trainable, backbone lr x%s%s%n", net.arch(),
                 policy.describe(), trainable.size(), params.weights().size(), backboneLrScale,
                 replaceHead > 0 ? ", new head with " + replaceHead + " classes" : "");
-        Trainer.Report report = new Trainer(config, log).fit(net, params, train, data.test(), norm, trainable, lrScale);
+        Trainer.Report report = new Trainer(config, log).fit(net, params, train, validation, norm, trainable, lrScale);
+        Evaluation test = NetworkTraining.evaluate(net, params, Examples.of(data.test(), norm), train.classNames(),
+                config.threads());
         String parentVersion = parent.metadata().getOrDefault(ModelMetadataKeys.VERSION, "0");
         String name = parent.metadata().getOrDefault(ModelMetadataKeys.NAME, "model");
         String mode = "finetune " + policy.describe() + " backbone-lr-scale=" + backboneLrScale
                 + (replaceHead > 0 ? " replace-head=" + replaceHead : "");
         Map<String, String> meta = TrainingJob.metadata(name, version != null ? version : nextVersion(parentVersion),
-                parentVersion, train, norm, net, config, report.validation(), command, mode, datasetName);
+                parentVersion, train, norm, net, config, report.validation(), test, command, mode, datasetName);
         Onnx.ModelProto model = NetworkGraphs.inference(net, params, meta);
-        return new Result(model, net, params, report.validation(), report, trainable, (System.nanoTime() - start) / 1e9);
+        return new Result(model, net, params, report.validation(), test, report, trainable,
+                (System.nanoTime() - start) / 1e9);
     }
 
-    static String nextVersion(String parent) {
+    /** The version after {@code parent}: the next integer, else {@code <parent>-ft}. */
+    public static String nextVersion(String parent) {
         try {
             return Long.toString(Long.parseLong(parent) + 1);
         } catch (NumberFormatException e) {

@@ -4,8 +4,8 @@ import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.LabeledImage;
 
 /**
- * Per-channel input normalisation (x/255 - mean[c]) / std[c], the preprocessing recorded in the model metadata,
- * plus the augmentation applied while writing a batch (shift with edge replication, horizontal flip).
+ * Per-channel input normalisation (x/255 - mean[c]) / std[c], the preprocessing recorded in the metadata of the
+ * models {@code ./glimpse train} writes, applied to images already at the model's size.
  */
 public record Normalization(float[] mean, float[] std) {
 
@@ -59,33 +59,24 @@ public record Normalization(float[] mean, float[] std) {
         write(img, dst, offset, 0, 0, false);
     }
 
-    /**
-     * Writes the normalised image shifted by (dx, dy) pixels (content moves right/down for positive values,
-     * uncovered pixels repeat the nearest edge) and optionally mirrored left-right.
-     */
+    /** Writes the normalised image augmented as {@link Augmentation} says (shift with edge replication, mirror). */
     public void write(LabeledImage img, float[] dst, int offset, int dx, int dy, boolean flip) {
+        Augmentation a = new Augmentation(dx, dy, flip);
         int h = img.height();
         int w = img.width();
+        float[] plain = a.isNone() ? dst : new float[img.channels() * h * w];
+        int at = a.isNone() ? offset : 0;
         byte[] px = img.pixels();
         for (int c = 0; c < img.channels(); c++) {
             float scale = 1f / (255f * std[c]);
             float bias = -mean[c] / std[c];
             int plane = c * h * w;
-            for (int y = 0; y < h; y++) {
-                int sy = Math.min(h - 1, Math.max(0, y - dy));
-                int row = plane + sy * w;
-                int out = offset + plane + y * w;
-                if (dx == 0 && !flip) {
-                    for (int x = 0; x < w; x++) {
-                        dst[out + x] = (px[row + x] & 0xff) * scale + bias;
-                    }
-                } else {
-                    for (int x = 0; x < w; x++) {
-                        int sx = Math.min(w - 1, Math.max(0, (flip ? w - 1 - x : x) - dx));
-                        dst[out + x] = (px[row + sx] & 0xff) * scale + bias;
-                    }
-                }
+            for (int i = 0; i < h * w; i++) {
+                plain[at + plane + i] = (px[plane + i] & 0xff) * scale + bias;
             }
+        }
+        if (!a.isNone()) {
+            a.apply(plain, img.channels(), h, w, dst, offset);
         }
     }
 }

@@ -1,20 +1,14 @@
 package dev.glimpse.training;
 
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.glimpse.datasets.Dataset;
-import dev.glimpse.datasets.LabeledImage;
-import dev.glimpse.training.graph.NetworkGraphs;
-import dev.glimpse.training.graph.NetworkGraphs.BatchNormMode;
-import dev.glimpse.training.model.Layer;
 import dev.glimpse.training.model.Network;
-import dev.glimpse.training.model.ParamTensor;
 import dev.glimpse.training.model.Parameters;
 import dev.glimpse.training.optim.LearningRateSchedule;
 import dev.glimpse.training.optim.Optimizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,9 +16,11 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Mini-batch training on ONNX Runtime: each step is one {@code OrtSession.run} of the training-step graph
- * (forward, loss, gradients); the optimizer then updates the weights in Java. Shuffles every epoch with a
- * seeded permutation, drops the last incomplete batch, augments (shift, flip), validates after every epoch.
+ * Mini-batch training on ONNX Runtime, the one loop for every {@link TrainableModel}: each step is one
+ * {@code OrtSession.run} of the model's training-step graph (forward, loss, gradients); the optimizer then updates
+ * the weights in Java. Shuffles every epoch with a seeded permutation, drops the last incomplete batch, augments
+ * (shift, flip), and after every epoch measures accuracy on the validation examples (held out from the training
+ * data: the test split is for the final report only).
  */
 public final class Trainer {
 
@@ -32,6 +28,7 @@ public final class Trainer {
                              double seconds, double examplesPerSecond) {
     }
 
+    /** @param validation the last epoch's validation result, null when there were no validation examples */
     public record Report(List<EpochStats> epochs, Evaluation validation, double trainSeconds, double examplesPerSecond) {
     }
 
@@ -44,7 +41,7 @@ public final class Trainer {
     }
 
     /**
-     * Trains {@code params} in place.
+     * Trains a network made by {@code ./glimpse train}, {@code params} in place.
      *
      * @param trainable weights that get gradients and updates; all others stay bit-identical
      * @param lrScale   learning-rate multiplier per weight name (parameter groups); missing = 1
@@ -55,9 +52,26 @@ public final class Trainer {
             throw new IllegalArgumentException("dataset " + train.name() + " is " + train.channels() + "x" + train.height()
                     + "x" + train.width() + " but the network takes " + net.channels() + "x" + net.height() + "x" + net.width());
         }
-        if (train.numClasses() > net.numClasses()) {
-            throw new IllegalArgumentException("dataset has " + train.numClasses() + " classes but the network outputs "
-                    + net.numClasses());
+        try (NetworkTraining model = new NetworkTraining(net, params, trainable, config)) {
+            return fit(model, Examples.of(train, norm), validation == null ? null : Examples.of(validation, norm), lrScale);
+        }
+    }
+
+    /**
+     * Trains {@code model}'s trainable weights in place.
+     *
+     * @param validation examples measured after every epoch, or null
+     * @param lrScale    learning-rate multiplier per weight name (parameter groups); missing = 1
+     */
+    public Report fit(TrainableModel model, Examples train, Examples validation, Map<String, Double> lrScale)
+            throws OrtException {
+        if (!Arrays.equals(train.sampleShape(), model.sampleShape())) {
+            throw new IllegalArgumentException("examples of " + train.name() + " are " + Arrays.toString(train.sampleShape())
+                    + " but the model takes " + Arrays.toString(model.sampleShape()));
+        }
+        if (train.classNames().size() > model.numClasses()) {
+            throw new IllegalArgumentException("dataset has " + train.classNames().size() + " classes but the model outputs "
+                    + model.numClasses());
         }
         int batch = config.batchSize();
         int stepsPerEpoch = train.size() / batch;
@@ -68,8 +82,8 @@ public final class Trainer {
         LearningRateSchedule schedule = LearningRateSchedule.parse(config.schedule(), config.learningRate(), totalSteps,
                 Math.round(config.warmupEpochs() * stepsPerEpoch));
         Optimizer optimizer = Optimizer.create(config.optimizer(), config.momentum(), config.weightDecay());
-        int k = net.numClasses();
-        int per = net.channels() * net.height() * net.width();
+        int k = model.numClasses();
+        int per = train.sampleSize();
         float[] input = new float[batch * per];
         float[] target = new float[batch * k];
         int[] labels = new int[batch];
@@ -81,118 +95,61 @@ public final class Trainer {
         long step = 0;
         float offValue = (float) (config.labelSmoothing() / k);
         float onValue = (float) (1 - config.labelSmoothing()) + offValue;
-        log.printf(Locale.ROOT, "training %s (%,d weights, %d trainable tensors) on %s: %,d examples, %d steps/epoch, %s, %s, batch norm %s%n",
-                net.arch(), params.count(), trainable.size(), train.name(), train.size(), stepsPerEpoch,
-                optimizer.describe(), schedule.describe(), config.batchNorm().name().toLowerCase(Locale.ROOT));
-        try (TrainingStep trainingStep = new TrainingStep(net, params, trainable, config.batchNorm(), config.threads())) {
-            Map<String, float[]> masks = new HashMap<>();
-            trainingStep.graph().dropoutMasks().forEach((name, shape) -> masks.put(name, new float[batch * product(shape)]));
-            Map<String, Layer.BatchNorm> bnLayers = new HashMap<>();
-            for (Layer l : net.layers()) {
-                if (l instanceof Layer.BatchNorm b) {
-                    bnLayers.put(b.name(), b);
+        log.printf(Locale.ROOT, "training %s on %s: %,d examples, %d steps/epoch, validation %s, %s, %s%n",
+                model.describe(), train.name(), train.size(), stepsPerEpoch,
+                validation == null ? "none" : String.format(Locale.ROOT, "%,d examples", validation.size()),
+                optimizer.describe(), schedule.describe());
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            int[] order = permutation(train.size(), rng);
+            double lossSum = 0;
+            long correct = 0;
+            long epochStart = System.nanoTime();
+            for (int s = 0; s < stepsPerEpoch; s++) {
+                Arrays.fill(target, offValue);
+                for (int i = 0; i < batch; i++) {
+                    int index = order[s * batch + i];
+                    int dx = config.maxShift() == 0 ? 0 : rng.nextInt(2 * config.maxShift() + 1) - config.maxShift();
+                    int dy = config.maxShift() == 0 ? 0 : rng.nextInt(2 * config.maxShift() + 1) - config.maxShift();
+                    boolean flip = config.flip() && rng.nextBoolean();
+                    train.write(index, input, i * per, new Augmentation(dx, dy, flip));
+                    labels[i] = train.label(index);
+                    target[i * k + labels[i]] = onValue;
                 }
+                TrainableModel.StepResult r = model.step(input, batch, target, rng);
+                double lr = schedule.rate(step);
+                for (String w : model.trainable()) {
+                    optimizer.update(w, model.rank(w), model.weights(w), r.gradients().get(w),
+                            lr * lrScale.getOrDefault(w, 1.0));
+                }
+                lossSum += r.loss();
+                correct += countCorrect(r.logits(), labels, batch, k);
+                step++;
+                double elapsed = (System.nanoTime() - epochStart) / 1e9;
+                long done = (long) (s + 1) * batch;
+                double rate = done / Math.max(1e-9, elapsed);
+                double remaining = ((long) stepsPerEpoch * batch - done) / rate
+                        + (config.epochs() - epoch) * (long) stepsPerEpoch * batch / rate;
+                bar.update(epoch, config.epochs(), done, (long) stepsPerEpoch * batch, rate, lossSum / (s + 1), remaining,
+                        s == stepsPerEpoch - 1);
             }
-            List<int[]> shapes = net.shapes();
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                int[] order = permutation(train.size(), rng);
-                double lossSum = 0;
-                long correct = 0;
-                long epochStart = System.nanoTime();
-                for (int s = 0; s < stepsPerEpoch; s++) {
-                    java.util.Arrays.fill(target, offValue);
-                    for (int i = 0; i < batch; i++) {
-                        LabeledImage img = train.get(order[s * batch + i]);
-                        int dx = config.maxShift() == 0 ? 0 : rng.nextInt(2 * config.maxShift() + 1) - config.maxShift();
-                        int dy = config.maxShift() == 0 ? 0 : rng.nextInt(2 * config.maxShift() + 1) - config.maxShift();
-                        boolean flip = config.flip() && rng.nextBoolean();
-                        norm.write(img, input, i * per, dx, dy, flip);
-                        labels[i] = img.label();
-                        target[i * k + img.label()] = onValue;
-                    }
-                    for (Map.Entry<String, float[]> m : masks.entrySet()) {
-                        float keep = 1f - trainingStep.graph().dropoutRates().get(m.getKey());
-                        float scale = 1f / keep;
-                        float[] mask = m.getValue();
-                        for (int i = 0; i < mask.length; i++) {
-                            mask[i] = rng.nextFloat() < keep ? scale : 0f;
-                        }
-                    }
-                    TrainingStep.Result r = trainingStep.run(input, batch, target, masks, params);
-                    double lr = schedule.rate(step);
-                    for (String w : trainingStep.weightInputs()) {
-                        ParamTensor t = params.get(w);
-                        optimizer.update(w, t.shape().length, t.data(), r.gradients().get(w), lr * lrScale.getOrDefault(w, 1.0));
-                    }
-                    for (String bn : trainingStep.graph().batchNormLayers()) {
-                        updateRunningStats(params, bnLayers.get(bn), r.batchMeans().get(bn), r.batchVars().get(bn),
-                                batch * spatial(shapes, net, bn));
-                    }
-                    lossSum += r.loss();
-                    correct += countCorrect(r.logits(), labels, batch, k);
-                    step++;
-                    double elapsed = (System.nanoTime() - epochStart) / 1e9;
-                    long done = (long) (s + 1) * batch;
-                    double rate = done / Math.max(1e-9, elapsed);
-                    double remaining = ((long) stepsPerEpoch * batch - done) / rate
-                            + (config.epochs() - epoch) * (long) stepsPerEpoch * batch / rate;
-                    bar.update(epoch, config.epochs(), done, (long) stepsPerEpoch * batch, rate, lossSum / (s + 1), remaining,
-                            s == stepsPerEpoch - 1);
-                }
-                long nanos = System.nanoTime() - epochStart;
-                trainNanos += nanos;
-                double seconds = nanos / 1e9;
-                long seen = (long) stepsPerEpoch * batch;
-                double valAcc = Double.NaN;
-                if (validation != null && validation.size() > 0) {
-                    last = evaluate(net, params, validation, norm, train.classNames());
-                    valAcc = last.accuracy();
-                }
-                EpochStats es = new EpochStats(epoch, lossSum / stepsPerEpoch, correct / (double) seen, valAcc, seconds,
-                        seen / seconds);
-                stats.add(es);
-                bar.finishLine(String.format(Locale.ROOT,
-                        "epoch %d/%d  loss %.4f  train acc %.4f  validation acc %.4f  %.1f s  %,.0f ex/s",
-                        epoch, config.epochs(), es.trainLoss(), es.trainAccuracy(), valAcc, seconds, es.examplesPerSecond()));
+            long nanos = System.nanoTime() - epochStart;
+            trainNanos += nanos;
+            double seconds = nanos / 1e9;
+            long seen = (long) stepsPerEpoch * batch;
+            double valAcc = Double.NaN;
+            if (validation != null && validation.size() > 0) {
+                last = model.evaluate(validation, train.classNames());
+                valAcc = last.accuracy();
             }
+            EpochStats es = new EpochStats(epoch, lossSum / stepsPerEpoch, correct / (double) seen, valAcc, seconds,
+                    seen / seconds);
+            stats.add(es);
+            bar.finishLine(String.format(Locale.ROOT,
+                    "epoch %d/%d  loss %.4f  train acc %.4f  validation acc %.4f  %.1f s  %,.0f ex/s",
+                    epoch, config.epochs(), es.trainLoss(), es.trainAccuracy(), valAcc, seconds, es.examplesPerSecond()));
         }
         long totalSeen = (long) stepsPerEpoch * batch * config.epochs();
         return new Report(stats, last, trainNanos / 1e9, totalSeen / (trainNanos / 1e9));
-    }
-
-    /** Evaluates the current weights through the inference graph (dropout off, batch norm running statistics). */
-    public Evaluation evaluate(Network net, Parameters params, Dataset data, Normalization norm, List<String> classNames)
-            throws OrtException {
-        byte[] model = NetworkGraphs.inference(net, params, Map.of()).toByteArray();
-        List<String> names = new ArrayList<>(classNames);
-        while (names.size() < net.numClasses()) {
-            names.add(Integer.toString(names.size()));
-        }
-        try (OrtSession session = Evaluator.session(model, config.threads())) {
-            return Evaluator.evaluate(session, data, norm, names, 256);
-        }
-    }
-
-    /** PyTorch's rule: running = (1 - momentum) * running + momentum * batch, variance unbiased (M / (M - 1)). */
-    private static void updateRunningStats(Parameters params, Layer.BatchNorm bn, float[] mean, float[] var, long m) {
-        float[] rm = params.get(bn.name() + ".running_mean").data();
-        float[] rv = params.get(bn.name() + ".running_var").data();
-        float mom = bn.momentum();
-        float unbias = m > 1 ? m / (float) (m - 1) : 1f;
-        for (int c = 0; c < rm.length; c++) {
-            rm[c] = (1 - mom) * rm[c] + mom * mean[c];
-            rv[c] = (1 - mom) * rv[c] + mom * var[c] * unbias;
-        }
-    }
-
-    private static int spatial(List<int[]> shapes, Network net, String layer) {
-        for (int i = 0; i < net.layers().size(); i++) {
-            if (net.layers().get(i).name().equals(layer)) {
-                int[] s = shapes.get(i);
-                return s[1] * s[2];
-            }
-        }
-        throw new IllegalArgumentException(layer);
     }
 
     private static int countCorrect(float[] logits, int[] labels, int n, int k) {
@@ -219,14 +176,6 @@ public final class Trainer {
             int t = p[i];
             p[i] = p[j];
             p[j] = t;
-        }
-        return p;
-    }
-
-    private static int product(int[] s) {
-        int p = 1;
-        for (int v : s) {
-            p *= v;
         }
         return p;
     }

@@ -46,6 +46,11 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
                 labelSmoothing, seed, maxShift, flip, batchNorm, threads, progress);
     }
 
+    public TrainingConfig withBatchSize(int b) {
+        return new TrainingConfig(epochs, b, learningRate, optimizer, momentum, weightDecay, schedule, warmupEpochs,
+                labelSmoothing, seed, maxShift, flip, batchNorm, threads, progress);
+    }
+
     public TrainingConfig withLearningRate(double lr) {
         return new TrainingConfig(epochs, batchSize, lr, optimizer, momentum, weightDecay, schedule, warmupEpochs,
                 labelSmoothing, seed, maxShift, flip, batchNorm, threads, progress);

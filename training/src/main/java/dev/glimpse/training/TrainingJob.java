@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.DatasetSplit;
+import dev.glimpse.datasets.Holdout;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.runtime.ModelMetadataKeys;
 import dev.glimpse.training.graph.NetworkGraphs;
@@ -21,14 +22,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Trains a network from scratch on a dataset split and writes the inference model with its metadata. */
+/**
+ * Trains a network from scratch on a dataset split and writes the inference model with its metadata. A seeded share
+ * of the training examples ({@link #VALIDATION_FRACTION}, {@link Holdout}) is held out for the per-epoch validation;
+ * the test split is evaluated once, at the end.
+ */
 public final class TrainingJob {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a run produced. */
-    public record Result(Onnx.ModelProto model, Network network, Parameters parameters, Evaluation test,
-                         Trainer.Report report, double wallSeconds) {
+    /** Share of the training examples held out for validation. */
+    public static final double VALIDATION_FRACTION = 0.1;
+
+    /**
+     * What a run produced.
+     *
+     * @param validation accuracy on the examples held out from the training data (last epoch)
+     * @param test       accuracy on the test split
+     */
+    public record Result(Onnx.ModelProto model, Network network, Parameters parameters, Evaluation validation,
+                         Evaluation test, Trainer.Report report, double wallSeconds) {
     }
 
     private TrainingJob() {
@@ -36,6 +49,13 @@ public final class TrainingJob {
 
     public static Result train(String modelName, DatasetSplit data, String datasetName, String arch, TrainingConfig config,
                                String version, String command, PrintStream log) throws OrtException {
+        return train(modelName, data, new Holdout(VALIDATION_FRACTION, 1), datasetName, arch, config, version, command, log);
+    }
+
+    /** @param validationPart which training examples are held out for validation */
+    public static Result train(String modelName, DatasetSplit data, Holdout validationPart, String datasetName, String arch,
+                               TrainingConfig config, String version, String command, PrintStream log)
+            throws OrtException {
         long start = System.nanoTime();
         Dataset train = data.train();
         Network net = Architectures.resolve(arch, train.channels(), train.height(), train.width(), train.numClasses());
@@ -44,20 +64,23 @@ public final class TrainingJob {
                     + train.numClasses() + " classes");
         }
         Parameters params = Parameters.initialize(net, config.seed());
-        Normalization norm = Normalization.measure(train, 10_000);
+        Dataset fit = validationPart.rest(train);
+        Dataset validation = validationPart.part(train);
+        Normalization norm = Normalization.measure(fit, 10_000);
         Set<String> trainable = new LinkedHashSet<>();
         params.weights().forEach(t -> trainable.add(t.name()));
-        Trainer.Report report = new Trainer(config, log).fit(net, params, train, data.test(), norm, trainable, Map.of());
-        Evaluation test = report.validation();
-        Map<String, String> meta = metadata(modelName, version, "", train, norm, net, config, test, command,
-                "scratch", datasetName);
+        Trainer.Report report = new Trainer(config, log).fit(net, params, fit, validation, norm, trainable, Map.of());
+        Evaluation test = NetworkTraining.evaluate(net, params, Examples.of(data.test(), norm), train.classNames(),
+                config.threads());
+        Map<String, String> meta = metadata(modelName, version, "", fit, norm, net, config, report.validation(), test,
+                command, "scratch", datasetName);
         Onnx.ModelProto model = NetworkGraphs.inference(net, params, meta);
-        return new Result(model, net, params, test, report, (System.nanoTime() - start) / 1e9);
+        return new Result(model, net, params, report.validation(), test, report, (System.nanoTime() - start) / 1e9);
     }
 
     static Map<String, String> metadata(String name, String version, String parent, Dataset train, Normalization norm,
-                                        Network net, TrainingConfig config, Evaluation test, String command,
-                                        String mode, String datasetName) {
+                                        Network net, TrainingConfig config, Evaluation validation, Evaluation test,
+                                        String command, String mode, String datasetName) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(ModelMetadataKeys.NAME, name);
         m.put(ModelMetadataKeys.VERSION, version);
@@ -79,6 +102,10 @@ public final class TrainingJob {
             metrics.put("accuracy", round(test.accuracy()));
             metrics.put("loss", round(test.meanLoss()));
             metrics.put("test_examples", (double) test.total());
+        }
+        if (validation != null) {
+            metrics.put("validation_accuracy", round(validation.accuracy()));
+            metrics.put("validation_examples", (double) validation.total());
         }
         m.put(ModelMetadataKeys.METRICS, json(metrics));
         m.put(ModelMetadataKeys.EMBEDDING_OUTPUT, NetworkGraphs.EMBEDDING);
@@ -116,7 +143,14 @@ public final class TrainingJob {
     public static Result trainTo(Path out, String modelName, DatasetSplit data, String datasetName, String arch,
                                  TrainingConfig config, String version, String command, PrintStream log)
             throws OrtException, IOException {
-        Result r = train(modelName, data, datasetName, arch, config, version, command, log);
+        return trainTo(out, modelName, data, new Holdout(VALIDATION_FRACTION, 1), datasetName, arch, config, version,
+                command, log);
+    }
+
+    public static Result trainTo(Path out, String modelName, DatasetSplit data, Holdout validationPart, String datasetName,
+                                 String arch, TrainingConfig config, String version, String command, PrintStream log)
+            throws OrtException, IOException {
+        Result r = train(modelName, data, validationPart, datasetName, arch, config, version, command, log);
         ModelFile.write(out, r.model());
         return r;
     }

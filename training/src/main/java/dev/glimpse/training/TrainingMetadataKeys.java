@@ -33,5 +33,9 @@ public final class TrainingMetadataKeys {
     /** How it was trained: {@code scratch} or a fine-tuning description such as {@code finetune freeze=all-but-head}. */
     public static final String MODE = "glimpse.training.mode";
 
-    public static final List<String> ALL = List.of(ARCHITECTURE, ARCH_NAME, HYPERPARAMETERS, SEED, DATASET, COMMAND, MODE);
+    /** The model this one was fine-tuned from: {@code <name> v<version> sha256:<hex of the parent file>}. */
+    public static final String PARENT = "glimpse.training.parent";
+
+    public static final List<String> ALL = List.of(ARCHITECTURE, ARCH_NAME, HYPERPARAMETERS, SEED, DATASET, COMMAND, MODE,
+            PARENT);
 }

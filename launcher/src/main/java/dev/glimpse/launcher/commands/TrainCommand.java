@@ -48,17 +48,18 @@ public final class TrainCommand implements GlimpseCommand, Callable<Integer> {
         DatasetSplit split = data.open();
         String command = "./glimpse train " + String.join(" ", CommandLines.current());
         String modelName = name != null ? name : Path.of(data.name()).getFileName().toString();
-        TrainingJob.Result r = TrainingJob.trainTo(out, modelName, split, data.name(), arch, training.config(), version,
-                command, System.err);
+        TrainingJob.Result r = TrainingJob.trainTo(out, modelName, split, data.validation(), data.name(), arch,
+                training.config(), version, command, System.err);
         Evaluation e = r.test();
         double wall = (System.nanoTime() - start) / 1e9;
         for (String line : e.perClassLines()) {
             System.out.println(line);
         }
         System.out.println(e.overallLine());
-        System.out.printf(Locale.ROOT, "arch %s (%s), %,d weights; test accuracy %.4f; training %.1f s (%,.0f examples/s); "
-                        + "wall time %.1f s%n", r.network().arch(), r.network().spec(), TrainingJob.weightCount(r.parameters()),
-                e.accuracy(), r.report().trainSeconds(), r.report().examplesPerSecond(), wall);
+        System.out.println(FinetuneCommand.accuracyLine(r.validation(), e));
+        System.out.printf(Locale.ROOT, "arch %s (%s), %,d weights; training %.1f s (%,.0f examples/s); wall time %.1f s%n",
+                r.network().arch(), r.network().spec(), TrainingJob.weightCount(r.parameters()),
+                r.report().trainSeconds(), r.report().examplesPerSecond(), wall);
         System.out.printf(Locale.ROOT, "wrote %s (%,d bytes)%n", out, Files.size(out));
         return 0;
     }

@@ -5,7 +5,11 @@ import dev.glimpse.datasets.DatasetSplit;
 import dev.glimpse.datasets.Datasets;
 import dev.glimpse.datasets.FashionMnist;
 import dev.glimpse.datasets.ShapesConfig;
+import dev.glimpse.datasets.Holdout;
+import dev.glimpse.training.ImageFolderSplit;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Dataset selection shared by {@code train}, {@code finetune} and {@code evaluate}. */
@@ -41,6 +45,36 @@ final class TrainingDatasetOptions {
 
     @Option(names = "--shapes-seed", defaultValue = "42", description = "shapes: generator seed (default: ${DEFAULT-VALUE})")
     long shapesSeed;
+
+    @Option(names = "--validation-fraction", defaultValue = "0.1", description = "share of the training data held out "
+            + "for the per-epoch validation, chosen by a hash of each example's id and --split-seed (default: ${DEFAULT-VALUE})")
+    double validationFraction;
+
+    @Option(names = "--test-fraction", defaultValue = "0.1", description = "image folders without train/ and test/ parts: "
+            + "share of DIR/<class> held out as the test split (default: ${DEFAULT-VALUE})")
+    double testFraction;
+
+    @Option(names = "--split-seed", defaultValue = "1", description = "seed of the validation and test splits (default: ${DEFAULT-VALUE})")
+    long splitSeed;
+
+    /** The training examples held out for validation. */
+    Holdout validation() {
+        return new Holdout(validationFraction, splitSeed);
+    }
+
+    /** True when --dataset names a directory: models with a preprocessing contract then read its files as they are. */
+    boolean isImageFolder() {
+        return dataset != null && Files.isDirectory(Path.of(dataset));
+    }
+
+    /** The directory's train / validation / test parts (DIR/<class>/*.png|jpg, or DIR/train + DIR/test). */
+    ImageFolderSplit openFolder() throws IOException {
+        if (classes != null || limit != null || testLimit != null) {
+            throw new IllegalArgumentException("--classes, --limit and --test-limit apply to fashion-mnist and shapes, "
+                    + "not to an image folder read through the model's preprocessing");
+        }
+        return ImageFolderSplit.of(Path.of(dataset), testFraction, validationFraction, splitSeed);
+    }
 
     String name() {
         if (dataset != null) {

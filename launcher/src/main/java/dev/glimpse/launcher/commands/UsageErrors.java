@@ -1,6 +1,7 @@
 package dev.glimpse.launcher.commands;
 
-import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
 /** Bad input to the training commands ends with one line naming what was wrong and exit code 2, no stack trace. */
@@ -12,7 +13,8 @@ final class UsageErrors {
     static Integer report(String command, Callable<Integer> body) throws Exception {
         try {
             return body.call();
-        } catch (IllegalArgumentException | FileNotFoundException | dev.glimpse.datasets.IdxFormatException e) {
+        } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
+            // a missing or unreadable file, a folder without classes, an option out of range, no classifier head...
             System.err.println("glimpse " + command + ": " + e.getMessage());
             return 2;
         }

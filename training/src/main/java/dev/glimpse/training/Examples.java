@@ -1,0 +1,115 @@
+package dev.glimpse.training;
+
+import dev.glimpse.datasets.Dataset;
+import dev.glimpse.datasets.ImageFolder;
+import dev.glimpse.datasets.LabeledImage;
+import dev.glimpse.runtime.PreprocessingException;
+import dev.glimpse.runtime.Preprocessor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
+
+/**
+ * Labeled samples as a model receives them: what the training loop and the evaluator read. A sample is written as
+ * C x H x W floats, already preprocessed, then augmented.
+ */
+public interface Examples {
+
+    String name();
+
+    int size();
+
+    int label(int index);
+
+    List<String> classNames();
+
+    /** C, H, W of every sample. */
+    int[] sampleShape();
+
+    /** Writes sample {@code index}, preprocessed and augmented, into {@code dst} at {@code offset}. */
+    void write(int index, float[] dst, int offset, Augmentation augmentation);
+
+    default int sampleSize() {
+        int[] s = sampleShape();
+        return s[0] * s[1] * s[2];
+    }
+
+    /** A dataset's images normalised as {@code norm} says (models made by {@code ./glimpse train}). */
+    static Examples of(Dataset data, Normalization norm) {
+        return new Examples() {
+            @Override public String name() { return data.name(); }
+            @Override public int size() { return data.size(); }
+            @Override public int label(int index) { return data.get(index).label(); }
+            @Override public List<String> classNames() { return data.classNames(); }
+            @Override public int[] sampleShape() { return new int[] {data.channels(), data.height(), data.width()}; }
+
+            @Override
+            public void write(int index, float[] dst, int offset, Augmentation a) {
+                norm.write(data.get(index), dst, offset, a.dx(), a.dy(), a.flip());
+            }
+        };
+    }
+
+    /** A dataset's images through a model's preprocessing (e.g. the training service's decoded examples). */
+    static Examples of(Dataset data, Preprocessor pre) {
+        int[] shape = {pre.metadata().channels(), pre.metadata().height(), pre.metadata().width()};
+        return new Examples() {
+            @Override public String name() { return data.name(); }
+            @Override public int size() { return data.size(); }
+            @Override public int label(int index) { return data.get(index).label(); }
+            @Override public List<String> classNames() { return data.classNames(); }
+            @Override public int[] sampleShape() { return shape; }
+
+            @Override
+            public void write(int index, float[] dst, int offset, Augmentation a) {
+                LabeledImage img = data.get(index);
+                a.apply(pre.fromPixels(interleaved(img), img.width(), img.height(), img.channels()),
+                        shape[0], shape[1], shape[2], dst, offset);
+            }
+        };
+    }
+
+    /** The image files of a folder, each decoded and preprocessed by the model's preprocessing when it is read. */
+    static Examples of(ImageFolder folder, String name, Preprocessor pre) {
+        int[] shape = {pre.metadata().channels(), pre.metadata().height(), pre.metadata().width()};
+        return new Examples() {
+            @Override public String name() { return name; }
+            @Override public int size() { return folder.size(); }
+            @Override public int label(int index) { return folder.files().get(index).label(); }
+            @Override public List<String> classNames() { return folder.classNames(); }
+            @Override public int[] sampleShape() { return shape; }
+
+            @Override
+            public void write(int index, float[] dst, int offset, Augmentation a) {
+                ImageFolder.ImageFile f = folder.files().get(index);
+                float[] sample;
+                try {
+                    sample = pre.fromEncoded(Files.readAllBytes(f.path()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read image " + f.path() + ": " + e.getMessage(), e);
+                } catch (PreprocessingException e) {
+                    throw new IllegalArgumentException("image " + f.path() + ": " + e.getMessage(), e);
+                }
+                a.apply(sample, shape[0], shape[1], shape[2], dst, offset);
+            }
+        };
+    }
+
+    /** CHW planar pixels to HWC interleaved, the layout {@link Preprocessor#fromPixels} takes. */
+    private static byte[] interleaved(LabeledImage img) {
+        int c = img.channels();
+        int plane = img.height() * img.width();
+        byte[] px = img.pixels();
+        if (c == 1) {
+            return px;
+        }
+        byte[] out = new byte[px.length];
+        for (int p = 0; p < plane; p++) {
+            for (int k = 0; k < c; k++) {
+                out[p * c + k] = px[k * plane + p];
+            }
+        }
+        return out;
+    }
+}
