@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The configuration keys of one service, each defined once with type, default, validator and doc
@@ -58,6 +59,24 @@ public final class ConfigDefinition {
             keys.put(k.name(), k);
         }
         return this;
+    }
+
+    public boolean contains(String key) {
+        return keys.containsKey(key);
+    }
+
+    /** Checks one typed value against its key's validator (for records validating values built in code). */
+    public void ensureValid(String key, Object value) {
+        ConfigKey k = keys.get(key);
+        if (k == null) {
+            throw new IllegalArgumentException("configuration '" + key + "' is not defined in " + name);
+        }
+        k.validator().ensureValid(key, value);
+    }
+
+    /** Key names in definition order. */
+    public Set<String> keyNames() {
+        return Collections.unmodifiableSet(keys.keySet());
     }
 
     public Collection<ConfigKey> keys() {

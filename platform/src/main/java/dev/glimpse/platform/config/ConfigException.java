@@ -26,6 +26,17 @@ public final class ConfigException extends IllegalArgumentException {
         return new ConfigException(key, "Unknown configuration '" + key + "'; known keys: " + String.join(", ", known));
     }
 
+    /** The same error, its message prefixed with where the value came from (e.g. {@code configuration file f}). */
+    public ConfigException from(String source) {
+        return new ConfigException(key, value, source + ": " + getMessage(), this);
+    }
+
+    private ConfigException(String key, Object value, String message, Throwable cause) {
+        super(message, cause);
+        this.key = key;
+        this.value = value;
+    }
+
     public String key() {
         return key;
     }
