@@ -5,17 +5,25 @@ public final class ConfigException extends IllegalArgumentException {
 
     private final String key;
     private final transient Object value;
+    private final String problem;
 
     public ConfigException(String key, Object value, String problem) {
         super("Invalid value '" + value + "' for configuration '" + key + "': " + problem);
         this.key = key;
         this.value = value;
+        this.problem = problem;
     }
 
     private ConfigException(String key, String message) {
         super(message);
         this.key = key;
         this.value = null;
+        this.problem = message;
+    }
+
+    /** The same problem quoting the value as the user typed it (e.g. {@code 2m} rather than {@code PT2M}). */
+    public ConfigException withValue(Object typed) {
+        return new ConfigException(key, typed, problem);
     }
 
     public static ConfigException missing(String key, String doc) {
@@ -35,6 +43,7 @@ public final class ConfigException extends IllegalArgumentException {
         super(message, cause);
         this.key = key;
         this.value = value;
+        this.problem = message;
     }
 
     public String key() {

@@ -112,6 +112,27 @@ public interface Validator {
         };
     }
 
+    /** Text (or every item of a list) matching {@code regex}; {@code description} says what is expected. */
+    static Validator matches(String regex, String description) {
+        return new Validator() {
+            @Override
+            public void ensureValid(String key, Object value) {
+                if (value instanceof Collection<?> c) {
+                    for (Object item : c) {
+                        ensureValid(key, item);
+                    }
+                } else if (value != null && !String.valueOf(value).matches(regex)) {
+                    throw new ConfigException(key, value, "expected " + description);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
+    }
+
     static Validator nonEmpty() {
         return new Validator() {
             @Override
