@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,7 @@ public final class ConsoleServer implements GlimpseService {
     private HttpServer server;
     private ExecutorService executor;
     private KafkaProducer<byte[], byte[]> labelProducer;
+    private volatile boolean running;
 
     /**
      * @param store     the explain worker's artifact store (read here)
@@ -423,8 +425,15 @@ public final class ConsoleServer implements GlimpseService {
         }
     }
 
+    /** Serving HTTP: started and not closed. */
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
     @Override
     public synchronized void close() {
+        running = false;
         feed.close();
         events.close();
         if (server != null) {
@@ -434,7 +443,7 @@ public final class ConsoleServer implements GlimpseService {
             executor.shutdownNow();
         }
         if (labelProducer != null) {
-            labelProducer.close(java.time.Duration.ofSeconds(2));
+            labelProducer.close(Duration.ofSeconds(2));
         }
         modelPage.close();
     }
