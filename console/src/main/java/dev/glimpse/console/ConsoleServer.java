@@ -131,6 +131,7 @@ public final class ConsoleServer implements GlimpseService {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        running = true;
         feed.start();
         LOG.info("console on {} ({})", url(), config.token() == null ? "write endpoints open: no token configured"
                 : "write endpoints need a bearer token");

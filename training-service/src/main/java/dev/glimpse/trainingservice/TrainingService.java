@@ -40,14 +40,20 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -92,10 +98,8 @@ public final class TrainingService implements GlimpseService {
     private ExampleDecoder decoder;
     private HoldoutSplit split;
     private String apiToken;
-    private volatile long lastExampleNanos = System.nanoTime();
-
-    /** How long no new example may arrive before the service counts as idle (the join has caught up). */
-    private static final Duration EXAMPLES_QUIET = Duration.ofSeconds(5);
+    /** When the poller last found it had read every training example written (checked about once a second). */
+    private volatile long examplesCaughtUpAt = Long.MIN_VALUE;
 
     public TrainingService(TrainingServiceConfig config, MeterRegistry registry) {
         this(config, registry, null);
@@ -200,23 +204,51 @@ public final class TrainingService implements GlimpseService {
     }
 
     /**
-     * Idle: no training run in progress or due, and no new labeled example for {@link #EXAMPLES_QUIET}
-     * (the labels already sent have been joined and counted by the trigger).
+     * Idle: the examples topology has processed every label and image sent so far (its committed offsets are at the
+     * end of both topics), the poller has since read every example it wrote, and no training run is in progress or
+     * due.
      */
     @Override
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!isRunning()) {
-                return false;
+        long joinedAt = Long.MIN_VALUE;
+        try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("training-service-idle")) {
+            while (System.nanoTime() < deadline) {
+                if (!isRunning()) {
+                    return false;
+                }
+                if (joinedAt == Long.MIN_VALUE && joinCaughtUp(admin)) {
+                    joinedAt = System.nanoTime(); // every example of the labels sent so far is on the examples topic
+                }
+                if (joinedAt != Long.MIN_VALUE && examplesCaughtUpAt > joinedAt && !runInProgress.get()
+                        && trigger.due(Clock.systemUTC().instant()).isEmpty()) {
+                    return true;
+                }
+                Thread.sleep(500);
             }
-            boolean quiet = System.nanoTime() - lastExampleNanos >= EXAMPLES_QUIET.toNanos();
-            if (quiet && !runInProgress.get() && trigger.due(Clock.systemUTC().instant()).isEmpty()) {
-                return true;
-            }
-            Thread.sleep(200);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot tell whether the training examples are caught up: {}", e.toString());
         }
         return false;
+    }
+
+    /** Whether the examples topology has committed the end of the labels and images topics. */
+    private boolean joinCaughtUp(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (String topic : List.of(catalog.labels().name(), catalog.images().name())) {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        }
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code training: N run(s); promoted v2 (holdout 0.480 -> 0.810); ...}. */
@@ -289,6 +321,7 @@ public final class TrainingService implements GlimpseService {
             consumer.seekToBeginning(history);
             consumer.seekToEnd(live);
             Map<TopicPartition, Long> replayEnd = new HashMap<>(consumer.endOffsets(history));
+            long lastLagCheck = 0;
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 long fresh = 0;
@@ -301,8 +334,9 @@ public final class TrainingService implements GlimpseService {
                     }
                 }
                 trigger.onExamples(fresh);
-                if (fresh > 0) {
-                    lastExampleNanos = System.nanoTime();
+                if (System.nanoTime() - lastLagCheck > 1_000_000_000L) {
+                    lastLagCheck = System.nanoTime();
+                    examplesCaughtUpAt = caughtUp(consumer, history) ? System.nanoTime() : Long.MIN_VALUE;
                 }
                 maybeStartRun();
             }
@@ -311,6 +345,16 @@ public final class TrainingService implements GlimpseService {
         } catch (RuntimeException e) {
             LOG.error("training service poller stopped", e);
         }
+    }
+
+    private static boolean caughtUp(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        for (TopicPartition p : partitions) {
+            if (consumer.position(p) < ends.getOrDefault(p, 0L)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Returns 1 when the record is a new training example (not replayed history). */
