@@ -1,12 +1,20 @@
 package dev.glimpse.console;
 
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigException;
+import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.Validator;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Configuration of the web console, validated at construction (errors name the key and quote the value).
+ * Configuration of the web console: keys defined once in {@link #KEYS}, the record validated at construction
+ * (errors name the key and quote the value; a bad token is never quoted).
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param catalog          topics
@@ -20,19 +28,51 @@ import java.util.Objects;
 public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, String bindAddress, int port, String token,
                             Path modelPath, int maxCards, Duration lookback) {
 
+    public static final String PORT = "console.port";
+    public static final String BIND = "console.bind";
+    public static final String TOKEN = "console.token";
+    public static final String CARDS = "console.cards";
+    public static final String LOOKBACK = "console.lookback";
+
+    /**
+     * The console's own keys; the service that hosts the console (the explain worker) includes them next to its own
+     * and the common keys.
+     */
+    public static final ConfigDefinition KEYS = new ConfigDefinition("console")
+            .define(PORT, ConfigType.INT, 8080, Validator.between(-1, 65535), "Web console port (0 = any free port, -1 = no console)")
+            .define(BIND, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(), "Console bind address")
+            .define(TOKEN, ConfigType.STRING, null, tokenValidator(),
+                    "Bearer token required by the console's write endpoints (none = open); never logged")
+            .define(CARDS, ConfigType.INT, 300, Validator.between(1, 100_000), "Predictions kept in the gallery")
+            .define(LOOKBACK, ConfigType.DURATION, Duration.ofMinutes(30), Validator.atLeast(0),
+                    "How far back the topics are read at start");
+
     public ConsoleConfig {
-        require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrap.servers", bootstrapServers, "host:port list");
+        require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
+                "host:port list");
         Objects.requireNonNull(catalog, "catalog");
-        require(bindAddress != null && !bindAddress.isBlank(), "console.bind", bindAddress, "an address such as 127.0.0.1");
-        require(port >= 0 && port <= 65535, "console.port", port, "0..65535");
-        require(token == null || token.length() >= 8 && token.matches("[\\x21-\\x7e]+"), "console.token", token == null ? null : "***",
-                "at least 8 printable characters without spaces");
-        require(maxCards >= 1 && maxCards <= 100_000, "console.cards", maxCards, "1..100000");
-        require(lookback != null && !lookback.isNegative(), "console.lookback", lookback, ">= 0");
+        require(bindAddress != null && !bindAddress.isBlank(), BIND, bindAddress, "an address such as 127.0.0.1");
+        require(port >= 0 && port <= 65535, PORT, port, "0..65535");
+        KEYS.ensureValid(TOKEN, token);
+        KEYS.ensureValid(CARDS, maxCards);
+        require(lookback != null && !lookback.isNegative(), LOOKBACK, lookback, ">= 0");
     }
 
+    /**
+     * The console of a parsed configuration that includes {@link #KEYS} and the common keys.
+     *
+     * @param modelPath model file (or model store root) for the model page; may be null
+     */
+    public static ConsoleConfig from(Config c, Path modelPath) {
+        return new ConsoleConfig(c.getString(PlatformConfig.BOOTSTRAP_SERVERS), PlatformConfig.catalog(c), c.getString(BIND),
+                c.getInt(PORT), c.getString(TOKEN), modelPath, c.getInt(CARDS), c.getDuration(LOOKBACK));
+    }
+
+    /** The defaults of {@link #KEYS} on {@code port}. */
     public static ConsoleConfig defaults(String bootstrapServers, TopicCatalog catalog, int port, Path modelPath) {
-        return new ConsoleConfig(bootstrapServers, catalog, "127.0.0.1", port, null, modelPath, 300, Duration.ofMinutes(30));
+        Config keys = KEYS.parse(Map.of(PORT, port));
+        return new ConsoleConfig(bootstrapServers, catalog, keys.getString(BIND), keys.getInt(PORT), null, modelPath,
+                keys.getInt(CARDS), keys.getDuration(LOOKBACK));
     }
 
     public ConsoleConfig withToken(String t) {
@@ -43,9 +83,27 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, Strin
         return new ConsoleConfig(bootstrapServers, catalog, address, port, token, modelPath, maxCards, lookback);
     }
 
+    /** At least 8 printable characters without spaces; the error shows {@code ***}, never the token. */
+    private static Validator tokenValidator() {
+        return new Validator() {
+            @Override
+            public void ensureValid(String key, Object value) {
+                String t = (String) value;
+                if (t != null && !(t.length() >= 8 && t.matches("[\\x21-\\x7e]+"))) {
+                    throw new ConfigException(key, "***", "expected at least 8 printable characters without spaces");
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "at least 8 printable characters, no spaces";
+            }
+        };
+    }
+
     private static void require(boolean ok, String key, Object value, String expectation) {
         if (!ok) {
-            throw new IllegalArgumentException("invalid configuration " + key + "='" + value + "': expected " + expectation);
+            throw new ConfigException(key, value, "expected " + expectation);
         }
     }
 }

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,7 @@ public final class ConsoleServer implements GlimpseService {
     private HttpServer server;
     private ExecutorService executor;
     private KafkaProducer<byte[], byte[]> labelProducer;
+    private volatile boolean running;
 
     /**
      * @param store     the explain worker's artifact store (read here)
@@ -129,6 +131,7 @@ public final class ConsoleServer implements GlimpseService {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        running = true;
         feed.start();
         LOG.info("console on {} ({})", url(), config.token() == null ? "write endpoints open: no token configured"
                 : "write endpoints need a bearer token");
@@ -423,8 +426,15 @@ public final class ConsoleServer implements GlimpseService {
         }
     }
 
+    /** Serving HTTP: started and not closed. */
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
     @Override
     public synchronized void close() {
+        running = false;
         feed.close();
         events.close();
         if (server != null) {
@@ -434,7 +444,7 @@ public final class ConsoleServer implements GlimpseService {
             executor.shutdownNow();
         }
         if (labelProducer != null) {
-            labelProducer.close(java.time.Duration.ofSeconds(2));
+            labelProducer.close(Duration.ofSeconds(2));
         }
         modelPage.close();
     }

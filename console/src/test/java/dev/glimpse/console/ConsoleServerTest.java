@@ -2,6 +2,7 @@ package dev.glimpse.console;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,6 +111,16 @@ class ConsoleServerTest {
                     .until(() -> json.readTree(get(console, "/api/cards?misclassified=true").body()).size() == 1);
             assertEquals(1, json.readTree(get(console, "/api/cards?class=2").body()).size());
         }
+    }
+
+    @Test
+    void shouldReportRunningFromStartUntilClose(KafkaTestContext kafka) throws Exception {
+        // the demo stops when a service reports it is not running
+        ArtifactStore store = new ArtifactStore(dir.resolve("art"), ArtifactStore.Limits.defaults());
+        ConsoleServer console = start(kafka, store, null);
+        assertTrue(console.isRunning());
+        console.close();
+        assertFalse(console.isRunning());
     }
 
     @Test

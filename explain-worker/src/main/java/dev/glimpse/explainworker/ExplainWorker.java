@@ -190,11 +190,22 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         return metrics.summary();
     }
 
+    @Override
+    public Optional<String> summaryLine() {
+        return Optional.of(summary().line());
+    }
+
+    @Override
+    public Optional<Throwable> failureCause() {
+        return Optional.ofNullable(failure);
+    }
+
     /** Non-null when the processing loop stopped on an error. */
     public Throwable failure() {
         return failure;
     }
 
+    @Override
     public boolean isRunning() {
         return running && loop != null && loop.isAlive();
     }
@@ -210,6 +221,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
      *
      * @return false when the timeout passed first
      */
+    @Override
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

@@ -1,16 +1,24 @@
 package dev.glimpse.explainworker;
 
 import dev.glimpse.contracts.TopicCatalog;
-import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigException;
+import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.Validator;
+import dev.glimpse.registry.artifacts.ArtifactStore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * Configuration of the explain worker, validated once at construction; an error names the key and quotes the
- * bad value.
+ * Configuration of the explain worker: keys defined once in {@link #DEFINITION}, the record validated once at
+ * construction; an error names the key and quotes the bad value.
  *
  * @param bootstrapServers  Kafka bootstrap servers ({@code bootstrap.servers})
  * @param catalog           topic names and serdes
@@ -43,39 +51,113 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                                   Duration imageWait, String deviceSpec, double pointingTolerance,
                                   int faithfulnessSteps) {
 
+    public static final String MODEL = "explain.model";
+    public static final String ARTIFACTS_DIR = "explain.artifacts.dir";
+    public static final String ARTIFACTS_MAX_BYTES = "explain.artifacts.max.bytes";
+    public static final String ARTIFACTS_MAX_AGE = "explain.artifacts.max.age";
+    public static final String POLICY = "explain.policy";
+    public static final String METHODS = "explain.methods";
+    public static final String LAYER = "explain.layer";
+    public static final String BATCH_MAX = "explain.batch.max";
+    public static final String BATCH_WAIT = "explain.batch.wait";
+    public static final String GROUP_ID = "explain.group.id";
+    public static final String INSTANCE_ID = "explain.instance.id";
+    public static final String IMAGES_CACHE_ENTRIES = "explain.images.cache.entries";
+    public static final String IMAGES_CACHE_BYTES = "explain.images.cache.bytes";
+    public static final String IMAGES_LOOKBACK = "explain.images.lookback";
+    public static final String IMAGES_WAIT = "explain.images.wait";
+    public static final String DEVICE = "explain.device";
+    public static final String POINTING_TOLERANCE = "explain.pointing.tolerance";
+    public static final String FAITHFULNESS_STEPS = "explain.faithfulness.steps";
+
+    /** Default metrics port of {@code ./glimpse explain-worker}. */
+    public static final int METRICS_PORT = 9403;
     public static final List<String> DEFAULT_METHODS = List.of("gradcam", "guided-gradcam", "featuremaps");
 
+    /** Every key of the explain worker with type, default, valid values and doc. */
+    public static final ConfigDefinition DEFINITION = new ConfigDefinition("explain-worker")
+            .include(PlatformConfig.common(METRICS_PORT))
+            .defineRequired(MODEL, ConfigType.PATH, Validator.ANY, "Model file, or model store root (<root>/<name>/<version>/model.onnx)")
+            .define(ARTIFACTS_DIR, ConfigType.PATH, Path.of("data/artifacts"), "Artifact store directory (PNG/NPY explanations)")
+            .define(ARTIFACTS_MAX_BYTES, ConfigType.BYTES, ArtifactStore.Limits.defaults().maxBytes(), Validator.atLeast(1),
+                    "Artifact store size bound; the oldest artifacts are deleted beyond it")
+            .define(ARTIFACTS_MAX_AGE, ConfigType.DURATION, ArtifactStore.Limits.defaults().maxAge(), Validator.atLeast(1),
+                    "Artifact age bound")
+            .define(POLICY, ConfigType.STRING, "all", policyValidator(),
+                    "Predictions to explain: all, sample:<rate>, low-confidence:<p>, disagreement, on-demand (comma-separated: any of them)")
+            .define(METHODS, ConfigType.LIST, String.join(",", DEFAULT_METHODS),
+                    Validator.matches("[a-z+-]+", "method names like gradcam, guided-gradcam, featuremaps"),
+                    "Methods run on every selected prediction")
+            .define(LAYER, ConfigType.STRING, null, Validator.matches("(?s).*\\S.*", "an ONNX tensor name or absent"),
+                    "ONNX tensor for CAM methods and feature maps (default: the last 4-D activation whose side is at least min(14, input side / 4))")
+            .define(BATCH_MAX, ConfigType.INT, 8, Validator.between(1, 1024), "Most predictions explained per transaction")
+            .define(BATCH_WAIT, ConfigType.DURATION, Duration.ofMillis(200), Validator.between(0, 60_000),
+                    "Longest poll wait before a partial batch is processed")
+            .define(GROUP_ID, ConfigType.STRING, null, Validator.matches("(?s).*\\S.*", "a consumer group id"),
+                    "Consumer group on the predictions topic (default: <topics.prefix>explain-worker)")
+            .define(INSTANCE_ID, ConfigType.STRING, "explain-worker-0", Validator.matches("[A-Za-z0-9._-]+", "[A-Za-z0-9._-]+"),
+                    "Stable id of this instance: its transactional id, so that a restarted worker fences its predecessor")
+            .define(IMAGES_CACHE_ENTRIES, ConfigType.INT, 20_000, Validator.atLeast(1), "Images kept for the join with predictions")
+            .define(IMAGES_CACHE_BYTES, ConfigType.BYTES, 256L << 20, Validator.atLeast(1024), "Bytes of encoded images kept")
+            .define(IMAGES_LOOKBACK, ConfigType.DURATION, Duration.ofMinutes(30), Validator.atLeast(0),
+                    "How far back in time the images topic is read at start")
+            .define(IMAGES_WAIT, ConfigType.DURATION, Duration.ofSeconds(20), Validator.atLeast(0),
+                    "How long a prediction waits for its image before it is dead-lettered")
+            .define(DEVICE, ConfigType.STRING, "cpu", Validator.matches("cpu|auto|cuda(:\\d+)?", "cpu, auto or cuda[:N]"),
+                    "ONNX Runtime device of the explanation sessions: cpu, auto (CUDA when present, else CPU with a warning) or cuda[:N] (strict)")
+            .define(POINTING_TOLERANCE, ConfigType.DOUBLE, 15.0, Validator.atLeast(0),
+                    "Pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side")
+            .define(FAITHFULNESS_STEPS, ConfigType.INT, 16, Validator.between(1, 1000), "Deletion/insertion curve steps");
+
     public ExplainWorkerConfig {
-        require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrap.servers", bootstrapServers, "a host:port list");
+        require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
+                "a host:port list");
         Objects.requireNonNull(catalog, "catalog");
-        require(modelPath != null, "explain.model", modelPath, "a model file or model store directory");
-        require(artifactDir != null, "explain.artifacts.dir", artifactDir, "a directory");
+        require(modelPath != null, MODEL, modelPath, "a model file or model store directory");
+        require(artifactDir != null, ARTIFACTS_DIR, artifactDir, "a directory");
         Objects.requireNonNull(artifactLimits, "artifactLimits");
-        ExplanationPolicy.parse(policy); // validates, naming the bad term
+        DEFINITION.ensureValid(POLICY, policy);
         methods = List.copyOf(methods);
-        require(!methods.isEmpty(), "explain.methods", methods, "at least one method");
-        for (String m : methods) {
-            require(m.matches("[a-z+-]+"), "explain.methods", m, "method names like gradcam, guided-gradcam, featuremaps");
-        }
-        require(layer == null || !layer.isBlank(), "explain.layer", layer, "an ONNX tensor name or absent");
-        require(maxBatch >= 1 && maxBatch <= 1024, "explain.batch.max", maxBatch, "1..1024");
-        require(maxWait != null && !maxWait.isNegative() && maxWait.toMillis() <= 60_000, "explain.batch.wait", maxWait, "0..60s");
-        require(groupId != null && !groupId.isBlank(), "explain.group.id", groupId, "a consumer group id");
-        require(instanceId != null && instanceId.matches("[A-Za-z0-9._-]+"), "explain.instance.id", instanceId, "[A-Za-z0-9._-]+");
-        require(imageCacheEntries >= 1, "explain.images.cache.entries", imageCacheEntries, ">= 1");
-        require(imageCacheBytes >= 1024, "explain.images.cache.bytes", imageCacheBytes, ">= 1024");
-        require(imageLookback != null && !imageLookback.isNegative(), "explain.images.lookback", imageLookback, ">= 0");
-        require(imageWait != null && !imageWait.isNegative(), "explain.images.wait", imageWait, ">= 0");
-        require(deviceSpec != null && deviceSpec.matches("cpu|auto|cuda(:\\d+)?"), "explain.device", deviceSpec, "cpu, auto or cuda[:N]");
-        require(pointingTolerance >= 0, "explain.pointing.tolerance", pointingTolerance, ">= 0 pixels at 224 px");
-        require(faithfulnessSteps >= 1 && faithfulnessSteps <= 1000, "explain.faithfulness.steps", faithfulnessSteps, "1..1000");
+        require(!methods.isEmpty(), METHODS, methods, "at least one method");
+        DEFINITION.ensureValid(METHODS, methods);
+        require(layer == null || !layer.isBlank(), LAYER, layer, "an ONNX tensor name or absent");
+        DEFINITION.ensureValid(BATCH_MAX, maxBatch);
+        require(maxWait != null && !maxWait.isNegative() && maxWait.toMillis() <= 60_000, BATCH_WAIT, maxWait, "0..60s");
+        require(groupId != null && !groupId.isBlank(), GROUP_ID, groupId, "a consumer group id");
+        require(instanceId != null && instanceId.matches("[A-Za-z0-9._-]+"), INSTANCE_ID, instanceId, "[A-Za-z0-9._-]+");
+        DEFINITION.ensureValid(IMAGES_CACHE_ENTRIES, imageCacheEntries);
+        DEFINITION.ensureValid(IMAGES_CACHE_BYTES, imageCacheBytes);
+        require(imageLookback != null && !imageLookback.isNegative(), IMAGES_LOOKBACK, imageLookback, ">= 0");
+        require(imageWait != null && !imageWait.isNegative(), IMAGES_WAIT, imageWait, ">= 0");
+        require(deviceSpec != null, DEVICE, deviceSpec, "cpu, auto or cuda[:N]");
+        DEFINITION.ensureValid(DEVICE, deviceSpec);
+        DEFINITION.ensureValid(POINTING_TOLERANCE, pointingTolerance);
+        DEFINITION.ensureValid(FAITHFULNESS_STEPS, faithfulnessSteps);
     }
 
-    /** Defaults: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
+    /** The typed configuration of a parsed {@link #DEFINITION} (or of a definition that includes it). */
+    public static ExplainWorkerConfig from(Config c) {
+        return from(c, PlatformConfig.catalog(c));
+    }
+
+    private static ExplainWorkerConfig from(Config c, TopicCatalog catalog) {
+        String group = c.getString(GROUP_ID);
+        return new ExplainWorkerConfig(c.getString(PlatformConfig.BOOTSTRAP_SERVERS), catalog, c.getPath(MODEL),
+                c.getPath(ARTIFACTS_DIR), new ArtifactStore.Limits(c.getBytes(ARTIFACTS_MAX_BYTES), c.getDuration(ARTIFACTS_MAX_AGE)),
+                c.getString(POLICY), c.getList(METHODS), c.getString(LAYER), c.getInt(BATCH_MAX), c.getDuration(BATCH_WAIT),
+                group != null ? group : catalog.prefix() + "explain-worker", c.getString(INSTANCE_ID),
+                c.getInt(IMAGES_CACHE_ENTRIES), c.getBytes(IMAGES_CACHE_BYTES), c.getDuration(IMAGES_LOOKBACK),
+                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS));
+    }
+
+    /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
     public static ExplainWorkerConfig defaults(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir) {
-        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, ArtifactStore.Limits.defaults(),
-                "all", DEFAULT_METHODS, null, 8, Duration.ofMillis(200), catalog.prefix() + "explain-worker",
-                "explain-worker-0", 20_000, 256L << 20, Duration.ofMinutes(30), Duration.ofSeconds(20), "cpu", 15.0, 16);
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(PlatformConfig.TOPIC_PREFIX, catalog.prefix());
+        values.put(MODEL, modelPath);
+        values.put(ARTIFACTS_DIR, artifactDir);
+        return from(DEFINITION.parse(values), catalog);
     }
 
     public ExplainWorkerConfig withPolicy(String p) {
@@ -120,9 +202,30 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 deviceSpec, pointingTolerance, faithfulnessSteps);
     }
 
+    /** A policy spec that {@link ExplanationPolicy#parse} accepts; its message names the bad term. */
+    private static Validator policyValidator() {
+        return new Validator() {
+            @Override
+            public void ensureValid(String key, Object value) {
+                try {
+                    ExplanationPolicy.parse(String.valueOf(value));
+                } catch (ConfigException e) {
+                    throw e;
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(key, value, e.getMessage());
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "all, sample:<rate>, low-confidence:<p>, disagreement, on-demand";
+            }
+        };
+    }
+
     private static void require(boolean ok, String key, Object value, String expectation) {
         if (!ok) {
-            throw new IllegalArgumentException("invalid configuration " + key + "='" + value + "': expected " + expectation);
+            throw new ConfigException(key, value, "expected " + expectation);
         }
     }
 }

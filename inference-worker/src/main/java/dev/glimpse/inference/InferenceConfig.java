@@ -2,6 +2,7 @@ package dev.glimpse.inference;
 
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
@@ -72,9 +73,12 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     public static final int DEFAULT_DECODE_THREADS = 1;
     public static final int DEFAULT_MAX_POLL_RECORDS = 256;
 
+    /** Default metrics port of {@code ./glimpse inference}. */
+    public static final int METRICS_PORT = 9402;
+
     /** Every key with type, default, valid values and doc; {@code toMarkdown()} renders the reference. */
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
-            .include(PlatformConfig.common())
+            .include(PlatformConfig.common(METRICS_PORT))
             .define(GROUP_ID, ConfigType.STRING, DEFAULT_GROUP_ID, Validator.nonEmpty(),
                     "Consumer group on the images topic; more workers in it share the partitions")
             .define(WORKER_ID, ConfigType.STRING, null,
@@ -221,7 +225,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
             try {
                 device = ExecutionDevice.parse(v);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(DEVICE + ": " + e.getMessage(), e);
+                throw new ConfigException(DEVICE, v, e.getMessage());
             }
             return this;
         }
@@ -298,7 +302,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
 
         private static void require(boolean ok, String key, Object value, String rule) {
             if (!ok) {
-                throw new IllegalArgumentException("invalid configuration: " + key + " = '" + value + "' " + rule);
+                throw new ConfigException(key, value, rule);
             }
         }
     }

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -195,6 +196,17 @@ public final class InferenceWorker implements GlimpseService {
         }
         stopFollowingModels();
         closeModels();
+    }
+
+    /** Ready once the consumer has its partitions: see {@link #awaitAssignment}. */
+    @Override
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return awaitAssignment(timeout);
+    }
+
+    @Override
+    public Optional<Throwable> failureCause() {
+        return Optional.ofNullable(failure());
     }
 
     /**

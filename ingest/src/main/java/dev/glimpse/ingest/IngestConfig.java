@@ -35,8 +35,11 @@ public final class IngestConfig {
     public static final String FEEDBACK_FRACTION = "ingest.feedback.fraction";
     public static final String SEED = "ingest.dataset.seed";
 
+    /** Default metrics port of {@code ./glimpse ingest}. */
+    public static final int METRICS_PORT = 9401;
+
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("ingest")
-            .include(PlatformConfig.common())
+            .include(PlatformConfig.common(METRICS_PORT))
             .define(HTTP_PORT, ConfigType.INT, 8081, Validator.between(-1, 65535),
                     "Port of POST /v1/images and /v1/labels (0 = any free port, -1 = no HTTP)")
             .define(HTTP_HOST, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "Interface the HTTP server binds to")

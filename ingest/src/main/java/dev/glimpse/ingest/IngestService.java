@@ -15,7 +15,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -38,6 +40,7 @@ public final class IngestService implements GlimpseService {
     private IngestHttpServer http;
     private DirectoryWatcher watcher;
     private DatasetReplay replay;
+    private volatile boolean running;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
         this(config, registry, new KafkaClients(config.bootstrapServers()));
@@ -95,6 +98,7 @@ public final class IngestService implements GlimpseService {
             replay.start();
             log.info("replaying {} at {} events/s", replay.dataset().name(), config.rate() == 0 ? "max" : config.rate());
         });
+        running = true;
     }
 
     /** Creates missing topics with replication factor min(3, brokers), so one-node clusters work too. */
@@ -105,7 +109,7 @@ public final class IngestService implements GlimpseService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot reach Kafka at " + clients.bootstrapServers() + ": " + e.getMessage(), e);
         }
     }
@@ -139,9 +143,16 @@ public final class IngestService implements GlimpseService {
         }
     }
 
+    /** Started and not closed (the sources run on their own threads until {@link #close()}). */
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
     /** Stops the sources first (no new events), then flushes and closes the producer. */
     @Override
     public synchronized void close() {
+        running = false;
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.glimpse.datasets.FashionMnist;
+import dev.glimpse.launcher.commands.ConfigurableCommand;
+import dev.glimpse.platform.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +139,11 @@ class ComposeFileTest {
         for (Map.Entry<String, JsonNode> e : glimpseServices.entrySet()) {
             CommandLine sub = parsed(command(e.getValue()));
             Set<String> read = new TreeSet<>(launcherVars);
+            if (sub.getCommand() instanceof ConfigurableCommand c) {
+                // GLIMPSE_<KEY> for every configuration key, and the older variables some keys also read
+                c.definition().keyNames().forEach(key -> read.add(ConfigSources.environmentVariable(key)));
+                read.addAll(c.environmentAliases().keySet());
+            }
             for (OptionSpec o : sub.getCommandSpec().options()) {
                 String raw = annotatedDefault(o);
                 if (raw != null) {

@@ -1,13 +1,16 @@
 package dev.glimpse.monitoring;
 
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigException;
+import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.Validator;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
- * Settings of the monitoring topology, validated once. Every key is defined in {@link #KEYS} with its default;
- * a bad value fails with the key and the quoted value.
+ * Settings of the monitoring topology, validated once. Every key is defined in {@link #KEYS} with type, default
+ * and validator; a bad value fails with the key and the quoted value.
  *
  * @param windowSize           length of one monitoring window (event time)
  * @param windowHop            advance between windows; equal to the size for tumbling windows
@@ -47,64 +50,55 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
     public static final String MMD_PERMUTATIONS = "monitoring.mmd.permutations";
     public static final String SEED = "monitoring.seed";
 
-    /** Every key with its default value and one-line doc. */
-    public static final Map<String, String[]> KEYS;
-
-    static {
-        Map<String, String[]> k = new LinkedHashMap<>();
-        k.put(WINDOW_SIZE_MS, new String[] {"60000", "length of one monitoring window in ms of event time"});
-        k.put(WINDOW_HOP_MS, new String[] {"60000", "advance between windows in ms (= size: tumbling)"});
-        k.put(WINDOW_GRACE_MS, new String[] {"5000", "wait for late records before a window is evaluated, ms"});
-        k.put(LABEL_JOIN_WINDOW_MS, new String[] {"600000", "max time between a prediction and its label, ms"});
-        k.put(SOURCE_IDLE_MS, new String[] {"30000", "an input partition quiet this long (wall clock, ms) stops holding windows open"});
-        k.put(REFERENCE_WINDOWS, new String[] {"3", "windows forming the reference when the model has none"});
-        k.put(MIN_WINDOW_EVENTS, new String[] {"50", "windows with fewer predictions never alarm"});
-        k.put(ALPHA, new String[] {"0.002", "significance level of the KS and MMD drift tests"});
-        k.put(PSI_THRESHOLD, new String[] {"0.2", "PSI above which the class distribution has drifted"});
-        k.put(JS_THRESHOLD, new String[] {"0.1", "Jensen-Shannon divergence (bits) above which it has drifted"});
-        k.put(ACCURACY_DROP, new String[] {"0.1", "accuracy alarm when live accuracy < reference - this"});
-        k.put(SAMPLE_SIZE, new String[] {"1000", "reservoir of confidences/input statistics per window"});
-        k.put(EMBEDDING_SAMPLE_SIZE, new String[] {"100", "reservoir of embeddings per window and MMD side"});
-        k.put(MMD_PERMUTATIONS, new String[] {"999", "permutations of the MMD test"});
-        k.put(SEED, new String[] {"20260101", "seed of reservoirs and permutations"});
-        KEYS = java.util.Collections.unmodifiableMap(k); // insertion order: the reference lists keys as defined
-    }
+    /** Every key with type, default, valid values and one-line doc (the cross-key rules are in the constructor). */
+    public static final ConfigDefinition KEYS = new ConfigDefinition("monitoring-topology")
+            .define(WINDOW_SIZE_MS, ConfigType.LONG, 60_000L, Validator.atLeast(1), "length of one monitoring window in ms of event time")
+            .define(WINDOW_HOP_MS, ConfigType.LONG, 60_000L, Validator.atLeast(1), "advance between windows in ms (= size: tumbling)")
+            .define(WINDOW_GRACE_MS, ConfigType.LONG, 5_000L, Validator.atLeast(0), "wait for late records before a window is evaluated, ms")
+            .define(LABEL_JOIN_WINDOW_MS, ConfigType.LONG, 600_000L, Validator.atLeast(1), "max time between a prediction and its label, ms")
+            .define(SOURCE_IDLE_MS, ConfigType.LONG, 30_000L, Validator.atLeast(1),
+                    "an input partition quiet this long (wall clock, ms) stops holding windows open")
+            .define(REFERENCE_WINDOWS, ConfigType.INT, 3, Validator.atLeast(1), "windows forming the reference when the model has none")
+            .define(MIN_WINDOW_EVENTS, ConfigType.INT, 50, Validator.atLeast(1), "windows with fewer predictions never alarm")
+            .define(ALPHA, ConfigType.DOUBLE, 0.002, Validator.range(0, false, 1, false),
+                    "significance level of the KS and MMD drift tests")
+            .define(PSI_THRESHOLD, ConfigType.DOUBLE, 0.2, Validator.greaterThan(0),
+                    "PSI above which the class distribution has drifted")
+            .define(JS_THRESHOLD, ConfigType.DOUBLE, 0.1, Validator.range(0, false, 1, true),
+                    "Jensen-Shannon divergence (bits) above which it has drifted")
+            .define(ACCURACY_DROP, ConfigType.DOUBLE, 0.1, Validator.range(0, false, 1, false),
+                    "accuracy alarm when live accuracy < reference - this")
+            .define(SAMPLE_SIZE, ConfigType.INT, 1000, Validator.atLeast(2), "reservoir of confidences/input statistics per window")
+            .define(EMBEDDING_SAMPLE_SIZE, ConfigType.INT, 100, Validator.atLeast(2), "reservoir of embeddings per window and MMD side")
+            .define(MMD_PERMUTATIONS, ConfigType.INT, 999, Validator.atLeast(1),
+                    "permutations of the MMD test (at least 1/alpha, so that the test can alarm)")
+            .define(SEED, ConfigType.LONG, 20260101L, "seed of reservoirs and permutations");
 
     public MonitoringConfig {
         requirePositive(WINDOW_SIZE_MS, windowSize.toMillis());
         requirePositive(WINDOW_HOP_MS, windowHop.toMillis());
         if (windowHop.compareTo(windowSize) > 0) {
-            throw new IllegalArgumentException(WINDOW_HOP_MS + " must be <= " + WINDOW_SIZE_MS + ", got '"
-                    + windowHop.toMillis() + "' > '" + windowSize.toMillis() + "'");
+            throw new ConfigException(WINDOW_HOP_MS, windowHop.toMillis(),
+                    "must be <= " + WINDOW_SIZE_MS + " ('" + windowSize.toMillis() + "')");
         }
         if (windowGrace.isNegative()) {
-            throw new IllegalArgumentException(WINDOW_GRACE_MS + " must be >= 0, got '" + windowGrace.toMillis() + "'");
+            throw new ConfigException(WINDOW_GRACE_MS, windowGrace.toMillis(), "must be >= 0");
         }
         requirePositive(LABEL_JOIN_WINDOW_MS, labelJoinWindow.toMillis());
         requirePositive(SOURCE_IDLE_MS, sourceIdle.toMillis());
         requirePositive(REFERENCE_WINDOWS, referenceWindows);
         requirePositive(MIN_WINDOW_EVENTS, minWindowEvents);
-        if (!(alpha > 0 && alpha < 1)) {
-            throw new IllegalArgumentException(ALPHA + " must be in (0, 1), got '" + alpha + "'");
-        }
+        KEYS.ensureValid(ALPHA, alpha);
         requirePositive(PSI_THRESHOLD, psiThreshold);
-        if (!(jsThreshold > 0 && jsThreshold <= 1)) {
-            throw new IllegalArgumentException(JS_THRESHOLD + " must be in (0, 1], got '" + jsThreshold + "'");
-        }
-        if (!(accuracyDrop > 0 && accuracyDrop < 1)) {
-            throw new IllegalArgumentException(ACCURACY_DROP + " must be in (0, 1), got '" + accuracyDrop + "'");
-        }
-        if (sampleSize < 2) {
-            throw new IllegalArgumentException(SAMPLE_SIZE + " must be >= 2, got '" + sampleSize + "'");
-        }
-        if (embeddingSampleSize < 2) {
-            throw new IllegalArgumentException(EMBEDDING_SAMPLE_SIZE + " must be >= 2, got '" + embeddingSampleSize + "'");
-        }
+        KEYS.ensureValid(JS_THRESHOLD, jsThreshold);
+        KEYS.ensureValid(ACCURACY_DROP, accuracyDrop);
+        KEYS.ensureValid(SAMPLE_SIZE, sampleSize);
+        KEYS.ensureValid(EMBEDDING_SAMPLE_SIZE, embeddingSampleSize);
         requirePositive(MMD_PERMUTATIONS, mmdPermutations);
         if (1.0 / (mmdPermutations + 1) >= alpha) {
             // The smallest permutation p-value is 1/(B+1): with fewer permutations the MMD test could never alarm.
-            throw new IllegalArgumentException(MMD_PERMUTATIONS + " must be >= 1/" + ALPHA + " (= " + (long) Math.ceil(1 / alpha)
-                    + ") so that the MMD test can reach p < alpha, got '" + mmdPermutations + "'");
+            throw new ConfigException(MMD_PERMUTATIONS, mmdPermutations, "must be >= 1/" + ALPHA + " (= "
+                    + (long) Math.ceil(1 / alpha) + ") so that the MMD test can reach p < alpha");
         }
     }
 
@@ -113,28 +107,29 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
         return from(Map.of());
     }
 
-    /** Reads the keys of {@link #KEYS} from the map (missing keys take their defaults; other keys are ignored). */
-    public static MonitoringConfig from(Map<String, String> values) {
-        Function<String, String> get = key -> {
-            String v = values.get(key);
-            return v == null ? KEYS.get(key)[0] : v.trim();
-        };
+    /** Reads the keys of {@link #KEYS} from raw values (missing keys take their defaults; other keys are ignored). */
+    public static MonitoringConfig from(Map<String, ?> values) {
+        return from(KEYS.parse(values, true));
+    }
+
+    /** Reads the keys of {@link #KEYS} from a parsed configuration that includes them. */
+    public static MonitoringConfig from(Config c) {
         return new MonitoringConfig(
-                Duration.ofMillis(parseLong(WINDOW_SIZE_MS, get.apply(WINDOW_SIZE_MS))),
-                Duration.ofMillis(parseLong(WINDOW_HOP_MS, get.apply(WINDOW_HOP_MS))),
-                Duration.ofMillis(parseLong(WINDOW_GRACE_MS, get.apply(WINDOW_GRACE_MS))),
-                Duration.ofMillis(parseLong(LABEL_JOIN_WINDOW_MS, get.apply(LABEL_JOIN_WINDOW_MS))),
-                Duration.ofMillis(parseLong(SOURCE_IDLE_MS, get.apply(SOURCE_IDLE_MS))),
-                (int) parseLong(REFERENCE_WINDOWS, get.apply(REFERENCE_WINDOWS)),
-                (int) parseLong(MIN_WINDOW_EVENTS, get.apply(MIN_WINDOW_EVENTS)),
-                parseDouble(ALPHA, get.apply(ALPHA)),
-                parseDouble(PSI_THRESHOLD, get.apply(PSI_THRESHOLD)),
-                parseDouble(JS_THRESHOLD, get.apply(JS_THRESHOLD)),
-                parseDouble(ACCURACY_DROP, get.apply(ACCURACY_DROP)),
-                (int) parseLong(SAMPLE_SIZE, get.apply(SAMPLE_SIZE)),
-                (int) parseLong(EMBEDDING_SAMPLE_SIZE, get.apply(EMBEDDING_SAMPLE_SIZE)),
-                (int) parseLong(MMD_PERMUTATIONS, get.apply(MMD_PERMUTATIONS)),
-                parseLong(SEED, get.apply(SEED)));
+                Duration.ofMillis(c.getLong(WINDOW_SIZE_MS)),
+                Duration.ofMillis(c.getLong(WINDOW_HOP_MS)),
+                Duration.ofMillis(c.getLong(WINDOW_GRACE_MS)),
+                Duration.ofMillis(c.getLong(LABEL_JOIN_WINDOW_MS)),
+                Duration.ofMillis(c.getLong(SOURCE_IDLE_MS)),
+                c.getInt(REFERENCE_WINDOWS),
+                c.getInt(MIN_WINDOW_EVENTS),
+                c.getDouble(ALPHA),
+                c.getDouble(PSI_THRESHOLD),
+                c.getDouble(JS_THRESHOLD),
+                c.getDouble(ACCURACY_DROP),
+                c.getInt(SAMPLE_SIZE),
+                c.getInt(EMBEDDING_SAMPLE_SIZE),
+                c.getInt(MMD_PERMUTATIONS),
+                c.getLong(SEED));
     }
 
     /** A copy with tumbling windows of the given size (hop = size). */
@@ -143,29 +138,9 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
                 psiThreshold, jsThreshold, accuracyDrop, sampleSize, embeddingSampleSize, mmdPermutations, seed);
     }
 
-    private static long parseLong(String key, String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, got '" + value + "'", e);
-        }
-    }
-
-    private static double parseDouble(String key, String value) {
-        try {
-            double d = Double.parseDouble(value);
-            if (!Double.isFinite(d)) {
-                throw new NumberFormatException("not finite");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a finite number, got '" + value + "'", e);
-        }
-    }
-
     private static void requirePositive(String key, double v) {
         if (!(v > 0)) {
-            throw new IllegalArgumentException(key + " must be > 0, got '" + (v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v)) + "'");
+            throw new ConfigException(key, v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v), "must be > 0");
         }
     }
 }

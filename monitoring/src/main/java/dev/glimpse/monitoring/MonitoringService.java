@@ -6,6 +6,7 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.platform.kafka.TopicCreator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,19 +14,19 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class MonitoringService implements GlimpseService {
 
     public static final String NAME = "monitoring";
-    public static final String STATE_DIR = "monitoring.state.dir";
+    /** The shared Streams key (formerly {@code monitoring.state.dir}). */
+    public static final String STATE_DIR = StreamsKeys.STATE_DIR;
     public static final String MODEL_STORE = "monitoring.model.store";
     public static final String REPLICATION_FACTOR = "monitoring.replication.factor";
 
@@ -67,7 +69,7 @@ public final class MonitoringService implements GlimpseService {
      */
     public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
                                             MeterRegistry registry) {
-        Map<String, Object> values = new HashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
         values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(PlatformConfig.TOPIC_PREFIX, topics.prefix());
         values.put(PlatformConfig.METRICS_PORT, -1);
@@ -79,25 +81,27 @@ public final class MonitoringService implements GlimpseService {
         return new MonitoringService(definition().parse(values), registry);
     }
 
-    /** Every key of the monitoring service: the common keys, the topology's keys and where state lives. */
+    /** Default metrics port of {@code ./glimpse monitoring}. */
+    public static final int METRICS_PORT = 9405;
+
+    /**
+     * Every key of the monitoring service: the common keys, the topology's keys, the Kafka Streams keys (commits
+     * every second; a task waits up to 5 s for the slower of images and predictions, see {@link #streamsProperties})
+     * and where the model store is.
+     */
     public static ConfigDefinition definition() {
-        ConfigDefinition d = new ConfigDefinition(NAME).include(PlatformConfig.common());
-        MonitoringConfig.KEYS.forEach((key, defaultAndDoc) -> d.define(key, ConfigType.STRING, defaultAndDoc[0], defaultAndDoc[1]));
-        d.define(STATE_DIR, ConfigType.PATH, "data/monitoring", "Kafka Streams state directory of the monitoring topology");
-        d.define(MODEL_STORE, ConfigType.PATH, "data/models",
-                "Model store root; reference statistics are read from <root>/<name>/<version>/model.json when present");
-        d.define(REPLICATION_FACTOR, ConfigType.INT, 1, Validator.between(1, 16),
-                "Replication factor of the topics this service creates when they are missing");
-        return d;
+        return new ConfigDefinition(NAME).include(PlatformConfig.common(METRICS_PORT))
+                .include(MonitoringConfig.KEYS)
+                .include(StreamsKeys.definition(Path.of("data/monitoring"), Duration.ofSeconds(1), Duration.ofSeconds(5)))
+                .define(MODEL_STORE, ConfigType.PATH, "data/models",
+                        "Model store root; reference statistics are read from <root>/<name>/<version>/model.json when present")
+                .define(REPLICATION_FACTOR, ConfigType.INT, 1, Validator.between(1, 16),
+                        "Replication factor of the topics this service creates when they are missing");
     }
 
     /** The topology settings held in a service config (validated: errors name the key and quote the value). */
     public static MonitoringConfig monitoringConfig(Config config) {
-        Map<String, String> values = new HashMap<>();
-        for (String key : MonitoringConfig.KEYS.keySet()) {
-            values.put(key, config.getString(key));
-        }
-        return MonitoringConfig.from(values);
+        return MonitoringConfig.from(config);
     }
 
     @Override
@@ -125,7 +129,7 @@ public final class MonitoringService implements GlimpseService {
         streams = new KafkaStreams(builder.build(), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitoring: stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         // tagged like every other service's Kafka client meters (platform KafkaClientMeters: stage = service name):
         // Prometheus needs one tag key set per metric name, and the demo serves all services from one registry
@@ -148,19 +152,12 @@ public final class MonitoringService implements GlimpseService {
 
     /** The Kafka Streams settings of the service (public for tests that run the topology with them). */
     public static Properties streamsProperties(Config config, TopicCatalog topics) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(PlatformConfig.BOOTSTRAP_SERVERS));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getPath(STATE_DIR).toAbsolutePath().toString());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
-        // Images and predictions are joined by image id: wait up to 5 s for the slower of the two topics, so the
-        // task processes both in event-time order instead of racing ahead on predictions, which makes the joined
-        // input statistics late for their windows (seen at 2 s on a loaded machine; windows are minutes long).
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 5000L);
+        // Images and predictions are joined by image id: streams.max.task.idle (5 s by default) waits for the slower
+        // of the two topics, so the task processes both in event-time order instead of racing ahead on predictions,
+        // which makes the joined input statistics late for their windows (seen at 2 s on a loaded machine).
+        // Predictions are produced transactionally by the inference worker: StreamsKeys reads only committed ones.
+        Properties props = StreamsKeys.properties(config, applicationId(topics));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt(REPLICATION_FACTOR));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // Predictions are produced transactionally by the inference worker: read only committed ones.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // A malformed event or one that cannot be evaluated is logged and skipped: monitoring must not stop on it.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
@@ -178,8 +175,10 @@ public final class MonitoringService implements GlimpseService {
         return monitoring;
     }
 
+    /** Running or rebalancing: a rebalance is part of running, not a failure. */
+    @Override
     public boolean isRunning() {
-        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+        return streams != null && streams.state().isRunningOrRebalancing();
     }
 
     @Override

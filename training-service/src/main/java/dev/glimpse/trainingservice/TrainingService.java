@@ -1,6 +1,5 @@
 package dev.glimpse.trainingservice;
 
-import dev.glimpse.registry.announce.KafkaModelAnnouncer;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.contracts.TopicCatalog;
@@ -11,18 +10,20 @@ import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.contracts.events.TrainingExample;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.kafka.KafkaClients;
+import dev.glimpse.registry.announce.KafkaModelAnnouncer;
+import dev.glimpse.registry.store.ModelManifest;
+import dev.glimpse.registry.store.ModelState;
+import dev.glimpse.registry.store.ModelStore;
+import dev.glimpse.registry.store.StoredModel;
+import dev.glimpse.registry.swap.LoadedCandidate;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.GraphFacts;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
 import dev.glimpse.trainingservice.examples.HoldoutSplit;
 import dev.glimpse.trainingservice.examples.TrainingExamplesTopology;
-import dev.glimpse.registry.store.ModelManifest;
-import dev.glimpse.registry.store.ModelState;
-import dev.glimpse.registry.store.ModelStore;
-import dev.glimpse.registry.store.StoredModel;
-import dev.glimpse.registry.swap.LoadedCandidate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,26 +34,36 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +83,7 @@ public final class TrainingService implements GlimpseService {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean runInProgress = new AtomicBoolean();
     private final AtomicReference<RetrainRunner.Outcome> lastOutcome = new AtomicReference<>();
-    private final List<RetrainRunner.Outcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<RetrainRunner.Outcome> outcomes = new CopyOnWriteArrayList<>();
     private TopicCatalog catalog;
     private ModelStore store;
     private ModelLifecycle lifecycle;
@@ -87,6 +98,8 @@ public final class TrainingService implements GlimpseService {
     private ExampleDecoder decoder;
     private HoldoutSplit split;
     private String apiToken;
+    /** When the poller last found it had read every training example written (checked about once a second). */
+    private volatile long examplesCaughtUpAt = Long.MIN_VALUE;
 
     public TrainingService(TrainingServiceConfig config, MeterRegistry registry) {
         this(config, registry, null);
@@ -133,18 +146,13 @@ public final class TrainingService implements GlimpseService {
 
         StreamsBuilder builder = new StreamsBuilder();
         TrainingExamplesTopology.create(builder, config.examples(), registry);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        props.put(StreamsConfig.producerPrefix("max.request.size"), TopicCatalog.MAX_IMAGE_RECORD_BYTES);
+        Properties props = StreamsKeys.properties(config.raw(), config.applicationId());
+        // training examples carry the image: the producer must accept a record as large as the largest image event
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicCatalog.MAX_IMAGE_RECORD_BYTES);
         streams = new KafkaStreams(builder.build(), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("training-examples topology failed; replacing the stream thread", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
 
@@ -188,6 +196,73 @@ public final class TrainingService implements GlimpseService {
 
     public List<RetrainRunner.Outcome> outcomes() {
         return List.copyOf(outcomes);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    /**
+     * Idle: the examples topology has processed every label and image sent so far (its committed offsets are at the
+     * end of both topics), the poller has since read every example it wrote, and no training run is in progress or
+     * due.
+     */
+    @Override
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long joinedAt = Long.MIN_VALUE;
+        try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("training-service-idle")) {
+            while (System.nanoTime() < deadline) {
+                if (!isRunning()) {
+                    return false;
+                }
+                if (joinedAt == Long.MIN_VALUE && joinCaughtUp(admin)) {
+                    joinedAt = System.nanoTime(); // every example of the labels sent so far is on the examples topic
+                }
+                if (joinedAt != Long.MIN_VALUE && examplesCaughtUpAt > joinedAt && !runInProgress.get()
+                        && trigger.due(Clock.systemUTC().instant()).isEmpty()) {
+                    return true;
+                }
+                Thread.sleep(500);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot tell whether the training examples are caught up: {}", e.toString());
+        }
+        return false;
+    }
+
+    /** Whether the examples topology has committed the end of the labels and images topics. */
+    private boolean joinCaughtUp(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (String topic : List.of(catalog.labels().name(), catalog.images().name())) {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        }
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code training: N run(s); promoted v2 (holdout 0.480 -> 0.810); ...}. */
+    @Override
+    public Optional<String> summaryLine() {
+        StringBuilder b = new StringBuilder("training: " + outcomes.size() + " run(s)");
+        for (RetrainRunner.Outcome o : outcomes) {
+            b.append("; ").append(o.outcome()).append(o.version() == null ? "" : " " + o.version());
+            if (o.current() != null && o.candidate() != null) {
+                b.append(String.format(Locale.ROOT, " (holdout %.3f -> %.3f)", o.current().accuracy(),
+                        o.candidate().accuracy()));
+            }
+        }
+        return Optional.of(b.toString());
     }
 
     public Optional<OperatorApi> api() {
@@ -246,6 +321,7 @@ public final class TrainingService implements GlimpseService {
             consumer.seekToBeginning(history);
             consumer.seekToEnd(live);
             Map<TopicPartition, Long> replayEnd = new HashMap<>(consumer.endOffsets(history));
+            long lastLagCheck = 0;
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 long fresh = 0;
@@ -258,13 +334,27 @@ public final class TrainingService implements GlimpseService {
                     }
                 }
                 trigger.onExamples(fresh);
+                if (System.nanoTime() - lastLagCheck > 1_000_000_000L) {
+                    lastLagCheck = System.nanoTime();
+                    examplesCaughtUpAt = caughtUp(consumer, history) ? System.nanoTime() : Long.MIN_VALUE;
+                }
                 maybeStartRun();
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
+        } catch (InterruptException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("training service poller stopped", e);
         }
+    }
+
+    private static boolean caughtUp(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        for (TopicPartition p : partitions) {
+            if (consumer.position(p) < ends.getOrDefault(p, 0L)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Returns 1 when the record is a new training example (not replayed history). */

@@ -6,6 +6,7 @@ import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.training.TrainingConfig;
 import dev.glimpse.training.graph.NetworkGraphs;
@@ -15,6 +16,7 @@ import dev.glimpse.contracts.TopicCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The training service's settings, defined once and validated at start (errors name the key and quote the value). */
 public final class TrainingServiceConfig {
@@ -46,10 +48,13 @@ public final class TrainingServiceConfig {
     public static final String HTTP_HOST = "training.http.host";
     public static final String API_TOKEN = "training.api.token";
     public static final String APPLICATION_ID = "training.application.id";
-    public static final String STATE_DIR = "training.state.dir";
+    /** The shared Streams key (formerly {@code training.state.dir}). */
+    public static final String STATE_DIR = StreamsKeys.STATE_DIR;
+    /** Default metrics port of {@code ./glimpse training}. */
+    public static final int METRICS_PORT = 9404;
 
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("training-service")
-            .include(PlatformConfig.common())
+            .include(PlatformConfig.common(METRICS_PORT))
             .define(MODEL_NAME, ConfigType.STRING, "fashion", Validator.nonEmpty(), "Name of the model this service retrains")
             .define(STORE_DIR, ConfigType.PATH, Path.of("data/models"), "Model store root: <root>/<name>/<version>/model.onnx + model.json")
             .define(BOOTSTRAP_MODEL, ConfigType.STRING, "", "ONNX file stored and promoted as the first version when the store has none")
@@ -78,7 +83,8 @@ public final class TrainingServiceConfig {
             .define(HTTP_HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(), "Operator API interface")
             .define(API_TOKEN, ConfigType.STRING, "", "Bearer token of the operator API (empty = a random one, logged at start)")
             .define(APPLICATION_ID, ConfigType.STRING, "glimpse-training", Validator.nonEmpty(), "Kafka Streams application id (prefix of state stores and internal topics)")
-            .define(STATE_DIR, ConfigType.PATH, Path.of("data/training-streams"), "Kafka Streams state directory");
+            // commits every 200 ms: a label's example reaches the buffer (and the retrain trigger) promptly
+            .include(StreamsKeys.definition(Path.of("data/training-streams"), Duration.ofMillis(200), Duration.ZERO));
 
     private final Config config;
 
@@ -90,7 +96,7 @@ public final class TrainingServiceConfig {
         }
     }
 
-    public static TrainingServiceConfig parse(java.util.Map<String, ?> raw) {
+    public static TrainingServiceConfig parse(Map<String, ?> raw) {
         return new TrainingServiceConfig(DEFINITION.parse(raw));
     }
 

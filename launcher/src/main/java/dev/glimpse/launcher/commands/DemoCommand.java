@@ -2,8 +2,6 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.datasets.FashionMnist;
-import dev.glimpse.explainworker.ExplainWorker;
-import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
 import dev.glimpse.launcher.demo.DemoContext;
@@ -17,8 +15,6 @@ import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.MissingModelContractException;
 import dev.glimpse.runtime.ModelMetadata;
-import dev.glimpse.trainingservice.RetrainRunner;
-import dev.glimpse.trainingservice.TrainingService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -149,8 +145,8 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
                     s.start();
-                    metrics.addHealthCheck(s.name() + "-" + started.size(), () -> healthy(s));
-                    if (s instanceof InferenceWorker w && !w.awaitAssignment(Duration.ofSeconds(30))) {
+                    metrics.addHealthCheck(s.name() + "-" + started.size(), s::isRunning);
+                    if (!s.awaitReady(Duration.ofSeconds(30))) {
                         System.err.println("glimpse demo: " + s.name() + " got no partitions within 30 s; going on");
                     }
                 }
@@ -160,7 +156,9 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                         metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
                 int code = watch(shutdown, tally, started);
                 if (code == 0 && events > 0) {
-                    awaitTrainingRuns(started);
+                    // a bounded run: let every service finish what the last events gave it (the training runs the
+                    // last labels trigger, the explanations of the last predictions) before the summary
+                    awaitIdle(started);
                 }
                 PredictionTally.Snapshot s = tally.snapshot();
                 System.err.println();
@@ -168,18 +166,9 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 if (s.versions().size() > 1 || feedback > 0) {
                     out.println(versionSummary(s));
                 }
-                for (GlimpseService svc : started) {
-                    if (svc instanceof TrainingService t) {
-                        out.println(trainingSummary(t));
-                    }
-                }
-                for (GlimpseService svc : started) {
-                    if (svc instanceof ExplainWorker e) {
-                        if (code == 0 && events > 0 && !e.awaitIdle(Duration.ofSeconds(timeoutSeconds))) {
-                            System.err.println("glimpse demo: explanations still pending after " + timeoutSeconds + " s");
-                        }
-                        out.println(e.summary().line());
-                    }
+                // in reverse start order: the training runs before the explanations, as the demo always printed them
+                for (int i = started.size() - 1; i >= 0; i--) {
+                    started.get(i).summaryLine().ifPresent(out::println);
                 }
                 out.flush();
                 return code;
@@ -214,10 +203,10 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             System.err.print("\r" + status(s, perSecond) + "   ");
             System.err.flush();
             for (GlimpseService service : services) {
-                if (!healthy(service)) {
+                if (!service.isRunning()) {
                     System.err.println();
                     System.err.println("glimpse demo: " + service.name() + " stopped: "
-                            + (service instanceof InferenceWorker w ? w.failure() : "not running"));
+                            + service.failureCause().map(String::valueOf).orElse("not running"));
                     return 1;
                 }
             }
@@ -241,13 +230,6 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         }
     }
 
-    private static boolean healthy(GlimpseService s) {
-        if (s instanceof InferenceWorker w) {
-            return w.isRunning();
-        }
-        return !(s instanceof ExplainWorker e) || e.isRunning();
-    }
-
     static String status(PredictionTally.Snapshot s, double perSecond) {
         return String.format(Locale.ROOT, "%7.1f events/s | predictions %d | dead letters %d | accuracy %s | latency p50 %d ms p99 %d ms",
                 perSecond, s.predictions(), s.deadLetters(), accuracy(s), s.p50Ms(), s.p99Ms());
@@ -260,22 +242,13 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 seconds, s.model(), s.device());
     }
 
-    /**
-     * A bounded run with feedback: the last labels arrive with the last images, so wait (up to --timeout-seconds) for
-     * the training runs they trigger, about one per {@link DemoServices#DEMO_RETRAIN_EVERY} labels.
-     */
-    private void awaitTrainingRuns(List<GlimpseService> services) throws InterruptedException {
-        int expected = (int) Math.floor(0.95 * events * feedback / DemoServices.DEMO_RETRAIN_EVERY);
+    /** Waits (up to --timeout-seconds in all) until every service has nothing left to do. */
+    private void awaitIdle(List<GlimpseService> services) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         for (GlimpseService s : services) {
-            if (s instanceof TrainingService t && expected > 0) {
-                long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-                if (t.outcomes().size() < expected) {
-                    System.err.printf("%nglimpse demo: waiting for %d training run(s) (%d done)%n", expected,
-                            t.outcomes().size());
-                }
-                while (t.outcomes().size() < expected && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
-                }
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (!s.awaitIdle(left)) {
+                System.err.println("glimpse demo: " + s.name() + " still busy after " + timeoutSeconds + " s");
             }
         }
     }
@@ -286,19 +259,6 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             b.append(String.format(Locale.ROOT, " %s %s (%d predictions, %d labeled);", v.version(),
                     v.labeled() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", v.accuracy()), v.predictions(),
                     v.labeled()));
-        }
-        return b.toString();
-    }
-
-    static String trainingSummary(TrainingService t) {
-        List<RetrainRunner.Outcome> outcomes = t.outcomes();
-        StringBuilder b = new StringBuilder("training: " + outcomes.size() + " run(s)");
-        for (RetrainRunner.Outcome o : outcomes) {
-            b.append("; ").append(o.outcome()).append(o.version() == null ? "" : " " + o.version());
-            if (o.current() != null && o.candidate() != null) {
-                b.append(String.format(Locale.ROOT, " (holdout %.3f -> %.3f)", o.current().accuracy(),
-                        o.candidate().accuracy()));
-            }
         }
         return b.toString();
     }

@@ -1,28 +1,38 @@
 package dev.glimpse.launcher.commands;
 
 import dev.glimpse.console.ConsoleConfig;
-import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.console.ConsoleServer;
 import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
-import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.launcher.GlimpseCommand;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigSources;
+import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.runtime.DeviceUnavailableException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./glimpse explain-worker}: the explain worker (and the web console) against a Kafka cluster. */
 @Command(name = "explain-worker", mixinStandardHelpOptions = true,
         description = "Explain predictions chosen by a policy, store artifacts, publish 'explanations'; serve the console.")
-public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Integer> {
+public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableCommand, Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers host:port[,host:port]")
+    /** The keys of this command: the explain worker's and those of the console it serves. */
+    static final ConfigDefinition DEFINITION = new ConfigDefinition("explain-worker")
+            .include(ExplainWorkerConfig.DEFINITION).include(ConsoleConfig.KEYS);
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port] (required unless given by -c, --config or GLIMPSE_BOOTSTRAP_SERVERS)")
     String bootstrapServers;
 
-    @Option(names = "--model", required = true, description = "model file, or model store root (<root>/<name>/<version>/model.onnx)")
+    @Option(names = "--model", description = "model file, or model store root (<root>/<name>/<version>/model.onnx) (explain.model, required)")
     Path model;
 
     @Option(names = "--artifacts", defaultValue = "data/artifacts", description = "artifact store directory (default: ${DEFAULT-VALUE})")
@@ -53,9 +63,6 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
             + "with a warning) or cuda[:N] (strict) (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name")
-    String topicPrefix;
-
     @Option(names = "--instance-id", defaultValue = "explain-worker-0",
             description = "stable id of this instance (its transactional id) (default: ${DEFAULT-VALUE})")
     String instanceId;
@@ -67,37 +74,80 @@ public final class ExplainWorkerCommand implements GlimpseCommand, Callable<Inte
     String consoleBind;
 
     @Option(names = "--console-token-env", defaultValue = "GLIMPSE_CONSOLE_TOKEN",
-            description = "environment variable holding the bearer token for write endpoints (default: ${DEFAULT-VALUE}); unset = none")
+            description = "environment variable holding the bearer token for write endpoints (default: ${DEFAULT-VALUE}, "
+                    + "the variable of console.token); unset = none")
     String tokenEnv;
 
-    @Option(names = "--metrics-port", defaultValue = "9403", description = "Prometheus /metrics port (default: ${DEFAULT-VALUE})")
-    int metricsPort;
+    @Mixin
+    ServiceOptions service = new ServiceOptions(ExplainWorkerConfig.METRICS_PORT);
+
+    @Override
+    public ConfigDefinition definition() {
+        return DEFINITION;
+    }
+
+    @Override
+    public Map<String, String> environmentAliases() {
+        return Map.of(tokenEnv, ConsoleConfig.TOKEN);
+    }
+
+    /** The configuration sources of this command line (not yet parsed). */
+    ConfigSources sources() {
+        ServiceOptions.Flags flags = service.flags()
+                .put("--bootstrap-servers", PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers)
+                .put("--model", ExplainWorkerConfig.MODEL, model)
+                .put("--artifacts", ExplainWorkerConfig.ARTIFACTS_DIR, artifacts)
+                .put("--artifacts-max-mb", ExplainWorkerConfig.ARTIFACTS_MAX_BYTES, artifactsMaxMb << 20)
+                .put("--artifacts-max-age", ExplainWorkerConfig.ARTIFACTS_MAX_AGE, artifactsMaxAge)
+                .put("--policy", ExplainWorkerConfig.POLICY, policy)
+                .put("--methods", ExplainWorkerConfig.METHODS, methods)
+                .put("--layer", ExplainWorkerConfig.LAYER, layer)
+                .put("--batch", ExplainWorkerConfig.BATCH_MAX, batch)
+                .put("--device", ExplainWorkerConfig.DEVICE, device)
+                .put("--instance-id", ExplainWorkerConfig.INSTANCE_ID, instanceId)
+                .put("--console-port", ConsoleConfig.PORT, consolePort)
+                .put("--console-bind", ConsoleConfig.BIND, consoleBind);
+        return service.sources(DEFINITION, Map.of(), flags, environmentAliases());
+    }
+
+    private record Parsed(ConfigSources sources, ExplainWorkerConfig worker, Optional<ConsoleConfig> console, Config raw) {
+    }
 
     @Override
     public Integer call() throws Exception {
+        if (service.printedReference(definition())) {
+            return 0;
+        }
+        Optional<Parsed> parsed = service.parse("explain-worker", () -> {
+            ConfigSources sources = sources();
+            Config config = sources.parse();
+            ExplainWorkerConfig worker = sources.parse(raw -> ExplainWorkerConfig.from(config));
+            Optional<ConsoleConfig> console = config.getInt(ConsoleConfig.PORT) < 0 ? Optional.empty()
+                    : Optional.of(sources.parse(raw -> ConsoleConfig.from(config, worker.modelPath())));
+            return new Parsed(sources, worker, console, config);
+        });
+        if (parsed.isEmpty()) {
+            return ServiceOptions.BAD_CONFIG;
+        }
+        if (!parsed.get().sources().isGiven(PlatformConfig.BOOTSTRAP_SERVERS)) {
+            System.err.println("explain-worker: --bootstrap-servers is required (or bootstrap.servers from -c, --config or "
+                    + "GLIMPSE_BOOTSTRAP_SERVERS)");
+            return ServiceOptions.BAD_CONFIG;
+        }
         try {
-            return run();
-        } catch (dev.glimpse.runtime.DeviceUnavailableException e) {
+            return run(parsed.get());
+        } catch (DeviceUnavailableException e) {
             // a strict --device cuda that cannot be had: one line, no stack trace, before anything is consumed
-            System.err.println("glimpse explain-worker: --device " + device + ": " + e.getMessage());
+            System.err.println("glimpse explain-worker: --device " + parsed.get().worker().deviceSpec() + ": " + e.getMessage());
             return 2;
         }
     }
 
-    private Integer run() throws Exception {
-        TopicCatalog catalog = new TopicCatalog(topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
-        ExplainWorkerConfig worker = ExplainWorkerConfig.defaults(bootstrapServers, catalog, model, artifacts)
-                .withPolicy(policy).withMethods(methods, layer).withBatch(batch, Duration.ofMillis(200))
-                .withIdentity(catalog.prefix() + "explain-worker", instanceId).withDevice(device)
-                .withArtifactLimits(new ArtifactStore.Limits(artifactsMaxMb << 20, artifactsMaxAge));
-        String token = System.getenv(tokenEnv);
-        ConsoleConfig console = consolePort < 0 ? null
-                : ConsoleConfig.defaults(bootstrapServers, catalog, consolePort, model).withBind(consoleBind)
-                        .withToken(token == null || token.isBlank() ? null : token);
-        try (ServiceRunner runner = new ServiceRunner("explain-worker", ServiceRunner.ALL_INTERFACES, metricsPort);
-             ExplainWorker explainWorker = ExplainWorker.create(worker, runner.registry());
-             ConsoleServer consoleServer = console == null ? null
-                     : new ConsoleServer(console, explainWorker.artifactStore(), explainWorker)) {
+    private Integer run(Parsed parsed) throws Exception {
+        try (ServiceRunner runner = ServiceRunner.forConfig("explain-worker", parsed.raw());
+             ExplainWorker explainWorker = ExplainWorker.create(parsed.worker(), runner.registry());
+             ConsoleServer consoleServer = parsed.console().map(c -> new ConsoleServer(c, explainWorker.artifactStore(),
+                     explainWorker)).orElse(null)) {
             explainWorker.start();
             if (consoleServer != null) {
                 consoleServer.start();

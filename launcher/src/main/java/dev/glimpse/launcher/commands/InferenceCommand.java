@@ -5,6 +5,10 @@ import dev.glimpse.inference.InferenceConfig;
 import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigSources;
+import dev.glimpse.platform.config.PlatformConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code ./glimpse inference}: one inference worker against a Kafka cluster; start more with the same group to scale out. */
 @Command(name = "inference", mixinStandardHelpOptions = true,
         description = "Classify the 'images' topic exactly once into 'predictions' (micro-batched ONNX Runtime).")
-public final class InferenceCommand implements GlimpseCommand, Callable<Integer> {
+public final class InferenceCommand implements GlimpseCommand, ConfigurableCommand, Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers host:port[,host:port] (default: ${DEFAULT-VALUE})")
     String bootstrapServers;
@@ -55,34 +59,51 @@ public final class InferenceCommand implements GlimpseCommand, Callable<Integer>
     Path dataDir;
 
     @Mixin
-    ServiceOptions service = new ServiceOptions(9402);
+    ServiceOptions service = new ServiceOptions(InferenceConfig.METRICS_PORT);
+
+    /** The parsed configuration: the common keys (topics, metrics) and the worker's typed settings. */
+    private record Parsed(Config raw, InferenceConfig worker) {
+    }
+
+    @Override
+    public ConfigDefinition definition() {
+        return InferenceConfig.DEFINITION;
+    }
+
+    /** The configuration sources of this command line (not yet parsed). */
+    ConfigSources sources() {
+        ServiceOptions.Flags flags = service.flags()
+                .put("--bootstrap-servers", InferenceConfig.BOOTSTRAP_SERVERS, bootstrapServers)
+                .put("--model", InferenceConfig.MODEL, model)
+                .put("--device", InferenceConfig.DEVICE, device)
+                .put("--group-id", InferenceConfig.GROUP_ID, groupId)
+                .put("--worker-id", InferenceConfig.WORKER_ID, workerId)
+                .put("--max-batch-size", InferenceConfig.MAX_BATCH_SIZE, maxBatchSize)
+                .put("--max-wait-ms", InferenceConfig.MAX_WAIT_MS, maxWaitMs)
+                .put("--queue-capacity", InferenceConfig.QUEUE_CAPACITY, queueCapacity)
+                .put("--top-k", InferenceConfig.TOP_K, topK)
+                .put("--threads", InferenceConfig.INTRA_OP_THREADS, threads);
+        // the model of --dataset (or the bundled one) unless a source names one
+        Map<String, Object> derived = Map.of(InferenceConfig.MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
+        return service.sources(InferenceConfig.DEFINITION, derived, flags, Map.of());
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (service.printedReference(InferenceConfig.DEFINITION)) {
+        if (service.printedReference(definition())) {
             return 0;
         }
-        Map<String, Object> values = service.values();
-        values.put(InferenceConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        values.put(InferenceConfig.MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
-        values.put(InferenceConfig.DEVICE, device);
-        values.put(InferenceConfig.GROUP_ID, groupId);
-        if (workerId != null) {
-            values.put(InferenceConfig.WORKER_ID, workerId);
-        }
-        values.put(InferenceConfig.MAX_BATCH_SIZE, maxBatchSize);
-        values.put(InferenceConfig.MAX_WAIT_MS, maxWaitMs);
-        values.put(InferenceConfig.QUEUE_CAPACITY, queueCapacity);
-        values.put(InferenceConfig.TOP_K, topK);
-        values.put(InferenceConfig.INTRA_OP_THREADS, threads);
-        Optional<InferenceConfig> parsed = service.parse("inference", values, InferenceConfig::parse);
+        Optional<Parsed> parsed = service.parse("inference", () -> {
+            ConfigSources sources = sources();
+            return new Parsed(sources.parse(), sources.parse(InferenceConfig::parse));
+        });
         if (parsed.isEmpty()) {
             return ServiceOptions.BAD_CONFIG;
         }
-        InferenceConfig config = parsed.get();
+        InferenceConfig config = parsed.get().worker();
         Path modelFile = config.model();
-        TopicCatalog catalog = new TopicCatalog(service.topicPrefix, TopicCatalog.DEFAULT_PARTITIONS);
-        try (ServiceRunner runner = new ServiceRunner("inference-worker", ServiceRunner.ALL_INTERFACES, service.metricsPort);
+        TopicCatalog catalog = PlatformConfig.catalog(parsed.get().raw());
+        try (ServiceRunner runner = ServiceRunner.forConfig("inference-worker", parsed.get().raw());
              InferenceWorker worker = new InferenceWorker(config, catalog, runner.registry())) {
             worker.start();
             runner.addHealthCheck("inference-worker", worker::isRunning);

@@ -5,10 +5,11 @@ import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.launcher.GlimpseCommand;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,10 +21,10 @@ import picocli.CommandLine.Option;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Accept images (HTTP, a watched directory, dataset replay), validate them and publish to 'images'; "
                 + "refused input goes to 'deadletter' with a reason.")
-public final class IngestCommand implements GlimpseCommand, Callable<Integer> {
+public final class IngestCommand implements GlimpseCommand, ConfigurableCommand, Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port]; "
-            + "without it an embedded broker is started on --kafka-data-dir")
+            + "without it (or bootstrap.servers from -c, --config or GLIMPSE_BOOTSTRAP_SERVERS) an embedded broker is started on --kafka-data-dir")
     String bootstrapServers;
 
     @Option(names = "--kafka-data-dir", defaultValue = "data/kafka",
@@ -49,42 +50,55 @@ public final class IngestCommand implements GlimpseCommand, Callable<Integer> {
     double feedbackFraction;
 
     @Mixin
-    ServiceOptions service = new ServiceOptions(9401);
+    ServiceOptions service = new ServiceOptions(IngestConfig.METRICS_PORT);
 
     @Option(names = "--exit-when-done", description = "exit once the dataset replay has finished")
     boolean exitWhenDone;
 
+    private record Parsed(ConfigSources sources, IngestConfig config) {
+    }
+
+    @Override
+    public ConfigDefinition definition() {
+        return IngestConfig.DEFINITION;
+    }
+
+    /** The configuration sources of this command line (not yet parsed). */
+    ConfigSources sources() {
+        ServiceOptions.Flags flags = service.flags()
+                .put("--bootstrap-servers", PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers)
+                .put("--http-port", IngestConfig.HTTP_PORT, httpPort)
+                .put("--rate", IngestConfig.RATE, rate)
+                .put("--limit", IngestConfig.LIMIT, limit)
+                .put("--feedback-fraction", IngestConfig.FEEDBACK_FRACTION, feedbackFraction)
+                .put("--watch", IngestConfig.WATCH_DIR, watch)
+                .put("--dataset", IngestConfig.DATASET, dataset);
+        return service.sources(IngestConfig.DEFINITION, Map.of(), flags, Map.of());
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (service.printedReference(IngestConfig.DEFINITION)) {
+        if (service.printedReference(definition())) {
             return 0;
         }
-        Map<String, Object> values = service.values();
-        values.put(IngestConfig.HTTP_PORT, httpPort);
-        values.put(IngestConfig.RATE, rate);
-        values.put(IngestConfig.LIMIT, limit);
-        values.put(IngestConfig.FEEDBACK_FRACTION, feedbackFraction);
-        if (watch != null) {
-            values.put(IngestConfig.WATCH_DIR, watch.toString());
-        }
-        if (dataset != null) {
-            values.put(IngestConfig.DATASET, dataset);
-        }
-        if (bootstrapServers != null) {
-            values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
-        Optional<IngestConfig> parsed = service.parse("ingest", values, IngestConfig::parse);
+        Optional<Parsed> parsed = service.parse("ingest", () -> {
+            ConfigSources sources = sources();
+            return new Parsed(sources, sources.parse(IngestConfig::parse));
+        });
         if (parsed.isEmpty()) {
             return ServiceOptions.BAD_CONFIG;
         }
-        IngestConfig config = parsed.get();
+        IngestConfig config = parsed.get().config();
+        // without bootstrap servers from any source, the service runs against an embedded broker
+        boolean embedded = !parsed.get().sources().isGiven(PlatformConfig.BOOTSTRAP_SERVERS);
 
         EmbeddedKafkaBroker broker = null;
         try (ServiceRunner runner = ServiceRunner.forConfig("ingest", config.config())) {
             try {
-                if (bootstrapServers == null) {
+                if (embedded) {
                     broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDataDir).topics(config.catalog()).start();
-                    config = IngestConfig.parse(withBootstrap(values, broker.bootstrapServers()));
+                    config = parsed.get().sources().flags(Map.of(PlatformConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()))
+                            .parse(IngestConfig::parse);
                     System.out.println("embedded Kafka broker on " + broker.bootstrapServers() + " (data in "
                             + broker.dataDir() + ")");
                 }
@@ -118,11 +132,5 @@ public final class IngestCommand implements GlimpseCommand, Callable<Integer> {
             }
             return 0;
         }
-    }
-
-    private static Map<String, Object> withBootstrap(Map<String, Object> values, String servers) {
-        Map<String, Object> copy = new LinkedHashMap<>(values);
-        copy.put(PlatformConfig.BOOTSTRAP_SERVERS, servers);
-        return copy;
     }
 }

@@ -4,6 +4,8 @@ import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.monitoring.MonitoringConfig;
 import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,9 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "monitoring", mixinStandardHelpOptions = true,
         description = "Window predictions per model version, compare each window with the version's reference "
                 + "(PSI, Jensen-Shannon, KS, MMD, live accuracy); reports go to 'drift' and to /metrics.")
-public final class MonitoringCommand implements GlimpseCommand, Callable<Integer> {
+public final class MonitoringCommand implements GlimpseCommand, ConfigurableCommand, Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port] (required)")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port] (required unless given by -c, --config or GLIMPSE_BOOTSTRAP_SERVERS)")
     String bootstrapServers;
 
     @Option(names = "--window", defaultValue = "60000", description = "window size in ms of event time (default: ${DEFAULT-VALUE})")
@@ -40,34 +42,53 @@ public final class MonitoringCommand implements GlimpseCommand, Callable<Integer
     Path stateDir;
 
     @Mixin
-    ServiceOptions service = new ServiceOptions(9405);
+    ServiceOptions service = new ServiceOptions(MonitoringService.METRICS_PORT);
+
+    @Override
+    public ConfigDefinition definition() {
+        return MonitoringService.definition();
+    }
+
+    /** The configuration sources of this command line (not yet parsed). */
+    ConfigSources sources() {
+        ServiceOptions.Flags flags = service.flags()
+                .put("--bootstrap-servers", PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers)
+                .put("--window", MonitoringConfig.WINDOW_SIZE_MS, windowMs)
+                .put("--hop", MonitoringConfig.WINDOW_HOP_MS, hopMs)
+                .put("--reference-windows", MonitoringConfig.REFERENCE_WINDOWS, referenceWindows)
+                .put("--store-dir", MonitoringService.MODEL_STORE, storeDir)
+                .put("--state-dir", MonitoringService.STATE_DIR, stateDir);
+        ConfigSources sources = service.sources(MonitoringService.definition(), Map.of(), flags, Map.of());
+        if (sources.isGiven(MonitoringConfig.WINDOW_SIZE_MS) && !sources.isGiven(MonitoringConfig.WINDOW_HOP_MS)) {
+            // a window size alone means tumbling windows of that size
+            sources.commandDefaults(Map.of(MonitoringConfig.WINDOW_HOP_MS, sources.raw().get(MonitoringConfig.WINDOW_SIZE_MS)));
+        }
+        return sources;
+    }
+
+    private record Parsed(ConfigSources sources, Config config) {
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (service.printedReference(MonitoringService.definition())) {
+        if (service.printedReference(definition())) {
             return 0;
         }
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            System.err.println("monitoring: --bootstrap-servers is required (the monitor runs against an external cluster; "
-                    + "./glimpse demo runs it on an embedded one)");
-            return 2;
-        }
-        Map<String, Object> values = service.values();
-        values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        values.put(MonitoringConfig.WINDOW_SIZE_MS, Long.toString(windowMs));
-        values.put(MonitoringConfig.WINDOW_HOP_MS, Long.toString(hopMs == null ? windowMs : hopMs));
-        values.put(MonitoringConfig.REFERENCE_WINDOWS, Integer.toString(referenceWindows));
-        values.put(MonitoringService.MODEL_STORE, storeDir.toString());
-        values.put(MonitoringService.STATE_DIR, stateDir.toString());
-        Optional<Config> parsed = service.parse("monitoring", values, raw -> {
-            Config config = MonitoringService.definition().parse(raw);
-            MonitoringService.monitoringConfig(config);
-            return config;
+        Optional<Parsed> parsed = service.parse("monitoring", () -> {
+            ConfigSources sources = sources();
+            Config config = sources.parse();
+            MonitoringService.monitoringConfig(config); // the rules between keys (hop <= size, ...)
+            return new Parsed(sources, config);
         });
         if (parsed.isEmpty()) {
             return ServiceOptions.BAD_CONFIG;
         }
-        Config config = parsed.get();
+        if (!parsed.get().sources().isGiven(PlatformConfig.BOOTSTRAP_SERVERS)) {
+            System.err.println("monitoring: --bootstrap-servers is required (or bootstrap.servers from -c, --config or "
+                    + "GLIMPSE_BOOTSTRAP_SERVERS; the monitor runs against an external cluster; ./glimpse demo runs it on an embedded one)");
+            return ServiceOptions.BAD_CONFIG;
+        }
+        Config config = parsed.get().config();
 
         try (ServiceRunner runner = ServiceRunner.forConfig(MonitoringService.NAME, config);
              MonitoringService monitoring = new MonitoringService(config, runner.registry())) {

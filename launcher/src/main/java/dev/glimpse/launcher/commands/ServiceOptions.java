@@ -1,40 +1,55 @@
 package dev.glimpse.launcher.commands;
 
 import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
  * The options every configurable service command shares ({@code --topic-prefix}, {@code --metrics-port},
- * {@code -c key=value}, {@code --config-reference}), mixed into the command with
+ * {@code -c key=value}, {@code --config FILE}, {@code --config-reference}), mixed into the command with
  * {@code @Mixin ServiceOptions service = new ServiceOptions(port)}: each service keeps its own metrics port,
- * which picocli takes (and shows in the help) as the option's initial value.
+ * which picocli shows in the help as the option's initial value.
+ * <p>
+ * The values reach the service through {@link ConfigSources}, in its one precedence: defaults &lt; {@code --config
+ * FILE} &lt; {@code GLIMPSE_<KEY>} &lt; {@code -c key=value} &lt; flags. A flag counts only when it was typed
+ * ({@link #flags()}): its default never hides a value from {@code -c}, the file or the environment.
  */
 final class ServiceOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of every topic name")
+    @Option(names = "--topic-prefix", description = "prefix of every topic name (topics.prefix)")
     String topicPrefix;
 
     @Option(names = "--metrics-port",
-            description = "Prometheus /metrics and /health; 0 = any free port, -1 = off (default: ${DEFAULT-VALUE})")
+            description = "Prometheus /metrics and /health; 0 = any free port, -1 = off (metrics.port; default: ${DEFAULT-VALUE})")
     int metricsPort;
 
-    @Option(names = {"-c", "--config"},
-            description = "any ${COMMAND-NAME} configuration key=value (see --config-reference); repeatable")
-    Map<String, String> extra = new LinkedHashMap<>();
+    @Option(names = "-c", paramLabel = "KEY=VALUE",
+            description = "any ${COMMAND-NAME} configuration key (see --config-reference); repeatable; wins over "
+                    + "--config FILE and GLIMPSE_<KEY> environment variables, loses to the other flags")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Java properties file of configuration keys (see --config-reference)")
+    Path configFile;
 
     @Option(names = "--config-reference", description = "print the configuration reference (Markdown) and exit")
     boolean configReference;
+
+    /** Where {@code GLIMPSE_<KEY>} variables are read; tests replace it. */
+    Map<String, String> environment = System.getenv();
 
     /** Exit code of a command whose configuration was refused. */
     static final int BAD_CONFIG = 2;
@@ -51,28 +66,55 @@ final class ServiceOptions {
         return configReference;
     }
 
-    /** A new map of raw configuration values holding the shared options, for the command to add its own to. */
-    Map<String, Object> values() {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put(PlatformConfig.TOPIC_PREFIX, topicPrefix);
-        values.put(PlatformConfig.METRICS_PORT, metricsPort);
-        return values;
+    /** Whether the user typed {@code option} (a default does not count). */
+    boolean matched(String option) {
+        ParseResult parsed = command.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    /** The flags layer, holding the shared options the user typed; the command adds its own. */
+    Flags flags() {
+        return new Flags().put("--topic-prefix", PlatformConfig.TOPIC_PREFIX, topicPrefix)
+                .put("--metrics-port", PlatformConfig.METRICS_PORT, metricsPort);
     }
 
     /**
-     * Adds the {@code -c} values (they win over the options) and parses; a bad value is reported as one line
-     * {@code "<service>: <error naming the key>"} on the command's stderr and gives empty: the command then exits with
-     * {@link #BAD_CONFIG}.
+     * The sources of a service's configuration: the file, the environment, {@code -c} and the typed flags.
+     *
+     * @param commandDefaults values the command derives (e.g. the default model's path); below everything else
+     * @param envAliases      further environment variables for some keys (variable → key)
      */
-    <C> Optional<C> parse(String service, Map<String, Object> values, Function<Map<String, Object>, C> parser) {
-        values.putAll(extra);
+    ConfigSources sources(ConfigDefinition definition, Map<String, ?> commandDefaults, Flags flags,
+                          Map<String, String> envAliases) {
+        return new ConfigSources(definition).commandDefaults(commandDefaults).file(configFile)
+                .environment(environment, envAliases).overrides(overrides).flags(flags.values);
+    }
+
+    /**
+     * Runs {@code parse}; a refused configuration is reported as one line {@code "<service>: <error naming the key>"}
+     * on the command's stderr and gives empty: the command then exits with {@link #BAD_CONFIG}.
+     */
+    <C> Optional<C> parse(String service, Callable<C> parse) throws Exception {
         try {
-            return Optional.of(parser.apply(values));
+            return Optional.of(parse.call());
         } catch (IllegalArgumentException e) { // ConfigException and the services' own checks both name the key
             PrintWriter err = command.commandLine().getErr();
             err.println(service + ": " + e.getMessage());
             err.flush();
             return Optional.empty();
+        }
+    }
+
+    /** Values of the options the user typed, by configuration key. */
+    final class Flags {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+
+        /** Puts {@code value} under {@code key} if {@code option} was typed. */
+        Flags put(String option, String key, Object value) {
+            if (value != null && matched(option)) {
+                values.put(key, value instanceof Path p ? p.toString() : value);
+            }
+            return this;
         }
     }
 }

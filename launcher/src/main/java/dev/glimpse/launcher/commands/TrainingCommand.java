@@ -2,6 +2,8 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
+import dev.glimpse.platform.config.ConfigDefinition;
+import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
@@ -19,9 +21,9 @@ import picocli.CommandLine.Option;
 /** {@code ./glimpse training}: the training service against a Kafka cluster. */
 @Command(name = "training", mixinStandardHelpOptions = true,
         description = "Join labels with images, fine-tune the serving model on them, publish better versions to 'models'.")
-public final class TrainingCommand implements GlimpseCommand, Callable<Integer> {
+public final class TrainingCommand implements GlimpseCommand, ConfigurableCommand, Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port] (required unless --config-reference)")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port] (required unless given by -c, --config or GLIMPSE_BOOTSTRAP_SERVERS)")
     String bootstrapServers;
 
     @Option(names = "--model-name", defaultValue = "fashion", description = "model this service retrains (default: ${DEFAULT-VALUE})")
@@ -51,53 +53,72 @@ public final class TrainingCommand implements GlimpseCommand, Callable<Integer> 
     @Option(names = "--http-port", defaultValue = "9410", description = "operator API port, 0 = any free port, -1 = off (default: ${DEFAULT-VALUE})")
     int httpPort;
 
-    @Option(names = "--token", defaultValue = "${env:GLIMPSE_API_TOKEN}", description = "operator API bearer token (default: $GLIMPSE_API_TOKEN, else a random one printed at start)")
+    @Option(names = "--token", description = "operator API bearer token (default: $GLIMPSE_API_TOKEN or $GLIMPSE_TRAINING_API_TOKEN, else a random one printed at start)")
     String token;
 
     @Mixin
-    ServiceOptions service = new ServiceOptions(9404);
+    ServiceOptions service = new ServiceOptions(TrainingServiceConfig.METRICS_PORT);
+
+    /** The operator API token's variable, older than {@code GLIMPSE_TRAINING_API_TOKEN} and shared with {@code ./glimpse models}. */
+    static final String API_TOKEN_VARIABLE = "GLIMPSE_API_TOKEN";
+
+    @Override
+    public ConfigDefinition definition() {
+        return TrainingServiceConfig.DEFINITION;
+    }
+
+    @Override
+    public Map<String, String> environmentAliases() {
+        return Map.of(API_TOKEN_VARIABLE, TrainingServiceConfig.API_TOKEN);
+    }
+
+    /** The configuration sources of this command line (not yet parsed). */
+    ConfigSources sources() {
+        ServiceOptions.Flags flags = service.flags()
+                .put("--bootstrap-servers", PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers)
+                .put("--model-name", TrainingServiceConfig.MODEL_NAME, modelName)
+                .put("--store-dir", TrainingServiceConfig.STORE_DIR, storeDir)
+                .put("--http-port", TrainingServiceConfig.HTTP_PORT, httpPort)
+                .put("--token", TrainingServiceConfig.API_TOKEN, token)
+                .put("--every", TrainingServiceConfig.EVERY_EXAMPLES, every)
+                .put("--interval", TrainingServiceConfig.INTERVAL, interval)
+                .put("--shadow-fraction", TrainingServiceConfig.SHADOW_FRACTION, shadowFraction);
+        // derived from --data-dir and --dataset unless a source gives them
+        Map<String, Object> derived = Map.of(
+                TrainingServiceConfig.STATE_DIR, dataDir.resolve("training-streams").toString(),
+                TrainingServiceConfig.BOOTSTRAP_MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
+        return service.sources(TrainingServiceConfig.DEFINITION, derived, flags, environmentAliases());
+    }
+
+    private record Parsed(ConfigSources sources, TrainingServiceConfig config) {
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (service.printedReference(TrainingServiceConfig.DEFINITION)) {
+        if (service.printedReference(definition())) {
             return 0;
         }
-        if (bootstrapServers == null) {
-            System.err.println("--bootstrap-servers is required (the demo runs the service with an embedded broker)");
-            return 2;
-        }
-        Map<String, Object> raw = service.values();
-        raw.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        raw.put(TrainingServiceConfig.MODEL_NAME, modelName);
-        raw.put(TrainingServiceConfig.STORE_DIR, storeDir.toString());
-        raw.put(TrainingServiceConfig.STATE_DIR, dataDir.resolve("training-streams").toString());
-        raw.put(TrainingServiceConfig.BOOTSTRAP_MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
-        raw.put(TrainingServiceConfig.HTTP_PORT, httpPort);
-        if (token != null && !token.isBlank()) {
-            raw.put(TrainingServiceConfig.API_TOKEN, token);
-        }
-        if (every != null) {
-            raw.put(TrainingServiceConfig.EVERY_EXAMPLES, every);
-        }
-        if (interval != null) {
-            raw.put(TrainingServiceConfig.INTERVAL, interval);
-        }
-        if (shadowFraction != null) {
-            raw.put(TrainingServiceConfig.SHADOW_FRACTION, shadowFraction);
-        }
-        Optional<TrainingServiceConfig> parsed = service.parse("training", raw, TrainingServiceConfig::parse);
+        Optional<Parsed> parsed = service.parse("training", () -> {
+            ConfigSources sources = sources();
+            return new Parsed(sources, sources.parse(TrainingServiceConfig::parse));
+        });
         if (parsed.isEmpty()) {
             return ServiceOptions.BAD_CONFIG;
         }
-        TrainingServiceConfig config = parsed.get();
-        try (Admin admin = new KafkaClients(bootstrapServers).admin("glimpse-training-topics")) {
+        if (!parsed.get().sources().isGiven(PlatformConfig.BOOTSTRAP_SERVERS)) {
+            System.err.println("--bootstrap-servers is required (or bootstrap.servers from -c, --config or "
+                    + "GLIMPSE_BOOTSTRAP_SERVERS; the demo runs the service with an embedded broker)");
+            return ServiceOptions.BAD_CONFIG;
+        }
+        TrainingServiceConfig config = parsed.get().config();
+        try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("glimpse-training-topics")) {
             TopicCreator.createMissing(admin, config.catalog(), (short) 1);
         }
-        try (ServiceRunner runner = new ServiceRunner("training-service", ServiceRunner.ALL_INTERFACES, service.metricsPort);
+        try (ServiceRunner runner = ServiceRunner.forConfig("training-service", config.raw());
              TrainingService training = new TrainingService(config, runner.registry())) {
             training.start();
-            System.out.println("training service running for model " + modelName + " (serving "
-                    + training.lifecycle().serving().map(m -> m.version()).orElse("-") + "), store " + storeDir
+            System.out.println("training service running for model " + config.modelName() + " (serving "
+                    + training.lifecycle().serving().map(m -> m.version()).orElse("-") + "), store " + config.storeDir()
                     + training.api().map(a -> "; operator API on " + a.uri()).orElse("")
                     + runner.metricsNote() + "; Ctrl-C stops");
             if (config.apiToken().isBlank() && training.api().isPresent()) {

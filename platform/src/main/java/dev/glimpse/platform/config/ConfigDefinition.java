@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The configuration keys of one service, each defined once with type, default, validator and doc
@@ -60,6 +62,24 @@ public final class ConfigDefinition {
         return this;
     }
 
+    public boolean contains(String key) {
+        return keys.containsKey(key);
+    }
+
+    /** Checks one typed value against its key's validator (for records validating values built in code). */
+    public void ensureValid(String key, Object value) {
+        ConfigKey k = keys.get(key);
+        if (k == null) {
+            throw new IllegalArgumentException("configuration '" + key + "' is not defined in " + name);
+        }
+        k.validator().ensureValid(key, value);
+    }
+
+    /** Key names in definition order. */
+    public Set<String> keyNames() {
+        return Collections.unmodifiableSet(keys.keySet());
+    }
+
     public Collection<ConfigKey> keys() {
         return Collections.unmodifiableCollection(keys.values());
     }
@@ -84,8 +104,15 @@ public final class ConfigDefinition {
         for (ConfigKey key : keys.values()) {
             Object value;
             if (raw.containsKey(key.name()) && raw.get(key.name()) != null) {
-                value = key.type().parse(key.name(), raw.get(key.name()));
-                key.validator().ensureValid(key.name(), value);
+                Object given = raw.get(key.name());
+                value = key.type().parse(key.name(), given);
+                try {
+                    key.validator().ensureValid(key.name(), value);
+                } catch (ConfigException e) {
+                    // quote what the user typed, unless the validator quoted something else (e.g. a masked secret)
+                    boolean quotedTheValue = key.name().equals(e.key()) && Objects.equals(e.value(), value);
+                    throw given instanceof String text && quotedTheValue ? e.withValue(text) : e;
+                }
             } else if (key.required()) {
                 throw ConfigException.missing(key.name(), key.doc());
             } else {

@@ -38,6 +38,43 @@ public interface Validator {
         };
     }
 
+    /** A number in an interval whose ends may be open: {@code range(0, false, 1, true)} is (0, 1]. */
+    static Validator range(double min, boolean minIncluded, double max, boolean maxIncluded) {
+        String interval = (minIncluded ? "[" : "(") + format(min) + ", " + format(max) + (maxIncluded ? "]" : ")");
+        return new Validator() {
+            @Override
+            public void ensureValid(String key, Object value) {
+                double v = numeric(value);
+                boolean ok = (minIncluded ? v >= min : v > min) && (maxIncluded ? v <= max : v < max);
+                if (!ok) {
+                    throw new ConfigException(key, value, "must be in " + interval);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return interval;
+            }
+        };
+    }
+
+    /** A number strictly above {@code min}. */
+    static Validator greaterThan(double min) {
+        return new Validator() {
+            @Override
+            public void ensureValid(String key, Object value) {
+                if (!(numeric(value) > min)) {
+                    throw new ConfigException(key, value, "must be > " + format(min));
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "> " + format(min);
+            }
+        };
+    }
+
     static Validator atLeast(double min) {
         return new Validator() {
             @Override
@@ -71,6 +108,27 @@ public interface Validator {
             @Override
             public String describe() {
                 return String.join(", ", values);
+            }
+        };
+    }
+
+    /** Text (or every item of a list) matching {@code regex}; {@code description} says what is expected. */
+    static Validator matches(String regex, String description) {
+        return new Validator() {
+            @Override
+            public void ensureValid(String key, Object value) {
+                if (value instanceof Collection<?> c) {
+                    for (Object item : c) {
+                        ensureValid(key, item);
+                    }
+                } else if (value != null && !String.valueOf(value).matches(regex)) {
+                    throw new ConfigException(key, value, "expected " + description);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return description;
             }
         };
     }
