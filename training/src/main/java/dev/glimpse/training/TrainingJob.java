@@ -1,7 +1,6 @@
 package dev.glimpse.training;
 
 import ai.onnxruntime.OrtException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.DatasetSplit;
@@ -91,28 +90,18 @@ public final class TrainingJob {
         while (labels.size() < net.numClasses()) {
             labels.add(Integer.toString(labels.size())); // a replaced head may have room for classes not seen yet
         }
-        m.put(ModelMetadataKeys.LABELS, json(labels));
+        m.put(ModelMetadataKeys.LABELS, MetadataValues.json(labels));
         m.put(ModelMetadataKeys.INPUT_COLOUR, train.colour());
         m.put(ModelMetadataKeys.INPUT_SIZE, net.height() + "x" + net.width());
-        m.put(ModelMetadataKeys.INPUT_MEAN, json(norm.mean()));
-        m.put(ModelMetadataKeys.INPUT_STD, json(norm.std()));
+        m.put(ModelMetadataKeys.INPUT_MEAN, MetadataValues.json(norm.mean()));
+        m.put(ModelMetadataKeys.INPUT_STD, MetadataValues.json(norm.std()));
         m.put(ModelMetadataKeys.TRAINING_WINDOW, train.name() + "[0:" + train.size() + "]");
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        if (test != null) {
-            metrics.put("accuracy", round(test.accuracy()));
-            metrics.put("loss", round(test.meanLoss()));
-            metrics.put("test_examples", (double) test.total());
-        }
-        if (validation != null) {
-            metrics.put("validation_accuracy", round(validation.accuracy()));
-            metrics.put("validation_examples", (double) validation.total());
-        }
-        m.put(ModelMetadataKeys.METRICS, json(metrics));
+        m.put(ModelMetadataKeys.METRICS, MetadataValues.metrics(test, validation));
         m.put(ModelMetadataKeys.EMBEDDING_OUTPUT, NetworkGraphs.EMBEDDING);
         m.put(ModelMetadataKeys.OUTPUT_KIND, "logits");
         m.put(TrainingMetadataKeys.ARCH_NAME, net.arch());
         m.put(TrainingMetadataKeys.ARCHITECTURE, net.spec());
-        m.put(TrainingMetadataKeys.HYPERPARAMETERS, json(config.asMap()));
+        m.put(TrainingMetadataKeys.HYPERPARAMETERS, MetadataValues.json(config.asMap()));
         m.put(TrainingMetadataKeys.SEED, Long.toString(config.seed()));
         m.put(TrainingMetadataKeys.DATASET, datasetName + " " + train.name() + " (" + train.size() + " examples)");
         m.put(TrainingMetadataKeys.MODE, mode);
@@ -120,18 +109,6 @@ public final class TrainingJob {
             m.put(TrainingMetadataKeys.COMMAND, command);
         }
         return m;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
-    }
-
-    static String json(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Number of weights of a network (trainable or not), for reports. */

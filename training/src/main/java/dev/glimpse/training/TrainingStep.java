@@ -43,15 +43,7 @@ public final class TrainingStep implements AutoCloseable {
                         NetworkGraphs.BatchNormMode bnMode, int threads) throws OrtException {
         this.network = network;
         this.graph = TrainingGraphs.training(network, params, trainable, bnMode);
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (threads > 0) {
-                opts.setIntraOpNumThreads(threads);
-            }
-            opts.setInterOpNumThreads(1);
-            // Worker threads sleep instead of spinning between the many small kernels of a training step: on a
-            // shared machine spinning threads steal the cores the other threads need.
-            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+        try (OrtSession.SessionOptions opts = TrainingSessionOptions.of(threads)) {
             this.session = env.createSession(graph.model().toByteArray(), opts);
         }
         Set<String> out = new LinkedHashSet<>();

@@ -1,8 +1,7 @@
 package dev.glimpse.training.imported;
 
+import dev.glimpse.training.MetadataValues;
 import ai.onnxruntime.OrtException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.engine.onnx.Onnx.ModelProto;
 import dev.glimpse.runtime.ModelMetadataKeys;
@@ -27,8 +26,6 @@ import java.util.Map;
  * initializer of the parent byte for byte, under its name, and carries the parent's metadata with the lineage.
  */
 public final class ImportedFineTune {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * @param head            the head's output tensor, or null to find it
@@ -125,28 +122,18 @@ public final class ImportedFineTune {
             while (labels.size() < plan.classes()) {
                 labels.add(Integer.toString(labels.size())); // room for classes not seen yet
             }
-            m.put(ModelMetadataKeys.LABELS, json(labels));
+            m.put(ModelMetadataKeys.LABELS, MetadataValues.json(labels));
         }
         m.putIfAbsent(ModelMetadataKeys.EMBEDDING_OUTPUT, plan.head().features());
         m.put(ModelMetadataKeys.TRAINING_WINDOW, train.name() + "[0:" + train.size() + "]");
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        if (test != null) {
-            metrics.put("accuracy", round(test.accuracy()));
-            metrics.put("loss", round(test.meanLoss()));
-            metrics.put("test_examples", (double) test.total());
-        }
-        if (validation != null) {
-            metrics.put("validation_accuracy", round(validation.accuracy()));
-            metrics.put("validation_examples", (double) validation.total());
-        }
-        m.put(ModelMetadataKeys.METRICS, json(metrics));
+        m.put(ModelMetadataKeys.METRICS, MetadataValues.metrics(test, validation));
         Map<String, Object> hyper = new LinkedHashMap<>(config.asMap());
         hyper.put("head", plan.head().output());
         hyper.put("replace_head", options.replaceHead());
         hyper.put("unfreeze_last", options.unfreezeLast());
         hyper.put("backbone_lr_scale", options.backboneLrScale());
         hyper.put("trained_tensors", plan.trainable());
-        m.put(TrainingMetadataKeys.HYPERPARAMETERS, json(hyper));
+        m.put(TrainingMetadataKeys.HYPERPARAMETERS, MetadataValues.json(hyper));
         m.put(TrainingMetadataKeys.SEED, Long.toString(config.seed()));
         m.put(TrainingMetadataKeys.DATASET, dataset);
         m.put(TrainingMetadataKeys.MODE, "finetune " + options.describe());
@@ -156,17 +143,5 @@ public final class ImportedFineTune {
             m.put(TrainingMetadataKeys.COMMAND, command);
         }
         return m;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
-    }
-
-    private static String json(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

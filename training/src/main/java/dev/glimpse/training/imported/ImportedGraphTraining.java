@@ -1,5 +1,6 @@
 package dev.glimpse.training.imported;
 
+import dev.glimpse.training.TrainingSessionOptions;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -85,13 +86,7 @@ public final class ImportedGraphTraining implements TrainableModel {
             throw new IllegalArgumentException("cannot train " + String.join(", ", plan.layers()) + ": " + e.getMessage()
                     + "; train fewer layers (--unfreeze-last)");
         }
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (threads > 0) {
-                opts.setIntraOpNumThreads(threads);
-            }
-            opts.setInterOpNumThreads(1);
-            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+        try (OrtSession.SessionOptions opts = TrainingSessionOptions.of(threads)) {
             this.session = env.createSession(graph.model().toBytes(), opts);
         }
         outputs.add(LOSS);
