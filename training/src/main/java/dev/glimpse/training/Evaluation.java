@@ -1,5 +1,6 @@
 package dev.glimpse.training;
 
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ public record Evaluation(List<String> classNames, long[][] confusion, double mea
     }
 
     public String overallLine() {
-        return String.format(java.util.Locale.ROOT, "Test Accuracy (Overall): %d%% (%d/%d)", 100 * correct() / Math.max(1, total()),
+        return String.format(Locale.ROOT, "Test Accuracy (Overall): %d%% (%d/%d)", 100 * correct() / Math.max(1, total()),
                 correct(), total());
     }
 

@@ -1,5 +1,7 @@
 package dev.glimpse.training;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.DatasetSplit;
@@ -124,12 +126,12 @@ public final class FineTuneJob {
         }
     }
 
-    private static float[] floats(String json) throws java.io.IOException {
+    private static float[] floats(String json) throws IOException {
         var node = TrainingJob.JSON.readTree(json);
         if (node.isNumber()) {
             return new float[]{node.floatValue()};
         }
-        List<Float> v = new java.util.ArrayList<>();
+        List<Float> v = new ArrayList<>();
         node.forEach(n -> v.add(n.floatValue()));
         float[] out = new float[v.size()];
         for (int i = 0; i < out.length; i++) {

@@ -1,5 +1,7 @@
 package dev.glimpse.training;
 
+import java.util.ArrayList;
+import java.util.List;
 import dev.glimpse.datasets.Holdout;
 import dev.glimpse.datasets.ImageFolder;
 import java.io.IOException;
@@ -48,8 +50,8 @@ public record ImageFolderSplit(ImageFolder all, ImageFolder train, ImageFolder v
                 all.classNames().size(), train.size(), validation.size(), test.size());
     }
 
-    private static java.util.List<ImageFolder.ImageFile> concat(ImageFolder a, ImageFolder b) {
-        java.util.List<ImageFolder.ImageFile> out = new java.util.ArrayList<>(a.files());
+    private static List<ImageFolder.ImageFile> concat(ImageFolder a, ImageFolder b) {
+        List<ImageFolder.ImageFile> out = new ArrayList<>(a.files());
         out.addAll(b.files());
         return out;
     }

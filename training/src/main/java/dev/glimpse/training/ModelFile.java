@@ -1,5 +1,8 @@
 package dev.glimpse.training;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.FileNotFoundException;
+import java.nio.file.StandardCopyOption;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.training.model.Layer;
 import dev.glimpse.training.model.Network;
@@ -33,7 +36,7 @@ public final class ModelFile {
         }
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         Files.write(tmp, model.toByteArray());
-        Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static Map<String, String> metadata(Onnx.ModelProto model) {
@@ -47,13 +50,13 @@ public final class ModelFile {
     /** Loads a model written by {@code ./glimpse train} or {@code finetune}, rebuilding its network and weights. */
     public static Loaded load(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
-            throw new java.io.FileNotFoundException("model file not found: " + path);
+            throw new FileNotFoundException("model file not found: " + path);
         }
         byte[] bytes = Files.readAllBytes(path);
         Onnx.ModelProto model;
         try {
             model = Onnx.ModelProto.parseFrom(bytes);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IOException(path + " is not an ONNX model: " + e.getMessage(), e);
         }
         Map<String, String> meta = metadata(model);

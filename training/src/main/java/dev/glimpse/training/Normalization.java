@@ -1,5 +1,6 @@
 package dev.glimpse.training;
 
+import java.util.Arrays;
 import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.LabeledImage;
 
@@ -15,7 +16,7 @@ public record Normalization(float[] mean, float[] std) {
         }
         for (float s : std) {
             if (!(s > 0)) {
-                throw new IllegalArgumentException("std must be > 0, got " + java.util.Arrays.toString(std));
+                throw new IllegalArgumentException("std must be > 0, got " + Arrays.toString(std));
             }
         }
     }

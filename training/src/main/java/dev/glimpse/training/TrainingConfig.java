@@ -1,5 +1,7 @@
 package dev.glimpse.training;
 
+import java.util.List;
+import java.util.Locale;
 import dev.glimpse.training.graph.NetworkGraphs.BatchNormMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +30,7 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
         check(labelSmoothing >= 0 && labelSmoothing < 1, "--label-smoothing", labelSmoothing, "must be in [0, 1)");
         check(maxShift >= 0 && maxShift <= 16, "--shift", maxShift, "must be in [0, 16]");
         check(threads >= 0, "--threads", threads, "must be >= 0");
-        check(java.util.List.of("sgd", "nesterov", "adam", "adamw").contains(optimizer), "--optimizer", optimizer,
+        check(List.of("sgd", "nesterov", "adam", "adamw").contains(optimizer), "--optimizer", optimizer,
                 "must be one of sgd, nesterov, adam, adamw");
     }
 
@@ -93,7 +95,7 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
         m.put("seed", seed);
         m.put("shift", maxShift);
         m.put("flip", flip);
-        m.put("batch_norm", batchNorm.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("batch_norm", batchNorm.name().toLowerCase(Locale.ROOT));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.glimpse.training;
 
+import java.util.ArrayList;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.datasets.Dataset;
@@ -86,7 +87,7 @@ public final class TrainingJob {
         if (!parent.isEmpty()) {
             m.put(ModelMetadataKeys.PARENT_VERSION, parent);
         }
-        List<String> labels = new java.util.ArrayList<>(train.classNames());
+        List<String> labels = new ArrayList<>(train.classNames());
         while (labels.size() < net.numClasses()) {
             labels.add(Integer.toString(labels.size())); // a replaced head may have room for classes not seen yet
         }

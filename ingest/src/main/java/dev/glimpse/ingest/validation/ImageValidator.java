@@ -1,5 +1,9 @@
 package dev.glimpse.ingest.validation;
 
+import java.awt.image.IndexColorModel;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import static dev.glimpse.platform.kafka.DeadLetterReason.EMPTY;
 import static dev.glimpse.platform.kafka.DeadLetterReason.TOO_MANY_BYTES;
 import static dev.glimpse.platform.kafka.DeadLetterReason.TOO_MANY_PIXELS;
@@ -177,7 +181,7 @@ public final class ImageValidator {
                 int height = reader.getHeight(0);
                 var type = reader.getRawImageType(0);
                 int bands = type == null ? 3 : type.getNumBands();
-                boolean palette = type != null && type.getColorModel() instanceof java.awt.image.IndexColorModel;
+                boolean palette = type != null && type.getColorModel() instanceof IndexColorModel;
                 String mode = palette ? "indexed" : switch (bands) {
                     case 1 -> "gray";
                     case 2 -> "gray-alpha";
@@ -225,7 +229,7 @@ public final class ImageValidator {
                         "the PNG ends inside its header (" + d.length + " bytes)"));
             }
             long length = u32(d, SIGNATURE);
-            String type = new String(d, SIGNATURE + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String type = new String(d, SIGNATURE + 4, 4, StandardCharsets.ISO_8859_1);
             if (!type.equals("IHDR") || length != 13) {
                 return HeaderResult.rejected(ValidationResult.reject(UNDECODABLE,
                         "the first PNG chunk is '" + printable(type) + "' of " + length + " bytes, not IHDR of 13"));
@@ -276,14 +280,14 @@ public final class ImageValidator {
             long rowBytes = ((long) info.width() * samples * info.bitsPerSample() + 7) / 8;
             long stride = rowBytes + 1;
             long expected = stride * info.height();
-            java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+            Inflater inflater = new Inflater();
             byte[] scratch = new byte[64 * 1024];
             long total = 0;
             try {
                 int pos = SIGNATURE;
                 while (pos + 8 <= d.length) {
                     int length = (int) u32(d, pos);
-                    String type = new String(d, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    String type = new String(d, pos + 4, 4, StandardCharsets.ISO_8859_1);
                     if (type.equals("IDAT")) {
                         inflater.setInput(d, pos + 8, length);
                         while (!inflater.needsInput() && !inflater.finished()) {
@@ -314,7 +318,7 @@ public final class ImageValidator {
                             + info.width() + "x" + info.height() + " " + info.colorMode() + " needs " + expected);
                 }
                 return null;
-            } catch (java.util.zip.DataFormatException e) {
+            } catch (DataFormatException e) {
                 return ValidationResult.reject(UNDECODABLE, "the PNG pixel data is not a valid zlib stream: " + e.getMessage());
             } finally {
                 inflater.end();
@@ -330,7 +334,7 @@ public final class ImageValidator {
                     return ValidationResult.reject(TRUNCATED, "the PNG ends after " + d.length + " bytes without an IEND chunk");
                 }
                 long length = u32(d, pos);
-                String type = new String(d, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                String type = new String(d, pos + 4, 4, StandardCharsets.ISO_8859_1);
                 if (length > Integer.MAX_VALUE || pos + 12L + length > d.length) {
                     return ValidationResult.reject(TRUNCATED, "the PNG ends inside its " + printable(type) + " chunk ("
                             + length + " bytes declared at offset " + pos + ", " + d.length + " bytes in total)");

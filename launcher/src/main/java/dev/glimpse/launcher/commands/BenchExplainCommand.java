@@ -1,5 +1,10 @@
 package dev.glimpse.launcher.commands;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtLoggingLevel;
+import dev.glimpse.explain.ort.LargeStack;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Batches;
@@ -50,9 +55,9 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
     @Override
     public Integer call() throws Exception {
         // ONNX Runtime warns about every initializer the backward graph leaves unused; errors are what matter here
-        ai.onnxruntime.OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "glimpse");
+        OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "glimpse");
         // deep models recurse deeply in native ONNX Runtime code on the calling thread (see LargeStack)
-        return dev.glimpse.explain.ort.LargeStack.call(this::execute);
+        return LargeStack.call(this::execute);
     }
 
     private Integer execute() throws Exception {
@@ -100,13 +105,13 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
      * A micro-batch of b inputs explained as the explain worker did before (one input at a time) and as it does now
      * (one call per pass, {@link BatchedMethod}); ratios are to one forward pass of the whole batch.
      */
-    private java.util.Map<String, Timed> microBatch(Explainer e, Tensor x, String layer) {
+    private Map<String, Timed> microBatch(Explainer e, Tensor x, String layer) {
         int b = x.dim(0);
         int[] targets = new int[b];
         for (int i = 0; i < b; i++) {
             targets[i] = i % e.numClasses();
         }
-        java.util.Map<String, Timed> runs = new java.util.LinkedHashMap<>();
+        Map<String, Timed> runs = new LinkedHashMap<>();
         runs.put("forward", () -> e.logits(x));
         for (String name : methods) {
             ExplanationMethod method = Methods.byName(name);
@@ -120,7 +125,7 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
         return runs;
     }
 
-    private void report(java.util.Map<String, Timed> runs, int batch) throws Exception {
+    private void report(Map<String, Timed> runs, int batch) throws Exception {
         report(new ArrayList<>(runs.keySet()), new ArrayList<>(runs.values()), batch);
     }
 

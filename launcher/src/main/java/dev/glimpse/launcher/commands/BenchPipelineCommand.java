@@ -1,5 +1,12 @@
 package dev.glimpse.launcher.commands;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.inference.Classifier;
@@ -181,7 +188,7 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                             worker.predictions() / (double) Math.max(1, worker.committedTransactions()),
                             batches == null ? 0 : batches.count(), batches == null ? 0 : batches.mean(),
                             registry.find("glimpse.inference").timer() == null ? 0
-                                    : registry.find("glimpse.inference").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS));
+                                    : registry.find("glimpse.inference").timer().totalTime(TimeUnit.MILLISECONDS));
                     System.out.printf(Locale.ROOT, "  reader: %d committed predictions of %d distinct images (read_committed)%n",
                             seen.count(), seen.distinctImages());
                 }
@@ -380,10 +387,10 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
         private static final String OTHER = "ONNX Runtime pool threads and other native threads";
 
         static ThreadCpu now() {
-            Map<String, Long> ticks = new java.util.TreeMap<>();
+            Map<String, Long> ticks = new TreeMap<>();
             long accounted = 0;
-            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-            for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
                 long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
                 if (ns > 0) {
                     ticks.merge(group(t.getThreadName()), ns / 10_000_000, Long::sum);
@@ -413,8 +420,8 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     // no per-thread figures on this system
                 }
             }
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                    instanceof com.sun.management.OperatingSystemMXBean os && os.getProcessCpuTime() > 0) {
+            if (ManagementFactory.getOperatingSystemMXBean()
+                    instanceof OperatingSystemMXBean os && os.getProcessCpuTime() > 0) {
                 ticks.put(OTHER, Math.max(0, os.getProcessCpuTime() / 10_000_000 - accounted));
             }
             return new ThreadCpu(ticks);
@@ -458,8 +465,8 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
      * above all) to throughput.
      */
     static final class JitSettling {
-        private final java.lang.management.CompilationMXBean compiler =
-                java.lang.management.ManagementFactory.getCompilationMXBean();
+        private final CompilationMXBean compiler =
+                ManagementFactory.getCompilationMXBean();
         private long lastCompileMs = compileMs();
         private long lastNanos = System.nanoTime();
         private double lastShare = Double.NaN;

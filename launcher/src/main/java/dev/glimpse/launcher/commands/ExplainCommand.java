@@ -1,5 +1,12 @@
 package dev.glimpse.launcher.commands;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtLoggingLevel;
+import dev.glimpse.explain.ort.LargeStack;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.ExplainRun;
 import dev.glimpse.explain.Explainer;
@@ -34,7 +41,7 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
 
     @Option(names = "--method", required = true, split = ",", description = "comma-separated methods: ${COMPLETION-CANDIDATES}",
             completionCandidates = MethodNames.class)
-    java.util.List<String> methods;
+    List<String> methods;
 
     @Option(names = "--layer", description = "ONNX tensor name of the layer (default: last 4-D activation with spatial size > 1)")
     String layer;
@@ -68,7 +75,7 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
             description = "pointing game tolerance in pixels of a 224-px image, scaled to the mask's larger side (default: ${DEFAULT-VALUE})")
     double tolerance;
 
-    static final class MethodNames extends java.util.ArrayList<String> {
+    static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(Methods.names());
         }
@@ -77,9 +84,9 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // ONNX Runtime warns about every initializer the backward graph leaves unused; errors are what matter here
-        ai.onnxruntime.OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "glimpse");
+        OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "glimpse");
         // deep models recurse deeply in native ONNX Runtime code on the calling thread (see LargeStack)
-        return dev.glimpse.explain.ort.LargeStack.call(this::execute);
+        return LargeStack.call(this::execute);
     }
 
     private Integer execute() throws Exception {
@@ -89,9 +96,9 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
             }
             var chosen = Methods.parse(String.join(",", methods));
             Onnx.ModelProto m = ModelFiles.read(model);
-            if (!input.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy")) {
+            if (!input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
                 // an image is preprocessed from the metadata, never with guessed defaults; a .npy is used as is
-                java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+                Map<String, String> props = new LinkedHashMap<>();
                 m.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
                 ModelMetadata.requireContract(props, model.toString());
             }
@@ -112,7 +119,7 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
         }
     }
 
-    private static Tensor readMask(Path file) throws java.io.IOException {
+    private static Tensor readMask(Path file) throws IOException {
         BufferedImage img = ImageIO.read(file.toFile());
         if (img == null) {
             throw new IllegalArgumentException("--mask " + file + " is not an image ImageIO can read");

@@ -1,5 +1,6 @@
 package dev.glimpse.launcher.commands;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.glimpse.engine.onnx.Onnx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ final class ModelFiles {
                 throw new IllegalArgumentException("--model " + file + " is not an ONNX model (no graph nodes)");
             }
             return m;
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("--model " + file + " is not an ONNX model: " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.glimpse.launcher.commands;
 
+import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.launcher.GlimpseCommand;
@@ -55,7 +56,7 @@ public final class ModelsCommand implements GlimpseCommand, Runnable {
                 r = http.send(HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(30))
                         .header("Authorization", "Bearer " + token)
                         .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 System.err.println("cannot reach the training service at " + url + ": " + e);
                 return 1;
             }

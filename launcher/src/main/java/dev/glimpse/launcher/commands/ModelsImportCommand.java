@@ -1,5 +1,6 @@
 package dev.glimpse.launcher.commands;
 
+import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
@@ -246,7 +247,7 @@ final class ModelsImportCommand implements Callable<Integer> {
              OnnxTensor input = preprocessor.batch(OrtSessions.environment(), List.of(x));
              OrtSession.Result result = session.run(Map.of(session.getInputNames().iterator().next(), input))) {
             OnnxValue first = result.get(0);
-            long[] shape = ((ai.onnxruntime.TensorInfo) first.getInfo()).getShape();
+            long[] shape = ((TensorInfo) first.getInfo()).getShape();
             double ms = (System.nanoTime() - start) / 1e6;
             if (shape.length != 2) {
                 throw new IllegalArgumentException("the probe forward pass gave output shape " + Arrays.toString(shape)

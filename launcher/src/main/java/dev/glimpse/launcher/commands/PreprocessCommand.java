@@ -1,5 +1,6 @@
 package dev.glimpse.launcher.commands;
 
+import java.util.Arrays;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.glimpse.launcher.GlimpseCommand;
@@ -62,7 +63,7 @@ public final class PreprocessCommand implements GlimpseCommand, Callable<Integer
                     image.height(), image.channels() == 1 ? "gray" : "rgb", meta.resizing().mode().key()
                             + (meta.resizing().crop().key().equals("center") ? " + center crop" : ""),
                     g.resizedWidth(), g.resizedHeight(), g.offsetX(), g.offsetY(), trim(meta.scale()),
-                    java.util.Arrays.toString(meta.mean()), java.util.Arrays.toString(meta.std()));
+                    Arrays.toString(meta.mean()), Arrays.toString(meta.std()));
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("preprocess: " + e.getMessage());

@@ -1,5 +1,7 @@
 package dev.glimpse.platform.config;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,7 +26,7 @@ public record ConfigKey(String name, ConfigType type, Object defaultValue, boole
         if (defaultValue == null) {
             return "(none)";
         }
-        if (defaultValue instanceof java.time.Duration d) {
+        if (defaultValue instanceof Duration d) {
             long ms = d.toMillis();
             return ms % 3_600_000 == 0 && ms > 0 ? ms / 3_600_000 + "h"
                     : ms % 60_000 == 0 && ms > 0 ? ms / 60_000 + "m"
@@ -34,7 +36,7 @@ public record ConfigKey(String name, ConfigType type, Object defaultValue, boole
             return b >= 1 << 20 && b % (1 << 20) == 0 ? b / (1 << 20) + "MiB"
                     : b >= 1024 && b % 1024 == 0 ? b / 1024 + "KiB" : String.valueOf(b);
         }
-        if (defaultValue instanceof java.util.List<?> l) {
+        if (defaultValue instanceof List<?> l) {
             return String.join(",", l.stream().map(String::valueOf).toList());
         }
         return String.valueOf(defaultValue);

@@ -1,5 +1,6 @@
 package dev.glimpse.platform.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ public enum ConfigType {
             };
         } catch (NumberFormatException e) {
             throw new ConfigException(key, raw, "expected " + article() + " " + displayName);
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             throw new ConfigException(key, raw, "not a valid path (" + e.getReason() + ")");
         }
     }

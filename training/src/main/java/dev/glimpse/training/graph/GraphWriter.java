@@ -1,5 +1,6 @@
 package dev.glimpse.training.graph;
 
+import java.util.Arrays;
 import com.google.protobuf.ByteString;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.engine.onnx.Onnx.AttributeProto;
@@ -142,6 +143,6 @@ final class GraphWriter {
     }
 
     private static List<Long> longs(long[] v) {
-        return java.util.Arrays.stream(v).boxed().toList();
+        return Arrays.stream(v).boxed().toList();
     }
 }

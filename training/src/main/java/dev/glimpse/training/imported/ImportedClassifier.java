@@ -1,5 +1,6 @@
 package dev.glimpse.training.imported;
 
+import dev.glimpse.engine.graph.Attributes;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.glimpse.engine.graph.OnnxModel;
@@ -204,7 +205,7 @@ public final class ImportedClassifier {
         double bound = 1 / Math.sqrt(head.featureSize());
         // the class axis of the weight: Gemm [K,F] with transB else [F,K]; MatMul [F,K]; Conv [K,F,1,1]
         int classAxis = head.op().equals("Conv") || head.op().equals("Gemm")
-                && dev.glimpse.engine.graph.Attributes.getInt(g.getNode(head.node()), "transB", 0) != 0 ? 0 : 1;
+                && Attributes.getInt(g.getNode(head.node()), "transB", 0) != 0 ? 0 : 1;
         for (int i = 0; i < g.getInitializerCount(); i++) {
             TensorProto t = g.getInitializer(i);
             int axis;

@@ -1,5 +1,6 @@
 package dev.glimpse.training.model;
 
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ public final class Parameters {
             } else if (layer instanceof Layer.BatchNorm b) {
                 int c = in[0];
                 float[] ones = new float[c];
-                java.util.Arrays.fill(ones, 1f);
+                Arrays.fill(ones, 1f);
                 out.add(new ParamTensor(b.name() + ".weight", new long[]{c}, ones.clone(), false));
                 out.add(new ParamTensor(b.name() + ".bias", new long[]{c}, new float[c], false));
                 out.add(new ParamTensor(b.name() + ".running_mean", new long[]{c}, new float[c], true));

@@ -1,5 +1,7 @@
 package dev.glimpse.training.optim;
 
+import java.util.function.LongToDoubleFunction;
+
 /**
  * The learning rate as a function of the step (0-based): constant, step decay, or cosine annealing, each with
  * an optional linear warm-up from 0 over the first {@code warmupSteps} steps.
@@ -70,7 +72,7 @@ public interface LearningRateSchedule {
         return warmup(inner, warmupSteps);
     }
 
-    private static LearningRateSchedule of(String description, java.util.function.LongToDoubleFunction f) {
+    private static LearningRateSchedule of(String description, LongToDoubleFunction f) {
         return new LearningRateSchedule() {
             @Override
             public double rate(long step) {
