@@ -75,7 +75,11 @@ public final class ScenesGenerator {
         SplittableRandom rng = random(index);
         ShapesGenerator.Geometry g = geometry(rng);
         double[] colourA = randomColour(rng);
-        double[] colourB = randomColour(rng);
+        // the texture's second colour stays near the first: a busy background, but one a shape stands out from
+        double[] colourB = new double[3];
+        for (int c = 0; c < 3; c++) {
+            colourB[c] = clamp(colourA[c] + (rng.nextDouble() - 0.5) * 0.6);
+        }
         double[] object = objectColour(rng, colourA, colourB);
         Texture texture = Texture.values()[rng.nextInt(Texture.values().length)];
         double angle = rng.nextDouble() * Math.PI;
