@@ -3,10 +3,10 @@
 as a user would, then exported to ONNX. Glimpse gives it its contract (./glimpse models import) and fine-tunes it
 from feedback in ./glimpse demo --feedback. Exact commands and provenance: models/README.md.
 
-    ./glimpse dataset export --dataset scenes --split train --limit 6000 --out /tmp/scenes/train
+    ./glimpse dataset export --dataset scenes --split train --limit 8000 --out /tmp/scenes/train
     ./glimpse dataset export --dataset scenes --split test --limit 1000 --out /tmp/scenes/test
     /usr/bin/python3 models/tools/train_outside_model.py --train /tmp/scenes/train --test /tmp/scenes/test \
-        --classes circle,square,triangle,cross,ring --known circle,square,triangle --out /tmp/scenes-outside-raw.onnx
+        --classes circle,square,triangle,cross,ring --known circle,square,triangle --epochs 16 --out /tmp/scenes-outside-raw.onnx
 
 The images are the PNG files of Glimpse's own scenes generator (the Java code is the source of truth; PNG is
 lossless, so these are the pixels the demo replays). The network learns only the --known classes (their images;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class ScenesDatasetTest {
             perClass[image.label()]++;
         }
         for (int count : perClass) {
-            assertTrue(count > 20, "every class drawn: " + java.util.Arrays.toString(perClass));
+            assertTrue(count > 20, "every class drawn: " + Arrays.toString(perClass));
         }
     }
 }
