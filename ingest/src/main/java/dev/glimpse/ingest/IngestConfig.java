@@ -58,7 +58,7 @@ public final class IngestConfig {
             .define(WATCH_DIR, ConfigType.PATH, null,
                     "Directory whose new image files are ingested, then moved to done/ or rejected/")
             .define(WATCH_INTERVAL, ConfigType.DURATION, "500ms", Validator.atLeast(10), "How often the directory is scanned")
-            .define(DATASET, ConfigType.STRING, null, "Dataset to replay: fashion-mnist, shapes or a directory of class folders")
+            .define(DATASET, ConfigType.STRING, null, "Dataset to replay: fashion-mnist, shapes, scenes or a directory of class folders")
             .define(DATASET_SPLIT, ConfigType.STRING, "test", Validator.oneOf("test", "train"), "Which part of the dataset to replay")
             .define(RATE, ConfigType.DOUBLE, 200.0, Validator.atLeast(0), "Replay rate in events per second (0 = as fast as possible)")
             .define(LIMIT, ConfigType.LONG, 0L, Validator.atLeast(0),

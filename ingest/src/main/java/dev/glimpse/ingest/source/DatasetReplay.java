@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replays a labelled dataset into ingest at a fixed rate: each image is encoded as PNG, carries its label (and
- * the object mask for the synthetic shapes), and with probability {@code feedbackFraction} its label is also sent
+ * the object mask for the synthetic shapes and scenes), and with probability {@code feedbackFraction} its label is also sent
  * as a Label event, as a user correcting predictions would.
  */
 public final class DatasetReplay implements AutoCloseable {
@@ -75,7 +75,8 @@ public final class DatasetReplay implements AutoCloseable {
 
     /**
      * Opens the part of a dataset to replay: {@code fashion-mnist} (needs the Debian package
-     * {@code dataset-fashion-mnist}), {@code shapes} (synthetic, always available) or a directory of class folders.
+     * {@code dataset-fashion-mnist}), {@code shapes} (synthetic, always available), {@code scenes} (rendered RGB scenes, always available) or a directory
+     * of class folders.
      */
     public static Dataset open(String spec, String split) {
         boolean test = !"train".equals(split);

@@ -43,7 +43,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--events", defaultValue = "0", description = "stop after this many images and print a summary; 0 = run until Ctrl-C (default: ${DEFAULT-VALUE})")
     long events;
 
-    @Option(names = "--dataset", description = "fashion-mnist or shapes (default: fashion-mnist when installed, else shapes)")
+    @Option(names = "--dataset", description = "fashion-mnist, shapes or scenes (default: fashion-mnist when installed, else shapes)")
     String dataset;
 
     @Option(names = "--data-dir", defaultValue = "data", description = "Kafka data and extracted models (default: ${DEFAULT-VALUE})")
@@ -98,8 +98,8 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         quietKafkaLogs();
         String ds = dataset != null ? dataset : FashionMnist.isAvailable() ? "fashion-mnist" : "shapes";
-        if (!ds.equals("fashion-mnist") && !ds.equals("shapes")) {
-            throw new IllegalArgumentException("--dataset must be fashion-mnist or shapes, got '" + ds + "'");
+        if (!ds.equals("fashion-mnist") && !ds.equals("shapes") && !ds.equals("scenes")) {
+            throw new IllegalArgumentException("--dataset must be fashion-mnist, shapes or scenes, got '" + ds + "'");
         }
         if (events < 0 || workers < 1) {
             throw new IllegalArgumentException("--events must be >= 0 and --workers >= 1");
@@ -107,8 +107,8 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         if (!(feedback >= 0 && feedback <= 1)) {
             throw new IllegalArgumentException("--feedback must be in 0..1, got '" + feedback + "'");
         }
-        if (feedback > 0 && !ds.equals("fashion-mnist")) {
-            throw new IllegalArgumentException("--feedback needs --dataset fashion-mnist (the training service's classes)");
+        if (feedback > 0 && !ds.equals("fashion-mnist") && !ds.equals("scenes")) {
+            throw new IllegalArgumentException("--feedback needs --dataset fashion-mnist or scenes (the training service's classes)");
         }
         double replayRate = rate != null ? rate : feedback > 0 ? 50 : 200;
         if (!(replayRate >= 0)) {

@@ -4,6 +4,7 @@ import dev.glimpse.console.ConsoleServer;
 import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
+import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.inference.InferenceConfig;
 import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.monitoring.MonitoringService;
@@ -98,6 +99,11 @@ public final class DemoServices {
         values.put(TrainingServiceConfig.STATE_DIR, c.dataDir().resolve("training-streams").toString());
         values.put(TrainingServiceConfig.BOOTSTRAP_MODEL, c.model().toString());
         values.put(TrainingServiceConfig.HTTP_PORT, -1);
+        if (!c.dataset().equals("fashion-mnist")) { // the labels the replay sends index the dataset's classes
+            values.put(TrainingServiceConfig.CLASSES, String.join(",", DatasetReplay.open(c.dataset(), "test").classNames()));
+            // a start model trained outside on part of the classes holds their logits far down: 0.002 cannot lift them
+            values.put(TrainingServiceConfig.LR, 0.01);
+        }
         // a bounded demo retrains a few times over its labels (every 500 of them, from 300 training examples on),
         // with the recipe of the training service's closed-loop test: the last two layers, a dozen epochs
         values.put(TrainingServiceConfig.EVERY_EXAMPLES, (long) DEMO_RETRAIN_EVERY);
