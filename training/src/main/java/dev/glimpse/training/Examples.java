@@ -30,6 +30,38 @@ public interface Examples {
     /** Writes sample {@code index}, preprocessed and augmented, into {@code dst} at {@code offset}. */
     void write(int index, float[] dst, int offset, Augmentation augmentation);
 
+    /**
+     * These examples with labels as indices of {@code modelLabels}: a dataset's classes (an image folder's are sorted
+     * by name) are matched to the model's outputs by name. Unchanged when the class names already are the first
+     * labels, or when none of them is a label (a model without class names: outputs are taken in dataset order).
+     *
+     * @throws IllegalArgumentException when some classes are labels of the model and others are not
+     */
+    default Examples inLabelOrder(List<String> modelLabels) {
+        List<String> names = classNames();
+        if (modelLabels.size() >= names.size() && modelLabels.subList(0, names.size()).equals(names)) {
+            return this;
+        }
+        List<String> unknown = names.stream().filter(n -> !modelLabels.contains(n)).toList();
+        if (unknown.size() == names.size()) {
+            return this;
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("classes " + unknown + " of " + name() + " are not among the model's labels "
+                    + modelLabels + "; give the model a new head (--replace-head " + names.size() + ") or rename the folders");
+        }
+        int[] toModel = names.stream().mapToInt(modelLabels::indexOf).toArray();
+        Examples source = this;
+        return new Examples() {
+            @Override public String name() { return source.name(); }
+            @Override public int size() { return source.size(); }
+            @Override public int label(int index) { return toModel[source.label(index)]; }
+            @Override public List<String> classNames() { return modelLabels; }
+            @Override public int[] sampleShape() { return source.sampleShape(); }
+            @Override public void write(int index, float[] dst, int offset, Augmentation a) { source.write(index, dst, offset, a); }
+        };
+    }
+
     default int sampleSize() {
         int[] s = sampleShape();
         return s[0] * s[1] * s[2];

@@ -96,8 +96,9 @@ public final class EvaluateCommand implements GlimpseCommand, Callable<Integer> 
                         + " has " + images.classNames().size());
             }
             String name = Path.of(data.name()).getFileName() + "/" + part;
-            Evaluation e = Evaluator.evaluate(session, Examples.of(images, name, new Preprocessor(meta)), meta.labels(),
-                    batch);
+            // folder classes are sorted by name: score them against the model's outputs of the same names
+            Examples examples = Examples.of(images, name, new Preprocessor(meta)).inLabelOrder(meta.labels());
+            Evaluation e = Evaluator.evaluate(session, examples, meta.labels(), batch);
             report(meta, name, e, (System.nanoTime() - start) / 1e9);
             return 0;
         }

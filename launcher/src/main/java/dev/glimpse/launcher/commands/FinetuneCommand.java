@@ -17,6 +17,7 @@ import dev.glimpse.training.imported.ImportedClassifier;
 import dev.glimpse.training.imported.ImportedFineTune;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -117,6 +118,13 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
             dataset = data.name() + ": train " + train.size() + ", validation " + validation.size() + ", test " + test.size();
         }
         System.err.println("dataset " + dataset);
+        if (replaceHead == null) {
+            // the model keeps its head: each class of the data trains the output of the same name
+            List<String> labels = parent.contract().labels();
+            train = train.inLabelOrder(labels);
+            validation = validation.inLabelOrder(labels);
+            test = test.inLabelOrder(labels);
+        }
         ImportedFineTune.Options options = new ImportedFineTune.Options(head, replaceHead == null ? 0 : replaceHead,
                 unfreezeLast == null ? 1 : unfreezeLast, backboneLrScale);
         ImportedFineTune.Result r = ImportedFineTune.run(parent, train, validation, test, options, training.config(),
