@@ -23,6 +23,7 @@ import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.MissingModelContractException;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.SessionTuning;
 import dev.glimpse.runtime.Preprocessor;
@@ -49,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * closed when it is retired. Each item: preprocess the image per the model metadata, run the method, write the
  * raw .npy and a PNG (heatmap overlay, guided map, feature-map grid) to the artifact store, and score
  * heatmaps for faithfulness with the explain library's {@link FaithfulnessScorer} (the same scores as
- * {@code ./glimpse explain}; the pointing game when the image carries an object mask).
+ * {@code ./glimpse explain}; the pointing game when the image carries an object mask). A model without a
+ * preprocessing contract is not opened: its items fail with reason {@code bad-metadata} and the one line of
+ * {@link ModelMetadata#requireContract}.
  */
 public final class OnnxExplanationEngine implements ExplanationEngine {
 
@@ -116,6 +119,12 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         Loaded model;
         try {
             model = load(key);
+        } catch (MissingModelContractException e) {
+            // never explained with guessed preprocessing: each item fails with the one line naming models import
+            for (ExplainItem it : items) {
+                out.add(Result.failed(it, "bad-metadata", e.getMessage()));
+            }
+            return out;
         } catch (Exception e) {
             for (ExplainItem it : items) {
                 out.add(Result.failed(it, "model-unavailable", "cannot open model " + key + ": " + e.getMessage()));
@@ -221,6 +230,9 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         try (InputStream in = Files.newInputStream(file)) {
             proto = Onnx.ModelProto.parseFrom(in);
         }
+        Map<String, String> props = new LinkedHashMap<>();
+        proto.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        ModelMetadata.requireContract(props, file.toString());
         // the CPU keeps the plain sessions the explain library opens; other devices go through the runtime module
         Explainer explainer = device.kind() == ExecutionDevice.Kind.CPU
                 ? new Explainer(proto, new EngineDifferentiators(), 32)
