@@ -18,11 +18,13 @@ import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.explain.render.Colormap;
 import dev.glimpse.explain.render.ExplanationRenderer;
-import dev.glimpse.explain.render.Images;
+import dev.glimpse.explain.render.OriginalImage;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
+import dev.glimpse.runtime.DecodedImage;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.MissingModelContractException;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.SessionTuning;
 import dev.glimpse.runtime.Preprocessor;
@@ -34,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,15 +50,17 @@ import org.slf4j.LoggerFactory;
  * The explain library on ONNX Runtime: one {@link Explainer} per model version (it caches the forward and
  * gradient sessions per method and layer), at most {@value #MAX_VERSIONS} versions open, a version's sessions
  * closed when it is retired. Each item: preprocess the image per the model metadata, run the method, write the
- * raw .npy and a PNG (heatmap overlay, guided map, feature-map grid) to the artifact store, and score
- * heatmaps for faithfulness with the explain library's {@link FaithfulnessScorer} (the same scores as
- * {@code ./glimpse explain}; the pointing game when the image carries an object mask).
+ * raw .npy and a PNG (heatmap overlay drawn back onto the original image through the crop/letterbox geometry,
+ * guided map, feature-map grid) to the artifact store, and score heatmaps for faithfulness with the explain
+ * library's {@link FaithfulnessScorer} (the same scores as {@code ./glimpse explain}; the pointing game when the
+ * image carries an object mask). A model without a
+ * preprocessing contract is not opened: its items fail with reason {@code bad-metadata} and the one line of
+ * {@link ModelMetadata#requireContract}.
  */
 public final class OnnxExplanationEngine implements ExplanationEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnnxExplanationEngine.class);
     static final int MAX_VERSIONS = 3;
-    private static final int DISPLAY = 128;
 
     private record Loaded(Explainer explainer, Preprocessor preprocessor, ModelMetadata metadata, String layer) {
     }
@@ -116,6 +121,12 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         Loaded model;
         try {
             model = load(key);
+        } catch (MissingModelContractException e) {
+            // never explained with guessed preprocessing: each item fails with the one line naming models import
+            for (ExplainItem it : items) {
+                out.add(Result.failed(it, "bad-metadata", e.getMessage()));
+            }
+            return out;
         } catch (Exception e) {
             for (ExplainItem it : items) {
                 out.add(Result.failed(it, "model-unavailable", "cannot open model " + key + ": " + e.getMessage()));
@@ -140,6 +151,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         ModelMetadata meta = model.metadata();
         List<Integer> ready = new ArrayList<>();
         List<float[]> pixels = new ArrayList<>();
+        Map<Integer, OriginalImage> originals = new HashMap<>();
         for (int i : indices) {
             ExplainItem it = items.get(i);
             try {
@@ -148,7 +160,9 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
                             + " has none; use one of " + INPUT_ONLY);
                 }
                 Methods.byName(it.method());
-                pixels.add(model.preprocessor().fromEncoded(it.image().getData().toByteArray()));
+                DecodedImage decoded = DecodedImage.decode(it.image().getData().toByteArray(), Preprocessor.MAX_PIXELS);
+                pixels.add(model.preprocessor().fromDecoded(decoded));
+                originals.put(i, OriginalImage.of(decoded, model.preprocessor()));
                 ready.add(i);
             } catch (IllegalArgumentException e) {
                 results[i] = Result.failed(it, "bad-request", e.getMessage());
@@ -188,7 +202,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         for (int j = 0; j < ready.size(); j++) {
             ExplainItem it = items.get(ready.get(j));
             try {
-                results[ready.get(j)] = Result.ok(it, finish(model, it, batch.slice(j), explained.get(j), methodMs));
+                results[ready.get(j)] = Result.ok(it, finish(model, it, batch.slice(j), originals.get(ready.get(j)),
+                        explained.get(j), methodMs));
             } catch (RuntimeException e) {
                 results[ready.get(j)] = failure(it, e);
             }
@@ -221,6 +236,9 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         try (InputStream in = Files.newInputStream(file)) {
             proto = Onnx.ModelProto.parseFrom(in);
         }
+        Map<String, String> props = new LinkedHashMap<>();
+        proto.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        ModelMetadata.requireContract(props, file.toString());
         // the CPU keeps the plain sessions the explain library opens; other devices go through the runtime module
         Explainer explainer = device.kind() == ExecutionDevice.Kind.CPU
                 ? new Explainer(proto, new EngineDifferentiators(), 32)
@@ -258,11 +276,11 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     }
 
     /** Stores the raw array and its picture, scores heatmaps, and builds the event of one item. */
-    private dev.glimpse.contracts.events.Explanation finish(Loaded model, ExplainItem it, Tensor chw, Explanation ex,
-                                                            long methodMs) {
+    private dev.glimpse.contracts.events.Explanation finish(Loaded model, ExplainItem it, Tensor chw,
+                                                            OriginalImage original, Explanation ex, long methodMs) {
         long start = System.nanoTime();
         ArtifactId raw = store.put(Npy.toBytes(ex.raw()), "npy");
-        ArtifactId png = store.put(png(render(ex, chw)), "png");
+        ArtifactId png = store.put(png(renderer.render(ex, chw, original)), "png");
         Artifact.Builder a = Artifact.newBuilder().setMethod(it.method()).setRawUri(raw.uri()).setImageUri(png.uri())
                 .setDurationMs(methodMs);
         for (int d : ex.raw().shape()) {
@@ -280,20 +298,6 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
                 .setLayer(model.layer() == null ? "" : model.layer())
                 .addArtifacts(a).setReason(it.reason()).setExplainedAtMs(System.currentTimeMillis()).setTotalMs(totalMs)
                 .build();
-    }
-
-    /** Heatmaps are drawn over an enlarged input so a 28×28 image still shows a smooth map. */
-    private BufferedImage render(Explanation ex, Tensor chw) {
-        return switch (ex.kind()) {
-            case LAYER_MAP, POSITION_MAP -> {
-                int w = chw.dim(2);
-                int h = chw.dim(1);
-                int s = Math.max(1, DISPLAY / Math.max(w, h));
-                BufferedImage base = Images.scale(Images.fromInput(chw), w * s, h * s);
-                yield Images.overlay(base, ex.raw(), Colormap.JET, 0.5);
-            }
-            default -> renderer.render(ex, chw);
-        };
     }
 
     /** The scores as the event carries them; the pointing game only when the image had a mask. */

@@ -16,7 +16,10 @@ import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.io.Npy;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
+import dev.glimpse.runtime.MissingModelContractException;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -105,6 +108,28 @@ class OnnxExplanationEngineTest {
             catalog.retire(new ModelKey("tiny", "1"));
             assertEquals(List.of(new ModelKey("tiny", "2")), engine.openVersions());
             assertEquals("model-unavailable", engine.explain(List.of(item("b", "1", "featuremaps", 1, 1))).get(0).failureReason());
+        }
+    }
+
+    @Test
+    void shouldFailEachItemAsBadMetadataWhenTheModelHasNoPreprocessingContract() throws Exception {
+        // Given the tiny CNN without its metadata_props (a raw export)
+        Path model = dir.resolve("raw.onnx");
+        Files.write(model, TinyCnn.build("1", 7).toBuilder().clearMetadataProps().build().toByteArray());
+        try (OnnxExplanationEngine engine = engine(model, new ModelCatalog(model))) {
+            // When two of its predictions are explained
+            List<ExplanationEngine.Result> results = engine.explain(List.of(item("a", "1", "featuremaps", 2, 3),
+                    item("b", "1", "eigencam", 9, 9)));
+
+            // Then each fails alone with requireContract's one line, and no session stays open
+            String expected = new MissingModelContractException(model.toString(), ModelMetadataKeys.CONTRACT).getMessage();
+            for (ExplanationEngine.Result r : results) {
+                assertEquals("bad-metadata", r.failureReason());
+                assertEquals(expected, r.failureDetail());
+            }
+            assertFalse(expected.contains("\n"), "one line");
+            assertTrue(expected.contains("./glimpse models import"), expected);
+            assertEquals(List.of(), engine.openVersions());
         }
     }
 

@@ -61,6 +61,7 @@ public final class TinyCnn {
                 .addMetadataProps(prop("glimpse.name", "tiny")).addMetadataProps(prop("glimpse.version", version))
                 .addMetadataProps(prop("glimpse.labels", "[\"square\",\"circle\",\"triangle\"]"))
                 .addMetadataProps(prop("glimpse.input.colour", "gray")).addMetadataProps(prop("glimpse.input.size", "16x16"))
+                .addMetadataProps(prop("glimpse.input.mean", "[0.0]")).addMetadataProps(prop("glimpse.input.std", "[1.0]"))
                 .setGraph(g).build();
     }
 

@@ -9,6 +9,7 @@ import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
 import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
+import dev.glimpse.explain.render.OriginalImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +29,17 @@ public final class ExplainRun {
      * @param faithfulnessSteps deletion/insertion steps, 0 = no faithfulness scores
      * @param pointingTolerance pointing-game tolerance in pixels of a 224-pixel image, scaled to the mask's larger
      *                          side ({@link FaithfulnessScorer})
+     * @param original          the image before preprocessing, or null (a tensor input): PNG heatmaps are drawn over it
+     *                          through the crop/letterbox geometry
      */
     public record Settings(Integer target, String layer, Options options, Tensor mask, int faithfulnessSteps,
-            double pointingTolerance, ExplanationRenderer renderer) {
+            double pointingTolerance, ExplanationRenderer renderer, OriginalImage original) {
+
+        /** Settings for a tensor input: PNGs drawn over the preprocessed input. */
+        public Settings(Integer target, String layer, Options options, Tensor mask, int faithfulnessSteps,
+                        double pointingTolerance, ExplanationRenderer renderer) {
+            this(target, layer, options, mask, faithfulnessSteps, pointingTolerance, renderer, null);
+        }
     }
 
     private ExplainRun() {
@@ -75,7 +84,7 @@ public final class ExplainRun {
             double ms = (System.nanoTime() - start) / 1e6;
             timings.put(m.name(), ms);
             Npy.write(out.resolve(m.name() + ".npy"), ex.raw());
-            Images.writePng(s.renderer().render(ex, x), out.resolve(m.name() + ".png"));
+            Images.writePng(s.renderer().render(ex, x, s.original()), out.resolve(m.name() + ".png"));
             ObjectNode mn = methodsNode.putObject(m.name());
             mn.put("kind", ex.kind().name());
             mn.set("shape", JSON.valueToTree(ex.raw().shape()));

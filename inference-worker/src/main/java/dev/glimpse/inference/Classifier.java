@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.GraphFacts;
+import dev.glimpse.runtime.MissingModelContractException;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.OutputKind;
@@ -24,7 +25,8 @@ import java.util.Set;
 
 /**
  * One classifier loaded for serving: an ONNX Runtime session created once (with the penultimate-layer embedding
- * exposed as an extra output), its validated metadata and preprocessor. {@link #classify} runs a whole batch in
+ * exposed as an extra output), its validated metadata and preprocessor; a model without a preprocessing contract is
+ * refused ({@link ModelMetadata#requireContract}). {@link #classify} runs a whole batch in
  * one call; every tensor and result is closed before it returns.
  */
 public final class Classifier implements AutoCloseable {
@@ -34,6 +36,7 @@ public final class Classifier implements AutoCloseable {
     }
 
     private final byte[] modelBytes;
+    private final String source;
     private final Optional<String> embeddingName;
     private final ExecutionDevice requested;
     private final SessionTuning tuning;
@@ -44,9 +47,10 @@ public final class Classifier implements AutoCloseable {
     private final String outputName;
     private final GraphFacts graphFacts;
 
-    private Classifier(byte[] modelBytes, Optional<String> embeddingName, ExecutionDevice requested,
+    private Classifier(byte[] modelBytes, String source, Optional<String> embeddingName, ExecutionDevice requested,
                        SessionTuning tuning) throws OrtException {
         this.modelBytes = modelBytes;
+        this.source = source;
         this.embeddingName = embeddingName;
         this.requested = requested;
         this.tuning = tuning;
@@ -54,7 +58,10 @@ public final class Classifier implements AutoCloseable {
         try {
             GraphFacts facts = GraphFacts.of(placed.session());
             this.graphFacts = facts;
-            this.metadata = ModelMetadata.parse(placed.session().getMetadata().getCustomMetadata(), facts);
+            Map<String, String> props = placed.session().getMetadata().getCustomMetadata();
+            // never served with guessed preprocessing: one line naming the command that writes the contract
+            ModelMetadata.requireContract(props, source);
+            this.metadata = ModelMetadata.parse(props, facts);
             this.preprocessor = new Preprocessor(metadata);
             this.inputName = facts.inputName();
             this.outputName = facts.outputName();
@@ -69,17 +76,24 @@ public final class Classifier implements AutoCloseable {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("model file '" + model + "' does not exist");
         }
-        return load(Files.readAllBytes(model), device, tuning);
+        return load(Files.readAllBytes(model), model.toString(), device, tuning);
     }
 
-    public static Classifier load(byte[] model, ExecutionDevice device, SessionTuning tuning) throws OrtException {
+    /**
+     * Loads a model from its bytes.
+     *
+     * @param source where the bytes came from (a path or URI), named in errors
+     * @throws MissingModelContractException when the model has no preprocessing contract
+     */
+    public static Classifier load(byte[] model, String source, ExecutionDevice device, SessionTuning tuning)
+            throws OrtException {
         EmbeddingTensor.Exposed exposed = EmbeddingTensor.expose(model);
-        return new Classifier(exposed.model(), exposed.name(), device, tuning);
+        return new Classifier(exposed.model(), source, exposed.name(), device, tuning);
     }
 
     /** A fresh session on the same model and device request (after the execution provider failed). */
     public Classifier rebuild() throws OrtException {
-        return new Classifier(modelBytes, embeddingName, requested, tuning);
+        return new Classifier(modelBytes, source, embeddingName, requested, tuning);
     }
 
     public ModelMetadata metadata() {

@@ -78,7 +78,7 @@ final class ModelFollowing {
             // not closing ready: when the factory throws, the swapper closes it (a second close would throw)
             throw new IncompatibleModelException("incompatible-preprocessing: " + mismatch.get());
         }
-        ServingModel model = new ServingModel(Classifier.load(bytes, device, tuning),
+        ServingModel model = new ServingModel(Classifier.load(bytes, ready.announcement().getUri(), device, tuning),
                 ready.announcement().getModelName(), version);
         ready.close(); // only once nothing can throw any more, for the same reason
         return model;

@@ -2,6 +2,7 @@ package dev.glimpse.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,6 +15,8 @@ import dev.glimpse.engine.onnx.Onnx.NodeProto;
 import dev.glimpse.engine.onnx.Onnx.StringStringEntryProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.MissingModelContractException;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import dev.glimpse.runtime.SessionTuning;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -96,9 +99,26 @@ class ClassifierTest {
         byte[] bad = proto.toBuilder().addMetadataProps(StringStringEntryProto.newBuilder()
                 .setKey("glimpse.embedding.output").setValue("no_such_tensor")).build().toByteArray();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Classifier.load(bad, ExecutionDevice.CPU, new SessionTuning(1, 1)));
+                () -> Classifier.load(bad, "bad.onnx", ExecutionDevice.CPU, new SessionTuning(1, 1)));
         assertTrue(e.getMessage().contains("'glimpse.embedding.output'") && e.getMessage().contains("'no_such_tensor'"),
                 e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseToServeAModelWithoutPreprocessingContractWithOneLineNamingModelsImport() throws Exception {
+        // Given the bundled model with its metadata_props stripped (what a raw torch.onnx export looks like)
+        Path model = BundledModels.extract(BundledModels.FASHION_MNIST_MLP, dir);
+        Path raw = dir.resolve("raw.onnx");
+        Files.write(raw, ModelProto.parseFrom(Files.readAllBytes(model)).toBuilder().clearMetadataProps().build()
+                .toByteArray());
+
+        // When the serving classifier loads it, Then it is refused with requireContract's one line
+        MissingModelContractException e = assertThrows(MissingModelContractException.class,
+                () -> Classifier.load(raw, ExecutionDevice.CPU, new SessionTuning(1, 1)));
+        assertEquals(new MissingModelContractException(raw.toString(), ModelMetadataKeys.CONTRACT).getMessage(),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        assertTrue(e.getMessage().contains("./glimpse models import --model " + raw), e.getMessage());
     }
 
     /** y = x W^T + b for torch's Gemm(transB=1) with W [out, in]. */

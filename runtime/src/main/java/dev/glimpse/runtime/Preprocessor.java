@@ -92,6 +92,15 @@ public final class Preprocessor {
 
     /** The one preprocessing: colour conversion, resize + crop or letterbox, normalisation; CHW floats. */
     public float[] fromDecoded(DecodedImage image) {
+        return normalise(modelPixels(image));
+    }
+
+    /**
+     * The 8-bit image the model sees, before scaling and normalisation: colour conversion, resize + crop or letterbox
+     * as {@link #fromDecoded}, CHW planar at the model size, padding = pixel value 0. {@link #normalise} of it is
+     * exactly {@link #fromDecoded}; services that keep images as 8-bit pixels (training examples) store this.
+     */
+    public byte[] modelPixels(DecodedImage image) {
         DecodedImage.checkPixels(image.width(), image.height(), MAX_PIXELS);
         // a gray image for an RGB model is resized once and replicated: resizing is per channel
         DecodedImage source = channels == 1 ? image.toGray() : image;
@@ -104,19 +113,37 @@ public final class Preprocessor {
         int ww = x1 - x0;
         byte[] window = PilBilinearResize.resize(source.pixelArray(), sc, source.width(), source.height(),
                 g.resizedWidth(), g.resizedHeight(), x0, y0, ww, y1 - y0);
-        float[] out = new float[sampleSize()];
+        // padding (letterbox, or a crop larger than the resized image) is pixel value 0, as torchvision pads
+        byte[] out = new byte[sampleSize()];
         int plane = height * width;
         for (int c = 0; c < channels; c++) {
-            float[] lut = normalised[c];
             int from = sc == 1 ? 0 : c;
-            // padding (letterbox, or a crop larger than the resized image) is pixel value 0, as torchvision pads
-            java.util.Arrays.fill(out, c * plane, (c + 1) * plane, lut[0]);
             for (int y = y0; y < y1; y++) {
                 int dst = c * plane + (y - g.offsetY()) * width + (x0 - g.offsetX());
                 int src = (y - y0) * ww * sc + from;
                 for (int x = 0; x < ww; x++) {
-                    out[dst + x] = lut[window[src + x * sc] & 0xff];
+                    out[dst + x] = window[src + x * sc];
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Scales and normalises 8-bit CHW pixels already at the model size ({@link #modelPixels}):
+     * {@code (x / scale - mean[c]) / std[c]} in float32, as torchvision's ToTensor and Normalize compute it.
+     */
+    public float[] normalise(byte[] chwPixels) {
+        if (chwPixels.length != sampleSize()) {
+            throw new IllegalArgumentException("pixels have " + chwPixels.length + " values, the model takes "
+                    + channels + "x" + height + "x" + width + " = " + sampleSize());
+        }
+        float[] out = new float[chwPixels.length];
+        int plane = height * width;
+        for (int c = 0; c < channels; c++) {
+            float[] lut = normalised[c];
+            for (int i = c * plane; i < (c + 1) * plane; i++) {
+                out[i] = lut[chwPixels[i] & 0xff];
             }
         }
         return out;

@@ -1,50 +1,59 @@
 package dev.glimpse.trainingservice;
 
+import ai.onnxruntime.OrtException;
 import dev.glimpse.contracts.events.TrainingExample;
 import dev.glimpse.datasets.LabeledImage;
-import dev.glimpse.datasets.PngCodec;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
+import dev.glimpse.runtime.DecodedImage;
+import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.MissingModelContractException;
+import dev.glimpse.runtime.ModelMetadata;
+import dev.glimpse.runtime.OrtSessions;
+import dev.glimpse.runtime.PlacedSession;
+import dev.glimpse.runtime.PreprocessingException;
+import dev.glimpse.runtime.Preprocessor;
 import java.io.IOException;
-import javax.imageio.ImageIO;
+import java.nio.file.Path;
 
-/** Decodes a training example's image bytes to the model's input shape (channels, height, width) as 8-bit pixels. */
+/**
+ * Decodes a training example's image bytes to the 8-bit pixels the model sees: runtime's one decoder (pixel limit
+ * read from the header) and one preprocessing ({@link Preprocessor#modelPixels}: colour, resize + crop or
+ * letterbox), so that {@link Preprocessor#normalise} of an example is exactly what inference feeds the model.
+ */
 public final class ExampleDecoder {
-    private final int channels;
-    private final int height;
-    private final int width;
+    private final Preprocessor preprocessor;
 
-    public ExampleDecoder(int channels, int height, int width) {
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
-        }
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
+    public ExampleDecoder(Preprocessor preprocessor) {
+        this.preprocessor = preprocessor;
     }
 
-    /** @throws IllegalArgumentException when the bytes are not a decodable image */
+    /**
+     * The decoder of a model file's preprocessing contract.
+     *
+     * @throws MissingModelContractException when the model has no preprocessing contract
+     */
+    public static ExampleDecoder forModel(Path model) throws IOException, OrtException {
+        ModelMetadata.requireContract(model);
+        try (PlacedSession s = OrtSessions.open(model, ExecutionDevice.CPU)) {
+            return new ExampleDecoder(new Preprocessor(ModelMetadata.read(s.session())));
+        }
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    /** @throws IllegalArgumentException when the bytes are not a decodable image or exceed the pixel limit */
     public LabeledImage decode(TrainingExample example) {
         byte[] bytes = example.getImage().getData().toByteArray();
-        BufferedImage img;
+        DecodedImage image;
         try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot decode image " + example.getImageId() + ": " + e.getMessage(), e);
+            image = DecodedImage.decode(bytes, Preprocessor.MAX_PIXELS);
+        } catch (PreprocessingException e) {
+            throw new IllegalArgumentException("cannot decode image " + example.getImageId() + " (" + e.reason()
+                    + "): " + e.getMessage(), e);
         }
-        if (img == null) {
-            throw new IllegalArgumentException("image " + example.getImageId() + " is not in a format ImageIO reads");
-        }
-        if (img.getWidth() != width || img.getHeight() != height) {
-            BufferedImage scaled = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = scaled.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(img, 0, 0, width, height, null);
-            g.dispose();
-            img = scaled;
-        }
-        return PngCodec.fromBufferedImage(example.getImageId(), img, channels, example.getLabel().getLabel());
+        ModelMetadata m = preprocessor.metadata();
+        return new LabeledImage(example.getImageId(), m.channels(), m.height(), m.width(),
+                preprocessor.modelPixels(image), example.getLabel().getLabel());
     }
 }

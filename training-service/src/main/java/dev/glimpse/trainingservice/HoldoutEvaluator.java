@@ -10,6 +10,7 @@ import dev.glimpse.runtime.GraphFacts;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
+import dev.glimpse.runtime.Preprocessor;
 import dev.glimpse.runtime.SessionTuning;
 import dev.glimpse.trainingservice.lifecycle.HoldoutScore;
 import java.nio.FloatBuffer;
@@ -18,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scores a model file on holdout examples with the model's own preprocessing (mean/std from its metadata).
+ * Scores a model file on holdout examples (8-bit pixels at the model size, {@link ExampleDecoder}) normalised as the
+ * model's own preprocessing says ({@link Preprocessor#normalise}).
  * Labels beyond the model's class count count as wrong (a 5-class model cannot answer class 7), so models with
  * different heads are compared on the same footing.
  */
@@ -43,22 +45,12 @@ public final class HoldoutEvaluator {
             }
             LabeledImage first = holdout.get(0);
             int per = first.channels() * first.height() * first.width();
-            float[] scale = new float[meta.channels()];
-            float[] offset = new float[meta.channels()];
-            for (int c = 0; c < scale.length; c++) {
-                scale[c] = 1f / (255f * meta.std()[c]);
-                offset[c] = -meta.mean()[c] / meta.std()[c];
-            }
-            int plane = first.height() * first.width();
+            Preprocessor pre = new Preprocessor(meta);
             float[] input = new float[batchSize * per];
             for (int start = 0; start < holdout.size(); start += batchSize) {
                 int n = Math.min(batchSize, holdout.size() - start);
                 for (int i = 0; i < n; i++) {
-                    byte[] px = holdout.get(start + i).pixels();
-                    for (int j = 0; j < per; j++) {
-                        int c = j / plane;
-                        input[i * per + j] = (px[j] & 0xff) * scale[c] + offset[c];
-                    }
+                    System.arraycopy(pre.normalise(holdout.get(start + i).pixels()), 0, input, i * per, per);
                     labels[start + i] = holdout.get(start + i).label();
                 }
                 try (OnnxTensor in = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),

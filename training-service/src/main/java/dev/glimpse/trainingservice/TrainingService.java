@@ -1,6 +1,5 @@
 package dev.glimpse.trainingservice;
 
-import ai.onnxruntime.OrtException;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.DriftReport;
@@ -18,10 +17,7 @@ import dev.glimpse.registry.store.ModelState;
 import dev.glimpse.registry.store.ModelStore;
 import dev.glimpse.registry.store.StoredModel;
 import dev.glimpse.registry.swap.LoadedCandidate;
-import dev.glimpse.runtime.ExecutionDevice;
-import dev.glimpse.runtime.GraphFacts;
-import dev.glimpse.runtime.OrtSessions;
-import dev.glimpse.runtime.PlacedSession;
+import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.trainingservice.examples.HoldoutSplit;
 import dev.glimpse.trainingservice.examples.TrainingExamplesTopology;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -130,7 +126,7 @@ public final class TrainingService implements GlimpseService {
         StoredModel serving = lifecycle.serving().orElseThrow(() -> new IllegalStateException("model store "
                 + store.root() + " has no serving version of '" + config.modelName() + "' and "
                 + TrainingServiceConfig.BOOTSTRAP_MODEL + " is not set: nothing to fine-tune"));
-        decoder = decoderFor(serving.modelPath());
+        decoder = ExampleDecoder.forModel(serving.modelPath());
         warnIfNotFineTunable(serving);
         split = new HoldoutSplit(config.examples().holdoutFraction());
         buffer = new ExampleBuffer(config.bufferPerClass(), config.holdoutPerClass());
@@ -282,6 +278,7 @@ public final class TrainingService implements GlimpseService {
             throw new IllegalArgumentException("configuration '" + TrainingServiceConfig.BOOTSTRAP_MODEL + "': file '"
                     + file + "' does not exist");
         }
+        ModelMetadata.requireContract(file); // never stored, served or fine-tuned with guessed preprocessing
         StoredModel first = store.publish(config.modelName(), file, ModelManifest.draft(ModelState.CANDIDATE, "",
                 Map.of(), Map.of("source", file.toAbsolutePath().toString()), Map.of()));
         lifecycle.bootstrap(first.version(), "bootstrap model " + file.getFileName());
@@ -295,13 +292,6 @@ public final class TrainingService implements GlimpseService {
         } catch (Exception e) {
             LOG.warn("serving model {}/{} cannot be fine-tuned, every training run will fail until a fine-tunable model "
                     + "serves: {}", serving.name(), serving.version(), e.getMessage());
-        }
-    }
-
-    private static ExampleDecoder decoderFor(Path model) throws OrtException {
-        try (PlacedSession s = OrtSessions.open(model, ExecutionDevice.CPU)) {
-            GraphFacts g = GraphFacts.of(s.session());
-            return new ExampleDecoder(g.inputChannels(), g.inputHeight(), g.inputWidth());
         }
     }
 

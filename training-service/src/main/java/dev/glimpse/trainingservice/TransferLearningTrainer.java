@@ -106,10 +106,10 @@ public final class TransferLearningTrainer implements ModelTrainer {
         TrainingConfig run = config.withBatchSize(batch).withProgress(false);
         Holdout holdout = new Holdout(0.1, run.seed());
         Preprocessor pre = parent.preprocessor();
-        Examples fit = Examples.of(holdout.rest(train), pre);
+        Examples fit = Examples.ofModelPixels(holdout.rest(train), pre);
         ImportedFineTune.Options options = new ImportedFineTune.Options(null, replaceHead,
                 policy.unfreezeLast() == Integer.MAX_VALUE ? 1000 : policy.unfreezeLast(), backboneLrScale);
-        ImportedFineTune.Result r = ImportedFineTune.run(parent, fit, Examples.of(holdout.part(train), pre), null, options,
+        ImportedFineTune.Result r = ImportedFineTune.run(parent, fit, Examples.ofModelPixels(holdout.part(train), pre), null, options,
                 run, version, "training-service " + options.describe(), train.name() + " (" + train.size() + " examples)",
                 new PrintStream(OutputStream.nullOutputStream()));
         ModelFile.write(out, r.model());

@@ -2,6 +2,7 @@ package dev.glimpse.trainingservice;
 
 import dev.glimpse.registry.announce.ModelAnnouncer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -18,11 +19,15 @@ import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import dev.glimpse.registry.store.ModelState;
+import dev.glimpse.registry.testing.TinyOnnx;
+import dev.glimpse.runtime.MissingModelContractException;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,6 +47,30 @@ class TrainingServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     Path dir;
+
+    @Test
+    void shouldRefuseABootstrapModelWithoutPreprocessingContractWithOneLineNamingModelsImport(KafkaTestContext kafka)
+            throws Exception {
+        // Given a bootstrap model without metadata_props (a raw export)
+        Path raw = dir.resolve("raw.onnx");
+        Files.write(raw, TinyOnnx.linearWithoutContract(4, 4, 3, 0.1f));
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("topics.prefix", kafka.catalog().prefix());
+        settings.put(TrainingServiceConfig.STORE_DIR, dir.resolve("store").toString());
+        settings.put(TrainingServiceConfig.STATE_DIR, dir.resolve("streams").toString());
+        settings.put(TrainingServiceConfig.APPLICATION_ID, kafka.groupId("training"));
+        settings.put(TrainingServiceConfig.BOOTSTRAP_MODEL, raw.toString());
+
+        // When the service starts, Then it refuses with requireContract's one line before storing the model
+        try (TrainingService service = new TrainingService(TrainingServiceConfig.parse(settings), new SimpleMeterRegistry())) {
+            MissingModelContractException e = assertThrows(MissingModelContractException.class, service::start);
+            assertEquals(new MissingModelContractException(raw.toString(), ModelMetadataKeys.CONTRACT).getMessage(),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("./glimpse models import --model " + raw), e.getMessage());
+            assertTrue(service.lifecycle().serving().isEmpty(), "nothing stored or served");
+        }
+    }
 
     @Test
     void shouldFineTunePublishAndObeyOperatorCommandsWhenLabeledFeedbackArrives(KafkaTestContext kafka) throws Exception {

@@ -83,7 +83,27 @@ public interface Examples {
         };
     }
 
-    /** A dataset's images through a model's preprocessing (e.g. the training service's decoded examples). */
+    /**
+     * Images already preprocessed to the model's input as 8-bit pixels ({@link Preprocessor#modelPixels}, e.g. the
+     * training service's decoded examples), only scaled and normalised: resizing them again would crop twice.
+     */
+    static Examples ofModelPixels(Dataset data, Preprocessor pre) {
+        int[] shape = {pre.metadata().channels(), pre.metadata().height(), pre.metadata().width()};
+        return new Examples() {
+            @Override public String name() { return data.name(); }
+            @Override public int size() { return data.size(); }
+            @Override public int label(int index) { return data.get(index).label(); }
+            @Override public List<String> classNames() { return data.classNames(); }
+            @Override public int[] sampleShape() { return shape; }
+
+            @Override
+            public void write(int index, float[] dst, int offset, Augmentation a) {
+                a.apply(pre.normalise(data.get(index).pixels()), shape[0], shape[1], shape[2], dst, offset);
+            }
+        };
+    }
+
+    /** A dataset's images through a model's whole preprocessing (decoded images of any size). */
     static Examples of(Dataset data, Preprocessor pre) {
         int[] shape = {pre.metadata().channels(), pre.metadata().height(), pre.metadata().width()};
         return new Examples() {

@@ -2,6 +2,8 @@ package dev.glimpse.explain.io;
 
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
+import dev.glimpse.explain.render.OriginalImage;
+import dev.glimpse.runtime.DecodedImage;
 import dev.glimpse.runtime.GraphFacts;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.Preprocessor;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads explain's {@code --input}: a {@code .npy} float32 tensor (N=1 NCHW or CHW) used as is, or an image
@@ -49,6 +52,19 @@ public final class InputLoader {
             }
         }
         return t;
+    }
+
+    /**
+     * The image of {@code --input} before preprocessing and where the model's preprocessing puts it, for drawing
+     * heatmaps back onto it; empty for a {@code .npy} tensor (used as is, it has no original).
+     */
+    public static Optional<OriginalImage> original(Path file, Onnx.ModelProto model, long[] inputShape, long[] outputShape)
+            throws IOException {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            return Optional.empty();
+        }
+        Preprocessor pre = new Preprocessor(metadata(model, inputShape, outputShape));
+        return Optional.of(OriginalImage.of(DecodedImage.decode(Files.readAllBytes(file), Preprocessor.MAX_PIXELS), pre));
     }
 
     public static ModelMetadata metadata(Onnx.ModelProto model, long[] inputShape, long[] outputShape) {

@@ -19,16 +19,31 @@ public final class ExplanationRenderer {
 
     /** @param inputChw the preprocessed input [C,H,W] the explanation is about */
     public BufferedImage render(Explanation e, Tensor inputChw) {
+        return render(e, inputChw, null);
+    }
+
+    /**
+     * @param inputChw the preprocessed input [C,H,W] the explanation is about
+     * @param original the image before preprocessing, or null (a tensor input): heatmaps are drawn over it through
+     *                 the crop/letterbox geometry, else over the preprocessed input
+     */
+    public BufferedImage render(Explanation e, Tensor inputChw, OriginalImage original) {
         BufferedImage base = Images.fromInput(inputChw);
         Tensor raw = e.raw();
         return switch (e.kind()) {
-            case LAYER_MAP, POSITION_MAP -> Images.overlay(base, raw, colormap, alpha);
-            case INPUT_ATTRIBUTION -> Grid.of(List.of(
-                    new Grid.Tile(Images.overlay(base, Maps.maxAbsOverChannels(raw), colormap, alpha), e.method() + " |max|"),
-                    new Grid.Tile(Images.fromInput(raw), e.method() + " raw")), 2, Math.max(base.getWidth(), 112));
+            case LAYER_MAP, POSITION_MAP -> heatmap(base, original, raw);
+            case INPUT_ATTRIBUTION -> {
+                BufferedImage map = heatmap(base, original, Maps.maxAbsOverChannels(raw));
+                yield Grid.of(List.of(new Grid.Tile(map, e.method() + " |max|"),
+                        new Grid.Tile(Images.fromInput(raw), e.method() + " raw")), 2, Math.max(map.getWidth(), 112));
+            }
             case FEATURE_MAPS -> channelGrid(raw, 64, "");
             case IMAGES -> imagesGrid(e);
         };
+    }
+
+    private BufferedImage heatmap(BufferedImage input, OriginalImage original, Tensor map) {
+        return original == null ? Images.overlay(input, map, colormap, alpha) : Images.overlay(original, map, colormap, alpha);
     }
 
     /** Up to {@code limit} channels of [C,H,W], each normalised on its own, in a labelled grid. */

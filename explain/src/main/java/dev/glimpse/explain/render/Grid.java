@@ -45,7 +45,12 @@ public final class Grid {
             for (int i = 0; i < tiles.size(); i++) {
                 int x = GAP + (i % cols) * (tileSize + GAP);
                 int y = GAP + (i / cols) * (cellH + GAP);
-                g.drawImage(Images.scale(tiles.get(i).image(), tileSize, tileSize), x, y, null);
+                // a non-square tile (a heatmap over a non-square original) keeps its aspect ratio, centred in its cell
+                BufferedImage img = tiles.get(i).image();
+                double f = Math.min((double) tileSize / img.getWidth(), (double) tileSize / img.getHeight());
+                int tw = Math.max(1, (int) Math.round(img.getWidth() * f));
+                int th = Math.max(1, (int) Math.round(img.getHeight() * f));
+                g.drawImage(Images.scale(img, tw, th), x + (tileSize - tw) / 2, y + (tileSize - th) / 2, null);
                 String label = tiles.get(i).label() == null ? "" : tiles.get(i).label();
                 while (label.length() > 1 && fm.stringWidth(label) > tileSize) {
                     label = label.substring(0, label.length() - 1);

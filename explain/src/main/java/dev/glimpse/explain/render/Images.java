@@ -92,6 +92,41 @@ public final class Images {
         return out;
     }
 
+    /**
+     * Heatmap of a map computed on the model input, drawn over the original image through the preprocessing's
+     * geometry ({@link Maps#toOriginal}): with resize + center crop only the centre the model saw is coloured, with
+     * letterbox the padding is not drawn at all. The map is normalised to [0,1] over its own values, coloured and
+     * blended as {@link #overlay(BufferedImage, Tensor, Colormap, double)}; the rest of the original is shown as is.
+     * The result has the original's aspect ratio at {@link OriginalImage#displaySize()}.
+     */
+    public static BufferedImage overlay(OriginalImage original, Tensor map, Colormap cmap, double alpha) {
+        if (alpha < 0 || alpha > 1) {
+            throw new IllegalArgumentException("alpha must be in [0,1], got " + alpha);
+        }
+        int[] size = original.displaySize();
+        int w = size[0];
+        int h = size[1];
+        BufferedImage base = scale(original.toBufferedImage(), w, h);
+        Tensor n = Maps.toOriginal(Maps.normalize(map), original.geometry(), w, h);
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int b = base.getRGB(x, y);
+                float v = n.data()[y * w + x];
+                if (Float.isNaN(v)) {
+                    out.setRGB(x, y, b & 0xFFFFFF);
+                    continue;
+                }
+                int c = cmap.packed(v);
+                int r = blend((b >> 16) & 255, (c >> 16) & 255, alpha);
+                int g = blend((b >> 8) & 255, (c >> 8) & 255, alpha);
+                int bl = blend(b & 255, c & 255, alpha);
+                out.setRGB(x, y, (r << 16) | (g << 8) | bl);
+            }
+        }
+        return out;
+    }
+
     /** Nearest-neighbour upscaling so that small maps (7×7, 5×5 filters) stay visible as blocks. */
     public static BufferedImage scale(BufferedImage img, int w, int h) {
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

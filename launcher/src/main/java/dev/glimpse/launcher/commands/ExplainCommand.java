@@ -17,6 +17,7 @@ import dev.glimpse.explain.io.InputLoader;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.explain.render.Colormap;
 import dev.glimpse.explain.render.ExplanationRenderer;
+import dev.glimpse.explain.render.OriginalImage;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.runtime.ModelMetadata;
 import java.awt.image.BufferedImage;
@@ -104,9 +105,11 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
             }
             try (Explainer e = new Explainer(m, new EngineDifferentiators(), batch)) {
                 Tensor x = InputLoader.load(input, m, e.inputShape(), e.shape(e.logitsName()));
+                // PNG heatmaps are drawn back onto the image through the same crop/letterbox the model input had
+                OriginalImage original = InputLoader.original(input, m, e.inputShape(), e.shape(e.logitsName())).orElse(null);
                 Tensor maskTensor = mask == null ? null : readMask(mask);
                 var settings = new ExplainRun.Settings(target, layer, new Options(params), maskTensor, faithfulnessSteps,
-                        tolerance, new ExplanationRenderer(Colormap.parse(colormap), alpha));
+                        tolerance, new ExplanationRenderer(Colormap.parse(colormap), alpha), original);
                 var summary = ExplainRun.run(e, x, chosen, settings, out);
                 System.out.printf("target %d (p=%.4f), layer %s; wrote %d method(s) to %s%n", summary.get("target").asInt(),
                         summary.get("targetProbability").asDouble(), summary.get("layer").asText(), chosen.size(), out);

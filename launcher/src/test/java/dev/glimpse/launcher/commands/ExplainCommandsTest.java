@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.io.Npy;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -68,6 +70,53 @@ class ExplainCommandsTest {
         assertEquals(3, summary.get("target").asInt());
         assertEquals("p", summary.get("layer").asText());
         assertEquals(200, summary.get("probabilities").size());
+    }
+
+    @Test
+    void shouldDrawTheHeatmapPngOverTheNonSquareOriginalOnlyWhereTheCenterCropLetTheModelSee(@TempDir Path dir)
+            throws Exception {
+        // Given the seed network fed as Resize(30) -> CenterCrop(30), and a uniform 90x30 image: the model sees x in
+        // [30, 60) of it
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toBuilder()
+                .addMetadataProps(prop("glimpse.input.colour", "gray")).addMetadataProps(prop("glimpse.input.size", "30x30"))
+                .addMetadataProps(prop("glimpse.input.resize", "30")).addMetadataProps(prop("glimpse.input.crop", "center"))
+                .addMetadataProps(prop("glimpse.input.mean", "[0]")).addMetadataProps(prop("glimpse.input.std", "[1]"))
+                .build().toByteArray());
+        BufferedImage img = new BufferedImage(90, 30, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 90; x++) {
+                img.getRaster().setSample(x, y, 0, 77);
+            }
+        }
+        Path input = dir.resolve("wide.png");
+        ImageIO.write(img, "png", input.toFile());
+        Path out = dir.resolve("out");
+
+        // When eigencam explains it
+        int code = new CommandLine(new ExplainCommand()).execute("--model", model.toString(), "--input", input.toString(),
+                "--method", "eigencam", "--out", out.toString(), "--faithfulness-steps", "0");
+
+        // Then the PNG has the original's 3:1 aspect (enlarged twice), its outer thirds are the original's own pixels
+        // and only the centre third carries the heatmap
+        assertEquals(0, code);
+        BufferedImage png = ImageIO.read(out.resolve("eigencam.png").toFile());
+        assertEquals(180, png.getWidth());
+        assertEquals(60, png.getHeight());
+        int original = (77 << 16) | (77 << 8) | 77;
+        for (int y = 0; y < 60; y++) {
+            assertEquals(original, png.getRGB(10, y) & 0xFFFFFF, "left third, row " + y);
+            assertEquals(original, png.getRGB(170, y) & 0xFFFFFF, "right third, row " + y);
+        }
+        boolean coloured = false;
+        for (int x = 60; x < 120; x++) {
+            coloured |= (png.getRGB(x, 30) & 0xFFFFFF) != original;
+        }
+        assertTrue(coloured, "the centre third carries the heatmap");
+    }
+
+    private static Onnx.StringStringEntryProto prop(String key, String value) {
+        return Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 
     @Test

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Loads an announced model off the serving path and decides whether it may serve: reads the bytes from the
  * announcement's uri, checks their sha256 against the announcement, opens an ONNX Runtime session from those same
  * bytes (no re-read between check and use), checks the input/output signature against the serving model, and
- * warms it up on a probe batch whose every output must be finite. Any failure yields a
+ * warms it up on a probe batch whose every output must be finite. A model without a preprocessing contract is
+ * rejected ({@code bad-metadata}) with the one line of {@link ModelMetadata#requireContract}. Any failure yields a
  * {@link LoadedCandidate.Rejected} with a machine-readable reason; the serving model is never touched.
  */
 public final class ModelCandidateLoader implements AutoCloseable {
@@ -108,7 +109,10 @@ public final class ModelCandidateLoader implements AutoCloseable {
             }
             ModelMetadata metadata;
             try {
-                metadata = ModelMetadata.parse(placed.session().getMetadata().getCustomMetadata(), graph);
+                Map<String, String> props = placed.session().getMetadata().getCustomMetadata();
+                // never served with guessed preprocessing: the one line names the command that writes the contract
+                ModelMetadata.requireContract(props, pathOf(announcement.getUri()).toString());
+                metadata = ModelMetadata.parse(props, graph);
             } catch (RuntimeException e) {
                 placed.close();
                 return reject(announcement, "bad-metadata", e.getMessage());

@@ -2,11 +2,14 @@ package dev.glimpse.registry.swap;
 
 import dev.glimpse.registry.testing.TinyOnnx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.registry.store.Sha256;
+import dev.glimpse.runtime.MissingModelContractException;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -102,6 +105,20 @@ class ModelCandidateLoaderTest {
     @Test
     void shouldRejectInfProducingWeights() throws Exception {
         assertRejected(announce("v2", TinyOnnx.linear(4, 4, 3, 3e38f)), "non-finite-output");
+    }
+
+    @Test
+    void shouldRejectAModelWithoutPreprocessingContractWithTheOneLineNamingModelsImport() throws Exception {
+        // Given a candidate whose graph fits the serving signature but whose metadata_props are empty
+        ModelAnnouncement raw = announce("v2", TinyOnnx.linearWithoutContract(4, 4, 3, 0.1f));
+
+        // When it is loaded, Then it is rejected as bad metadata, never served with guessed preprocessing
+        LoadedCandidate.Rejected r = assertRejected(raw, "bad-metadata");
+        String expected = new MissingModelContractException(dir.resolve("v2.onnx").toString(),
+                ModelMetadataKeys.CONTRACT).getMessage();
+        assertEquals(expected, r.detail());
+        assertFalse(r.detail().contains("\n"), "one line");
+        assertTrue(r.detail().contains("./glimpse models import"), r.detail());
     }
 
     @Test

@@ -3,20 +3,46 @@ package dev.glimpse.registry.testing;
 import dev.glimpse.engine.onnx.Onnx;
 import java.util.Arrays;
 
-/** Tiny linear classifiers built in code: input [N,1,h,w] -> Flatten -> Gemm -> logits [N,classes]. */
+/**
+ * Tiny linear classifiers built in code: input [N,1,h,w] -> Flatten -> Gemm -> logits [N,classes], with the
+ * preprocessing contract (gray, h x w, mean 0, std 1) that every served model must carry.
+ */
 public final class TinyOnnx {
     private TinyOnnx() {
     }
 
     public static byte[] linear(int h, int w, int classes, float weight) {
+        return linear(h, w, classes, linearWeights(h, w, classes, weight));
+    }
+
+    public static byte[] linear(int h, int w, int classes, float[] weights) {
+        Onnx.ModelProto bare = bareModel(h, w, classes, weights);
+        return bare.toBuilder()
+                .addMetadataProps(prop("glimpse.input.colour", "gray"))
+                .addMetadataProps(prop("glimpse.input.size", h + "x" + w))
+                .addMetadataProps(prop("glimpse.input.mean", "[0.0]"))
+                .addMetadataProps(prop("glimpse.input.std", "[1.0]"))
+                .build().toByteArray();
+    }
+
+    /** The same classifier without any metadata: a model no service may serve. */
+    public static byte[] linearWithoutContract(int h, int w, int classes, float weight) {
+        return bareModel(h, w, classes, linearWeights(h, w, classes, weight)).toByteArray();
+    }
+
+    private static float[] linearWeights(int h, int w, int classes, float weight) {
         float[] weights = new float[h * w * classes];
         for (int i = 0; i < weights.length; i++) {
             weights[i] = weight * ((i % 7) - 3);
         }
-        return linear(h, w, classes, weights);
+        return weights;
     }
 
-    public static byte[] linear(int h, int w, int classes, float[] weights) {
+    private static Onnx.StringStringEntryProto prop(String key, String value) {
+        return Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    private static Onnx.ModelProto bareModel(int h, int w, int classes, float[] weights) {
         float[] bias = new float[classes];
         Arrays.fill(bias, 0.1f);
         Onnx.GraphProto graph = Onnx.GraphProto.newBuilder()
@@ -33,7 +59,7 @@ public final class TinyOnnx {
                 .build();
         return Onnx.ModelProto.newBuilder().setIrVersion(8).setProducerName("glimpse-test")
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-                .setGraph(graph).build().toByteArray();
+                .setGraph(graph).build();
     }
 
     private static Onnx.TensorProto tensor(String name, float[] data, long... dims) {

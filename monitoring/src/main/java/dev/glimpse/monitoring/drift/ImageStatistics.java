@@ -1,11 +1,9 @@
 package dev.glimpse.monitoring.drift;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import dev.glimpse.runtime.DecodedImage;
+import dev.glimpse.runtime.PreprocessingException;
+import dev.glimpse.runtime.Preprocessor;
 import java.util.Optional;
-import javax.imageio.ImageIO;
 
 /**
  * Brightness (mean luminance) and contrast (standard deviation of luminance) of one image, both on a 0..1 scale.
@@ -13,43 +11,40 @@ import javax.imageio.ImageIO;
  */
 public record ImageStatistics(double brightness, double contrast) {
 
-    /** Statistics of an encoded image (PNG, JPEG, BMP, GIF); empty when the bytes cannot be decoded. */
+    /**
+     * Statistics of an encoded image (PNG, JPEG, BMP, GIF) decoded by runtime's one decoder: the size is read from
+     * the header and an image over {@link Preprocessor#MAX_PIXELS} is refused before any pixel is allocated (a
+     * decompression bomb on the images topic). Empty when the bytes are refused or cannot be decoded.
+     */
     public static Optional<ImageStatistics> ofEncoded(byte[] encoded) {
-        if (encoded == null || encoded.length == 0) {
-            return Optional.empty();
-        }
         try {
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(encoded));
-            return image == null ? Optional.empty() : Optional.of(of(image));
-        } catch (IOException | RuntimeException e) {
+            return Optional.of(of(DecodedImage.decode(encoded, Preprocessor.MAX_PIXELS)));
+        } catch (PreprocessingException e) {
             return Optional.empty();
         }
     }
 
-    public static ImageStatistics of(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        double[] luminance = new double[w * h];
-        int type = image.getType();
-        if (type == BufferedImage.TYPE_BYTE_GRAY || type == BufferedImage.TYPE_USHORT_GRAY) {
-            // Grey rasters are read directly: going through getRGB would apply a gamma conversion.
-            Raster raster = image.getRaster();
-            double max = (1 << image.getColorModel().getComponentSize(0)) - 1.0;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    luminance[y * w + x] = raster.getSample(x, y, 0) / max;
-                }
-            }
-        } else {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int rgb = image.getRGB(x, y);
-                    double v = 0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff);
-                    luminance[y * w + x] = v / 255.0;
-                }
-            }
+    /** Statistics of decoded 8-bit pixels, in two passes over them (no per-pixel array of luminances). */
+    public static ImageStatistics of(DecodedImage image) {
+        byte[] px = image.pixels();
+        int channels = image.channels();
+        int n = image.width() * image.height();
+        double mean = 0;
+        for (int p = 0; p < n; p++) {
+            mean += luminance(px, p, channels);
         }
-        return ofLuminance(luminance);
+        mean /= n;
+        double var = 0;
+        for (int p = 0; p < n; p++) {
+            double d = luminance(px, p, channels) - mean;
+            var += d * d;
+        }
+        return new ImageStatistics(mean, Math.sqrt(var / n));
+    }
+
+    private static double luminance(byte[] px, int p, int channels) {
+        return channels == 1 ? (px[p] & 0xff) / 255.0
+                : (0.299 * (px[p * 3] & 0xff) + 0.587 * (px[p * 3 + 1] & 0xff) + 0.114 * (px[p * 3 + 2] & 0xff)) / 255.0;
     }
 
     /** Statistics of luminance values already on a 0..1 scale. */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +48,41 @@ class ImageStatisticsTest {
     void shouldReturnEmptyForUndecodableBytes() {
         assertTrue(ImageStatistics.ofEncoded(new byte[] {1, 2, 3}).isEmpty());
         assertTrue(ImageStatistics.ofEncoded(new byte[0]).isEmpty());
+    }
+
+    @Test
+    void shouldRefuseAPngWhoseHeaderClaims46000By46000PixelsWithoutAllocatingThem() throws Exception {
+        // Given a decompression bomb: a valid PNG header claiming 46000x46000 RGB (6.3 GB of pixels, 16.9 GB as
+        // doubles) and no pixel data at all
+        byte[] bomb = headerOnlyPng(46_000, 46_000);
+
+        // When its statistics are asked for, Then it is refused from the header, quickly and without running out
+        // of memory (decoding it, or allocating a double per pixel, would throw OutOfMemoryError here)
+        long t0 = System.nanoTime();
+        assertTrue(ImageStatistics.ofEncoded(bomb).isEmpty());
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused from the header");
+    }
+
+    /** PNG signature, IHDR (8-bit RGB, given size) and IEND: what an image reader needs to report the size. */
+    private static byte[] headerOnlyPng(int width, int height) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws Exception {
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(typeBytes);
+        out.write(data);
+        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static byte[] png(BufferedImage img) throws Exception {
