@@ -46,21 +46,4 @@ public record ImageStatistics(double brightness, double contrast) {
         return channels == 1 ? (px[p] & 0xff) / 255.0
                 : (0.299 * (px[p * 3] & 0xff) + 0.587 * (px[p * 3 + 1] & 0xff) + 0.114 * (px[p * 3 + 2] & 0xff)) / 255.0;
     }
-
-    /** Statistics of luminance values already on a 0..1 scale. */
-    public static ImageStatistics ofLuminance(double[] luminance) {
-        if (luminance.length == 0) {
-            throw new IllegalArgumentException("an image needs at least one pixel");
-        }
-        double mean = 0;
-        for (double v : luminance) {
-            mean += v;
-        }
-        mean /= luminance.length;
-        double var = 0;
-        for (double v : luminance) {
-            var += (v - mean) * (v - mean);
-        }
-        return new ImageStatistics(mean, Math.sqrt(var / luminance.length));
-    }
 }
