@@ -12,6 +12,7 @@ import dev.glimpse.explain.ExplanationMethod;
 import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
+import dev.glimpse.explain.faithfulness.PointingGame;
 import dev.glimpse.explain.gradient.EngineDifferentiators;
 import dev.glimpse.explain.io.InputLoader;
 import dev.glimpse.explain.io.Npy;
@@ -288,8 +289,9 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         }
         if (ex.kind().isHeatmap()) {
             Explainer e = model.explainer();
+            Tensor mask = mask(it.image());
             a.setFaithfulness(toEvent(faithfulness.score(e.targetScorer(it.target()), e.maxBatch(), chw, ex.raw(),
-                    mask(it.image()))));
+                    mask == null ? null : PointingGame.maskInModelInput(mask, original.geometry()))));
         }
         long totalMs = methodMs + (System.nanoTime() - start) / 1_000_000;
         return dev.glimpse.contracts.events.Explanation.newBuilder()

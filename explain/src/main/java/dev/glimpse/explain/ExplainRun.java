@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
+import dev.glimpse.explain.faithfulness.PointingGame;
 import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
@@ -73,6 +74,9 @@ public final class ExplainRun {
         summary.set("inputShape", JSON.valueToTree(input.shape()));
         ObjectNode timings = summary.putObject("timingsMs");
         timings.put("forward", forwardMs);
+        // the mask covers the original image; maps are on the model input: compare them there (as the worker does)
+        Tensor mask = s.mask() == null || s.original() == null ? s.mask()
+                : PointingGame.maskInModelInput(s.mask(), s.original().geometry());
         ObjectNode methodsNode = summary.putObject("methods");
         ExplanationMethod.Request request = new ExplanationMethod.Request(input, target, layer, s.options());
         FaithfulnessScorer scorer = s.faithfulnessSteps() > 0
@@ -98,7 +102,7 @@ public final class ExplainRun {
                 }
             }
             if (ex.kind().isHeatmap() && scorer != null) {
-                FaithfulnessScorer.Scores f = scorer.score(e.targetScorer(target), e.maxBatch(), x, ex.raw(), s.mask());
+                FaithfulnessScorer.Scores f = scorer.score(e.targetScorer(target), e.maxBatch(), x, ex.raw(), mask);
                 mn.set("faithfulness", faithfulness(f));
             }
         }
