@@ -34,7 +34,7 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
     @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda[:N] (fails if CUDA is unavailable) or auto (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--group-id", defaultValue = InferenceConfig.DEFAULT_GROUP_ID, description = "consumer group (default: ${DEFAULT-VALUE})")
+    @Option(names = "--group-id", description = "consumer group (default: <topic prefix>" + InferenceConfig.DEFAULT_GROUP_ID + ")")
     String groupId;
 
     @Option(names = "--worker-id", description = "stable id of this instance; its transactional id (default: random)")
