@@ -88,6 +88,53 @@ class ExplainCommandsTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown method 'magic'"), err.toString(StandardCharsets.UTF_8));
     }
 
+    @Test
+    void shouldListTheClosestTensorNamesForAnUnknownLayer(@TempDir Path dir) throws Exception {
+        // Given the seed network, whose tensors are x, c (conv), p (pool), f (flatten), y (logits)
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new Tensor(new int[] {1, 30, 30}, new float[900]));
+
+        // When explain and inspect are given a layer name the model does not have
+        String[] explainErr = new String[1];
+        int explainCode = captureErr(explainErr, () -> new CommandLine(new ExplainCommand()).execute("--model", model.toString(),
+                "--input", x.toString(), "--method", "gradcam", "--out", dir.resolve("o").toString(), "--layer", "pool"));
+        String[] inspectErr = new String[1];
+        int inspectCode = captureErr(inspectErr, () -> new CommandLine(new InspectCommand()).execute("--model", model.toString(),
+                "--layer", "cc"));
+
+        // Then both refuse it and name the closest tensors (explain: the 4-D ones CAM can use; p before c, one edit less)
+        assertEquals(2, explainCode, explainErr[0]);
+        assertTrue(explainErr[0].contains("--layer 'pool' is not a tensor of the model; closest tensor names: p, c"),
+                explainErr[0]);
+        assertEquals(2, inspectCode, inspectErr[0]);
+        assertTrue(inspectErr[0].contains("--layer 'cc' is not a tensor of the model; closest tensor names: c, "), inspectErr[0]);
+    }
+
+    @Test
+    void shouldShowOnlyTheLayerWritingTheGivenTensor(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        String out = capture(() -> new CommandLine(new InspectCommand()).execute("--model", model.toString(), "--layer", "p"));
+        String[] lines = out.split("\\R");
+        // input line, header, the pool's row ending with its tensor name, totals
+        assertEquals(4, lines.length, out);
+        assertTrue(lines[2].startsWith("p ") && lines[2].contains("MaxPool") && lines[2].endsWith(" p"), lines[2]);
+    }
+
+    private static int captureErr(String[] err, java.util.function.IntSupplier r) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            return r.getAsInt();
+        } finally {
+            System.setErr(old);
+            err[0] = buf.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     private static String capture(Runnable r) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
