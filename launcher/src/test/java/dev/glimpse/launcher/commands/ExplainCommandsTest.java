@@ -123,6 +123,46 @@ class ExplainCommandsTest {
         assertTrue(lines[2].startsWith("p ") && lines[2].contains("MaxPool") && lines[2].endsWith(" p"), lines[2]);
     }
 
+    @Test
+    void shouldPutTheTopClassesWithLabelsBeforeTheFullProbabilityVector(@TempDir Path dir) throws Exception {
+        // Given the seed network with class names in its metadata (200 classes: "class-0".."class-199")
+        StringBuilder labels = new StringBuilder("[");
+        for (int i = 0; i < 200; i++) {
+            labels.append(i == 0 ? "" : ",").append("\"class-").append(i).append('"');
+        }
+        Onnx.ModelProto named = seedNetwork().toBuilder().addMetadataProps(Onnx.StringStringEntryProto.newBuilder()
+                .setKey("glimpse.labels").setValue(labels.append(']').toString())).build();
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, named.toByteArray());
+        Path x = dir.resolve("x.npy");
+        float[] pixels = new float[900];
+        java.util.Arrays.fill(pixels, 0.5f);
+        Npy.write(x, new Tensor(new int[] {1, 30, 30}, pixels));
+
+        // When explain writes its summary
+        Path out = dir.resolve("out");
+        assertEquals(0, new CommandLine(new ExplainCommand()).execute("--model", model.toString(), "--input", x.toString(),
+                "--method", "featuremaps", "--out", out.toString()));
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+
+        // Then "top" (five classes, named, likeliest first) comes before "probabilities" (all 200, by index)
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        summary.fieldNames().forEachRemaining(fields::add);
+        assertTrue(fields.indexOf("top") >= 0 && fields.indexOf("top") < fields.indexOf("probabilities"), fields.toString());
+        JsonNode top = summary.get("top");
+        assertEquals(5, top.size());
+        JsonNode probabilities = summary.get("probabilities");
+        assertEquals(200, probabilities.size());
+        int first = top.get(0).get("class").asInt();
+        assertEquals(summary.get("top1").asInt(), first);
+        assertEquals("class-" + first, top.get(0).get("label").asText());
+        assertEquals(probabilities.get(first).asDouble(), top.get(0).get("probability").asDouble(), 1e-9);
+        for (int i = 1; i < 5; i++) { // likeliest first
+            assertTrue(top.get(i - 1).get("probability").asDouble() >= top.get(i).get("probability").asDouble());
+        }
+        assertEquals("class-" + summary.get("target").asInt(), summary.get("targetLabel").asText());
+    }
+
     private static int captureErr(String[] err, java.util.function.IntSupplier r) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.err;
