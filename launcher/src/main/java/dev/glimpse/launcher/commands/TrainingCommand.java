@@ -56,11 +56,18 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
     @Option(names = "--token", description = "operator API bearer token (default: $GLIMPSE_API_TOKEN or $GLIMPSE_TRAINING_API_TOKEN, else a random one printed at start)")
     String token;
 
+    @Option(names = "--read-token", description = "bearer token of read-only calls (models list); the --token works "
+            + "for them too (default: $GLIMPSE_API_READ_TOKEN or $GLIMPSE_TRAINING_API_READ_TOKEN, else none)")
+    String readToken;
+
     @Mixin
     ServiceOptions service = new ServiceOptions(TrainingServiceConfig.METRICS_PORT);
 
     /** The operator API token's variable, older than {@code GLIMPSE_TRAINING_API_TOKEN} and shared with {@code ./glimpse models}. */
     static final String API_TOKEN_VARIABLE = "GLIMPSE_API_TOKEN";
+
+    /** The read-only token's variable, shared with {@code ./glimpse models list}. */
+    static final String API_READ_TOKEN_VARIABLE = "GLIMPSE_API_READ_TOKEN";
 
     @Override
     public ConfigDefinition definition() {
@@ -69,7 +76,8 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
 
     @Override
     public Map<String, String> environmentAliases() {
-        return Map.of(API_TOKEN_VARIABLE, TrainingServiceConfig.API_TOKEN);
+        return Map.of(API_TOKEN_VARIABLE, TrainingServiceConfig.API_TOKEN,
+                API_READ_TOKEN_VARIABLE, TrainingServiceConfig.API_READ_TOKEN);
     }
 
     /** The configuration sources of this command line (not yet parsed). */
@@ -80,6 +88,7 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
                 .put("--store-dir", TrainingServiceConfig.STORE_DIR, storeDir)
                 .put("--http-port", TrainingServiceConfig.HTTP_PORT, httpPort)
                 .put("--token", TrainingServiceConfig.API_TOKEN, token)
+                .put("--read-token", TrainingServiceConfig.API_READ_TOKEN, readToken)
                 .put("--every", TrainingServiceConfig.EVERY_EXAMPLES, every)
                 .put("--interval", TrainingServiceConfig.INTERVAL, interval)
                 .put("--shadow-fraction", TrainingServiceConfig.SHADOW_FRACTION, shadowFraction);
