@@ -127,10 +127,11 @@ public final class IngestCommand implements GlimpseCommand, ConfigurableCommand,
             runner.addHealthCheck("ingest", () -> true);
             boolean exitsWhenDone = ingest.replay().isPresent() && exitWhenDone;
             TopicCatalog catalog = config.catalog();
-            System.out.println("ingest running: images → '" + catalog.images().name() + "', refused → '"
-                    + catalog.deadletter().name() + "'"
-                    + ingest.httpUri().map(u -> "; POST " + u + "/v1/images").orElse("")
-                    + config.watchDir().map(d -> "; watching " + d.toAbsolutePath()).orElse("")
+            System.out.println(StartupLine.of("ingest", config.config())
+                    .add("images →", "'" + catalog.images().name() + "'")
+                    .add("refused →", "'" + catalog.deadletter().name() + "'")
+                    + ingest.httpUri().map(u -> ", POST " + u + "/v1/images").orElse("")
+                    + config.watchDir().map(d -> ", watching " + d.toAbsolutePath()).orElse("")
                     + runner.metricsNote()
                     + (exitsWhenDone ? "; exits when the replay is done" : "; Ctrl-C stops"));
             if (exitsWhenDone) {
