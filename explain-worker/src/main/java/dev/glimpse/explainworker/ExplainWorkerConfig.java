@@ -135,6 +135,11 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
         DEFINITION.ensureValid(FAITHFULNESS_STEPS, faithfulnessSteps);
     }
 
+    /** The transactional id: the instance id after the topic prefix, so that deployments do not fence each other. */
+    public String transactionalId() {
+        return catalog.prefix() + instanceId;
+    }
+
     /** The typed configuration of a parsed {@link #DEFINITION} (or of a definition that includes it). */
     public static ExplainWorkerConfig from(Config c) {
         return from(c, PlatformConfig.catalog(c));

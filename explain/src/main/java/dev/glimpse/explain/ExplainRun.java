@@ -5,21 +5,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
 import dev.glimpse.explain.faithfulness.PointingGame;
 import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
 import dev.glimpse.explain.render.OriginalImage;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * One {@code explain} invocation: runs each method on one input, writes DIR/&lt;method&gt;.npy (raw),
- * DIR/&lt;method&gt;.png and DIR/summary.json (target, probabilities, layer, parameters, timings, faithfulness).
+ * DIR/&lt;method&gt;.png and DIR/summary.json (target, top-5 classes with labels, probabilities, layer, parameters,
+ * timings, faithfulness).
  * Heatmaps are scored by the same {@link FaithfulnessScorer} as in the explain worker.
  */
 public final class ExplainRun {
@@ -43,7 +48,34 @@ public final class ExplainRun {
         }
     }
 
+    /** Classes listed by name ahead of the full probability vector in summary.json. */
+    static final int TOP_K = 5;
+
     private ExplainRun() {
+    }
+
+    /** Indices of the {@code k} largest probabilities, largest first. */
+    static int[] topK(float[] probs, int k) {
+        return IntStream.range(0, probs.length).boxed()
+                .sorted((a, b) -> Float.compare(probs[b], probs[a]))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The model's class names ({@code glimpse.labels}), or the class indices when it has none for every class. */
+    static List<String> labels(Onnx.ModelProto model, int classes) {
+        for (Onnx.StringStringEntryProto prop : model.getMetadataPropsList()) {
+            if (prop.getKey().equals(ModelMetadataKeys.LABELS)) {
+                try {
+                    List<String> names = Arrays.asList(JSON.readValue(prop.getValue(), String[].class));
+                    if (names.size() == classes) {
+                        return names;
+                    }
+                } catch (IOException malformed) {
+                    break; // summary.json still gets written, with indices
+                }
+            }
+        }
+        return IntStream.range(0, classes).mapToObj(Integer::toString).toList();
     }
 
     public static ObjectNode run(Explainer e, Tensor input, List<ExplanationMethod> methods, Settings s, Path out)
@@ -61,10 +93,17 @@ public final class ExplainRun {
         Tensor x = input.dropBatch();
 
         ObjectNode summary = JSON.createObjectNode();
+        List<String> labels = labels(e.model(), probs.length);
         summary.put("target", target);
+        summary.put("targetLabel", labels.get(target));
         summary.put("targetProbability", probs[target]);
         summary.put("targetLogit", logits.data()[target]);
         summary.put("top1", logits.argmax());
+        // what a reader looks for first: the likeliest classes by name; the full vector (by class index) after it
+        ArrayNode top = summary.putArray("top");
+        for (int c : topK(probs, TOP_K)) {
+            top.addObject().put("class", c).put("label", labels.get(c)).put("probability", probs[c]);
+        }
         ArrayNode p = summary.putArray("probabilities");
         for (float v : probs) {
             p.add(v);

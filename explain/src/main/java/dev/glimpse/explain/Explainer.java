@@ -6,6 +6,7 @@ import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
+import dev.glimpse.explain.inspect.ClosestNames;
 import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
@@ -145,7 +146,9 @@ public final class Explainer implements AutoCloseable {
     public String requireLayer(String layer) {
         long[] s = shapes.get(layer);
         if (s == null) {
-            throw new IllegalArgumentException("--layer '" + layer + "' is not a tensor of the model");
+            // the candidates CAM can use: the 4-D activations
+            throw new IllegalArgumentException(ClosestNames.unknownLayer(layer, shapes.entrySet().stream()
+                    .filter(e -> e.getValue() != null && e.getValue().length == 4).map(Map.Entry::getKey).toList()));
         }
         if (s.length != 4) {
             throw new IllegalArgumentException("--layer '" + layer + "' has shape " + Arrays.toString(s)

@@ -79,8 +79,9 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     /** Every key with type, default, valid values and doc; {@code toMarkdown()} renders the reference. */
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
             .include(PlatformConfig.common(METRICS_PORT))
-            .define(GROUP_ID, ConfigType.STRING, DEFAULT_GROUP_ID, Validator.nonEmpty(),
-                    "Consumer group on the images topic; more workers in it share the partitions")
+            .define(GROUP_ID, ConfigType.STRING, null, Validator.nonEmpty(),
+                    "Consumer group on the images topic; more workers in it share the partitions "
+                            + "(default: <topics.prefix>" + DEFAULT_GROUP_ID + ")")
             .define(WORKER_ID, ConfigType.STRING, null,
                     "Stable id of this instance, part of its transactional id (default: random)")
             .define(MODEL, ConfigType.PATH, null, "The ONNX classifier to serve")
@@ -123,7 +124,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         Config c = DEFINITION.parse(values);
         Builder b = builder()
                 .bootstrapServers(c.getString(BOOTSTRAP_SERVERS))
-                .groupId(c.getString(GROUP_ID))
+                .groupId(c.get(GROUP_ID) != null ? c.getString(GROUP_ID) : defaultGroupId(c.getString(PlatformConfig.TOPIC_PREFIX)))
                 .model(c.getPath(MODEL))
                 .device(c.getString(DEVICE))
                 .maxBatchSize(c.getInt(MAX_BATCH_SIZE))
@@ -143,6 +144,14 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
             b.workerId(c.getString(WORKER_ID));
         }
         return b.build();
+    }
+
+    /**
+     * The consumer group of a deployment whose topics carry {@code topicPrefix}: a second deployment on the same
+     * cluster must not join the first one's group (its transactional ids derive from the group too).
+     */
+    public static String defaultGroupId(String topicPrefix) {
+        return topicPrefix + DEFAULT_GROUP_ID;
     }
 
     public static Builder builder() {

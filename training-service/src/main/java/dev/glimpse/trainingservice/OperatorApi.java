@@ -25,14 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator HTTP API, every call authorised by {@code Authorization: Bearer <token>}:
+ * The operator HTTP API: reads ({@code GET}) take the write token or the read token, changes only the write token
+ * ({@code Authorization: Bearer <token>}):
  * <ul>
  *   <li>{@code GET  /v1/models} — serving, pinned and shadow versions and every stored version with its manifest</li>
  *   <li>{@code POST /v1/train} — queue a training run</li>
  *   <li>{@code POST /v1/models/<name>/promote?version=vN}, {@code .../rollback}, {@code .../pin?version=vN},
  *       {@code .../unpin}</li>
  * </ul>
- * Answers JSON; errors are {@code {"error": "..."}} with 400 (bad input), 401 (token), 404 (unknown model or
+ * Answers JSON; errors are {@code {"error": "..."}} with 400 (bad input), 401 (token), 403 (the read token on
+ * a change), 404 (unknown model or
  * version), 409 (not possible now, e.g. pinned or nothing to roll back to).
  */
 public final class OperatorApi implements AutoCloseable {
@@ -47,15 +49,18 @@ public final class OperatorApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final byte[] token;
+    /** Accepted by the read-only calls besides {@link #token}; null when there is none. */
+    private final byte[] readToken;
     private final ModelLifecycle lifecycle;
     private final ModelStore store;
     private final TrainRequests train;
 
-    private OperatorApi(HttpServer server, ExecutorService executor, String token, ModelLifecycle lifecycle,
-                        ModelStore store, TrainRequests train) {
+    private OperatorApi(HttpServer server, ExecutorService executor, String token, String readToken,
+                        ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
         this.server = server;
         this.executor = executor;
         this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.readToken = readToken == null || readToken.isBlank() ? null : readToken.getBytes(StandardCharsets.UTF_8);
         this.lifecycle = lifecycle;
         this.store = store;
         this.train = train;
@@ -63,6 +68,15 @@ public final class OperatorApi implements AutoCloseable {
 
     public static OperatorApi start(String host, int port, String token, ModelLifecycle lifecycle, ModelStore store,
                                     TrainRequests train) {
+        return start(host, port, token, null, lifecycle, store, train);
+    }
+
+    /**
+     * @param token     the write token: every call accepts it
+     * @param readToken accepted by the read-only calls ({@code GET}) only; null or blank = none
+     */
+    public static OperatorApi start(String host, int port, String token, String readToken, ModelLifecycle lifecycle,
+                                    ModelStore store, TrainRequests train) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the operator API needs a non-empty bearer token");
         }
@@ -74,7 +88,7 @@ public final class OperatorApi implements AutoCloseable {
                 return t;
             });
             server.setExecutor(executor);
-            OperatorApi api = new OperatorApi(server, executor, token, lifecycle, store, train);
+            OperatorApi api = new OperatorApi(server, executor, token, readToken, lifecycle, store, train);
             server.createContext("/v1/", api::handle);
             server.start();
             return api;
@@ -94,8 +108,16 @@ public final class OperatorApi implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            if (!authorised(ex)) {
+            byte[] presented = bearer(ex);
+            boolean write = presented != null && MessageDigest.isEqual(token, presented);
+            boolean read = write || (presented != null && readToken != null && MessageDigest.isEqual(readToken, presented));
+            if (!read) {
                 reply(ex, 401, Map.of("error", "missing or wrong bearer token"));
+                return;
+            }
+            if (!write && !ex.getRequestMethod().equals("GET")) {
+                reply(ex, 403, Map.of("error", "the read token only reads; " + ex.getRequestMethod()
+                        + " needs the write token"));
                 return;
             }
             String path = ex.getRequestURI().getPath();
@@ -193,13 +215,13 @@ public final class OperatorApi implements AutoCloseable {
         return v;
     }
 
-    private boolean authorised(HttpExchange ex) {
+    /** The bearer token of the request, null without one; compared in constant time (MessageDigest.isEqual). */
+    private static byte[] bearer(HttpExchange ex) {
         String header = ex.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.startsWith("Bearer ")) {
-            return false;
+            return null;
         }
-        // constant-time comparison: the token must not leak through response timing
-        return MessageDigest.isEqual(token, header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+        return header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> query(String raw) {

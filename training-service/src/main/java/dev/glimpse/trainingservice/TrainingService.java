@@ -160,7 +160,7 @@ public final class TrainingService implements GlimpseService {
 
         if (config.httpPort() >= 0) {
             apiToken = config.apiToken().isBlank() ? randomToken() : config.apiToken();
-            api = OperatorApi.start(config.httpHost(), config.httpPort(), apiToken, lifecycle, store,
+            api = OperatorApi.start(config.httpHost(), config.httpPort(), apiToken, config.apiReadToken(), lifecycle, store,
                     this::requestTraining);
             if (config.apiToken().isBlank()) {
                 LOG.warn("operator API on {} with a generated bearer token (set {}): {}", api.uri(),

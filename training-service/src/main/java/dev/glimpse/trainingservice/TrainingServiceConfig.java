@@ -47,7 +47,10 @@ public final class TrainingServiceConfig {
     public static final String HTTP_PORT = "training.http.port";
     public static final String HTTP_HOST = "training.http.host";
     public static final String API_TOKEN = "training.api.token";
+    public static final String API_READ_TOKEN = "training.api.read.token";
     public static final String APPLICATION_ID = "training.application.id";
+    /** The application id after the topic prefix, so that two deployments on one cluster share no state. */
+    public static final String DEFAULT_APPLICATION_ID = "glimpse-training";
     /** The shared Streams key (formerly {@code training.state.dir}). */
     public static final String STATE_DIR = StreamsKeys.STATE_DIR;
     /** Default metrics port of {@code ./glimpse training}. */
@@ -82,7 +85,8 @@ public final class TrainingServiceConfig {
             .define(HTTP_PORT, ConfigType.INT, 9410, Validator.between(-1, 65535), "Operator API port (0 = any free port, -1 = off)")
             .define(HTTP_HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(), "Operator API interface")
             .define(API_TOKEN, ConfigType.STRING, "", "Bearer token of the operator API (empty = a random one, logged at start)")
-            .define(APPLICATION_ID, ConfigType.STRING, "glimpse-training", Validator.nonEmpty(), "Kafka Streams application id (prefix of state stores and internal topics)")
+            .define(API_READ_TOKEN, ConfigType.STRING, "", "Bearer token the operator API's read-only calls accept too (GET /v1/models; empty = none)")
+            .define(APPLICATION_ID, ConfigType.STRING, null, Validator.nonEmpty(), "Kafka Streams application id (prefix of state stores and internal topics; default: <topics.prefix>" + DEFAULT_APPLICATION_ID + ")")
             // commits every 200 ms: a label's example reaches the buffer (and the retrain trigger) promptly
             .include(StreamsKeys.definition(Path.of("data/training-streams"), Duration.ofMillis(200), Duration.ZERO));
 
@@ -189,8 +193,13 @@ public final class TrainingServiceConfig {
         return config.getString(API_TOKEN);
     }
 
+    public String apiReadToken() {
+        return config.getString(API_READ_TOKEN);
+    }
+
     public String applicationId() {
-        return config.getString(APPLICATION_ID);
+        String id = config.getString(APPLICATION_ID);
+        return id != null ? id : catalog().prefix() + DEFAULT_APPLICATION_ID;
     }
 
     public Path stateDir() {

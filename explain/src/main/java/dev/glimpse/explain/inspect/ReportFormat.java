@@ -19,11 +19,13 @@ public final class ReportFormat {
     public static String table(ModelReport r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "input %s %s%n", r.input(), shape(r.inputShape())));
-        sb.append(String.format(Locale.ROOT, "%-36s %-20s %-18s %12s %15s %-24s%n",
-                "layer", "op", "output", "params", "MACs", "receptive field (size/jump/start)"));
+        // the last column is what --layer takes (node and tensor names differ in most exported models): in full,
+        // to be copied
+        sb.append(String.format(Locale.ROOT, "%-36s %-20s %-18s %12s %15s %-34s %s%n",
+                "layer", "op", "output", "params", "MACs", "receptive field (size/jump/start)", "output tensor (--layer)"));
         for (LayerReport l : r.layers()) {
-            sb.append(String.format(Locale.ROOT, "%-36s %-20s %-18s %12d %15d %-24s%n", clip(l.name(), 36), l.op(),
-                    shape(l.outputShape()), l.parameters(), l.macs(), rf(l)));
+            sb.append(String.format(Locale.ROOT, "%-36s %-20s %-18s %12d %15d %-34s %s%n", clip(l.name(), 36), l.op(),
+                    shape(l.outputShape()), l.parameters(), l.macs(), rf(l), l.output()));
         }
         sb.append(String.format(Locale.ROOT, "total parameters %,d   total MACs %,d (%.3f GMACs)%n",
                 r.totalParameters(), r.totalMacs(), r.totalMacs() / 1e9));

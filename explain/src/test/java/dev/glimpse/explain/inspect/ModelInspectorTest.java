@@ -79,6 +79,24 @@ class ModelInspectorTest {
         org.junit.jupiter.api.Assertions.assertTrue(ReportFormat.table(r).contains("total parameters 72"));
     }
 
+    @Test
+    void shouldShowTheOutputTensorThatLayerTakesOnEveryTableRow() throws Exception {
+        // Given a conv and a relu
+        GraphBuilder b = new GraphBuilder(4).input("x", 1, 1, 8, 8);
+        String conv = b.node("Conv", new String[] {"x", b.initializer("w", null, 0.1, 2, 1, 3, 3)});
+        String relu = b.node("Relu", new String[] {conv});
+        ModelReport r = inspect(b.output(relu).build());
+
+        // Then the header names the column and each layer's row ends with its output tensor, the name --layer takes
+        String[] lines = ReportFormat.table(r).split("\\R");
+        org.junit.jupiter.api.Assertions.assertTrue(lines[1].endsWith("output tensor (--layer)"), lines[1]);
+        for (int i = 0; i < r.layers().size(); i++) {
+            LayerReport l = r.layers().get(i);
+            org.junit.jupiter.api.Assertions.assertTrue(lines[2 + i].endsWith(" " + l.output()), lines[2 + i]);
+        }
+        assertEquals(conv, r.layerProducing(conv).output());
+    }
+
     private static ModelReport inspect(Onnx.ModelProto m) throws Exception {
         ModelShapes.Shapes s = ModelShapes.of(m);
         assertEquals("static shape inference", s.source());

@@ -152,8 +152,12 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
             if (consoleServer != null) {
                 consoleServer.start();
             }
-            System.out.println("explain-worker running" + runner.metricsNote()
-                    + (consoleServer != null ? "; console on " + consoleServer.url() : "") + "; Ctrl-C stops");
+            ExplainWorkerConfig settings = parsed.worker();
+            System.out.println(StartupLine.of("explain-worker", parsed.raw())
+                    .dir("model", settings.modelPath()).dir("artifacts", settings.artifactDir())
+                    .add("device", settings.deviceSpec()).add("methods", String.join(",", settings.methods()))
+                    + (consoleServer != null ? ", console on " + consoleServer.url() : "")
+                    + runner.metricsNote() + "; Ctrl-C stops");
             if (!runner.awaitShutdown(explainWorker::isRunning)) {
                 System.err.println("explain-worker stopped: " + explainWorker.failure());
                 return 1;

@@ -29,10 +29,13 @@ import picocli.CommandLine.Option;
  * the graph it is (head found or named, BatchNormalization frozen); a model made by {@code ./glimpse train} keeps its
  * own recipe (its layer list, batch norm in training form unless --batch-norm frozen).
  */
-@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "finetune", sortOptions = false,
         description = "Transfer learning: retrain the classifier head (or the last N weight layers) of an ONNX classifier, "
                 + "optionally with a new head for another class set. Frozen weights stay bit-identical.")
 public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> {
+
+    @Mixin
+    HelpOption help = new HelpOption();
 
     @Option(names = "--model", required = true, description = "ONNX classifier with a preprocessing contract "
             + "(./glimpse models import), or a model written by ./glimpse train or finetune")

@@ -34,7 +34,7 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
     @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda[:N] (fails if CUDA is unavailable) or auto (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--group-id", defaultValue = InferenceConfig.DEFAULT_GROUP_ID, description = "consumer group (default: ${DEFAULT-VALUE})")
+    @Option(names = "--group-id", description = "consumer group (default: <topic prefix>" + InferenceConfig.DEFAULT_GROUP_ID + ")")
     String groupId;
 
     @Option(names = "--worker-id", description = "stable id of this instance; its transactional id (default: random)")
@@ -107,8 +107,9 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
              InferenceWorker worker = new InferenceWorker(config, catalog, runner.registry())) {
             worker.start();
             runner.addHealthCheck("inference-worker", worker::isRunning);
-            System.out.println("inference worker " + worker.config().workerId() + " running: model "
-                    + DefaultModels.describe(modelFile) + " on " + worker.classifier().device()
+            System.out.println(StartupLine.of("inference worker " + worker.config().workerId(), parsed.get().raw())
+                    .add("group", config.groupId()).add("model", DefaultModels.describe(modelFile))
+                    .add("device", worker.classifier().device())
                     + runner.metricsNote() + "; Ctrl-C stops");
             if (!runner.awaitShutdown(worker::isRunning)) {
                 System.err.println("inference worker stopped: " + worker.failure());

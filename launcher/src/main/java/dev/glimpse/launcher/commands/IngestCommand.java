@@ -24,11 +24,19 @@ import picocli.CommandLine.Option;
 public final class IngestCommand implements GlimpseCommand, ConfigurableCommand, Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers host:port[,host:port]; "
-            + "without it (or bootstrap.servers from -c, --config or GLIMPSE_BOOTSTRAP_SERVERS) an embedded broker is started on --kafka-data-dir")
+            + "without it (or bootstrap.servers from -c, --config or GLIMPSE_BOOTSTRAP_SERVERS) an embedded broker is started "
+            + "on --kafka-port with its data in --data-dir, as ./glimpse demo does")
     String bootstrapServers;
 
-    @Option(names = "--kafka-data-dir", defaultValue = "data/kafka",
-            description = "data directory of the embedded broker (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = "data",
+            description = "the embedded broker keeps its data in DIR/kafka, as in ./glimpse demo (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "embedded broker port when free, else any free port (default: ${DEFAULT-VALUE})")
+    int kafkaPort;
+
+    @Option(names = "--kafka-data-dir", description = "data directory of the embedded broker (default: <data-dir>/kafka)")
     Path kafkaDataDir;
 
     @Option(names = "--http-port", defaultValue = "8081", description = "POST /v1/images and /v1/labels; 0 = any free port, -1 = off (default: ${DEFAULT-VALUE})")
@@ -96,7 +104,9 @@ public final class IngestCommand implements GlimpseCommand, ConfigurableCommand,
         try (ServiceRunner runner = ServiceRunner.forConfig("ingest", config.config())) {
             try {
                 if (embedded) {
-                    broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDataDir).topics(config.catalog()).start();
+                    broker = EmbeddedKafkaBroker.builder()
+                            .dataDir(kafkaDataDir != null ? kafkaDataDir : dataDir.resolve("kafka"))
+                            .preferredPort(kafkaPort).topics(config.catalog()).start();
                     config = parsed.get().sources().flags(Map.of(PlatformConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()))
                             .parse(IngestConfig::parse);
                     System.out.println("embedded Kafka broker on " + broker.bootstrapServers() + " (data in "
@@ -117,10 +127,11 @@ public final class IngestCommand implements GlimpseCommand, ConfigurableCommand,
             runner.addHealthCheck("ingest", () -> true);
             boolean exitsWhenDone = ingest.replay().isPresent() && exitWhenDone;
             TopicCatalog catalog = config.catalog();
-            System.out.println("ingest running: images → '" + catalog.images().name() + "', refused → '"
-                    + catalog.deadletter().name() + "'"
-                    + ingest.httpUri().map(u -> "; POST " + u + "/v1/images").orElse("")
-                    + config.watchDir().map(d -> "; watching " + d.toAbsolutePath()).orElse("")
+            System.out.println(StartupLine.of("ingest", config.config())
+                    .add("images →", "'" + catalog.images().name() + "'")
+                    .add("refused →", "'" + catalog.deadletter().name() + "'")
+                    + ingest.httpUri().map(u -> ", POST " + u + "/v1/images").orElse("")
+                    + config.watchDir().map(d -> ", watching " + d.toAbsolutePath()).orElse("")
                     + runner.metricsNote()
                     + (exitsWhenDone ? "; exits when the replay is done" : "; Ctrl-C stops"));
             if (exitsWhenDone) {

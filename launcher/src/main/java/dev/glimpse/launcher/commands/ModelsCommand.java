@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,15 +40,25 @@ public final class ModelsCommand implements GlimpseCommand, Runnable {
         @Option(names = "--url", defaultValue = "http://127.0.0.1:9410", description = "training service API (default: ${DEFAULT-VALUE})")
         URI url;
 
-        @Option(names = "--token", defaultValue = "${env:GLIMPSE_API_TOKEN}", description = "bearer token (default: $GLIMPSE_API_TOKEN)")
+        @Option(names = "--token", defaultValue = "${env:GLIMPSE_API_TOKEN}",
+                description = "bearer token (default: $GLIMPSE_API_TOKEN; list also takes $GLIMPSE_API_READ_TOKEN)")
         String token;
+
+        /** Where the read-only token is looked up when no write token is given; tests replace it. */
+        Map<String, String> environment = System.getenv();
 
         @Option(names = "--model-name", defaultValue = "fashion", description = "model (default: ${DEFAULT-VALUE})")
         String model;
 
         int call(String method, String path) throws Exception {
+            String token = this.token;
+            if ((token == null || token.isBlank()) && method.equals("GET")) {
+                token = environment.get(TrainingCommand.API_READ_TOKEN_VARIABLE); // reading needs no write token
+            }
             if (token == null || token.isBlank()) {
-                System.err.println("no token: pass --token or set GLIMPSE_API_TOKEN");
+                System.err.println(method.equals("GET")
+                        ? "no token: pass --token or set GLIMPSE_API_TOKEN or GLIMPSE_API_READ_TOKEN"
+                        : "no token: pass --token or set GLIMPSE_API_TOKEN");
                 return 2;
             }
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

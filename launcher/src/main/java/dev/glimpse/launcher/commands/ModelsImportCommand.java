@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,10 +40,13 @@ import picocli.CommandLine.Option;
  * — writes the metadata into a copy, checks it against the graph, runs one probe forward pass, prints the contract.
  * Importing an imported model updates it: options override what it carries, the rest is kept.
  */
-@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "import", sortOptions = false,
         description = "Write a model's preprocessing contract (glimpse.* metadata) into a copy of it, check it "
                 + "against the graph, run one probe forward pass and print the contract.")
 final class ModelsImportCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help = new HelpOption();
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)(?:[xX](\\d+))?");
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -7,6 +7,7 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -94,7 +95,9 @@ public final class MonitoringCommand implements GlimpseCommand, ConfigurableComm
              MonitoringService monitoring = new MonitoringService(config, runner.registry())) {
             runner.addHealthCheck(MonitoringService.NAME, monitoring::isRunning);
             monitoring.start();
-            System.out.println("monitoring running: drift reports → '" + PlatformConfig.catalog(config).drift().name() + "'"
+            System.out.println(StartupLine.of("monitoring", config)
+                    .add("drift reports →", "'" + PlatformConfig.catalog(config).drift().name() + "'")
+                    .dir("Streams state", config.getPath(StreamsKeys.STATE_DIR))
                     + runner.metricsNote() + "; Ctrl-C stops");
             runner.awaitShutdown();
             return 0;

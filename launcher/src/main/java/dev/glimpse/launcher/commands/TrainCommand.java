@@ -14,9 +14,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./glimpse train}: trains a classifier from scratch on ONNX Runtime and writes the inference model. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", sortOptions = false,
         description = "Train a CNN from scratch on ONNX Runtime; writes an inference ONNX model with metadata.")
 public final class TrainCommand implements GlimpseCommand, Callable<Integer> {
+
+    @Mixin
+    HelpOption help = new HelpOption();
 
     @Mixin
     TrainingDatasetOptions data = new TrainingDatasetOptions();

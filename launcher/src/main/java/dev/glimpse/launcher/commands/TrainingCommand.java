@@ -35,10 +35,10 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
     @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "picks the default first model (default: ${DEFAULT-VALUE})")
     String dataset;
 
-    @Option(names = "--store-dir", defaultValue = "data/models", description = "model store root (default: ${DEFAULT-VALUE})")
+    @Option(names = "--store-dir", description = "model store root (default: <data-dir>/models, as in ./glimpse demo)")
     Path storeDir;
 
-    @Option(names = "--data-dir", defaultValue = "data", description = "where the bundled model is extracted and Streams keeps state (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = "data", description = "where the bundled model is extracted, the model store is (DIR/models) and Streams keeps state (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Option(names = "--every", description = "retrain after this many new labeled examples")
@@ -56,11 +56,18 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
     @Option(names = "--token", description = "operator API bearer token (default: $GLIMPSE_API_TOKEN or $GLIMPSE_TRAINING_API_TOKEN, else a random one printed at start)")
     String token;
 
+    @Option(names = "--read-token", description = "bearer token of read-only calls (models list); the --token works "
+            + "for them too (default: $GLIMPSE_API_READ_TOKEN or $GLIMPSE_TRAINING_API_READ_TOKEN, else none)")
+    String readToken;
+
     @Mixin
     ServiceOptions service = new ServiceOptions(TrainingServiceConfig.METRICS_PORT);
 
     /** The operator API token's variable, older than {@code GLIMPSE_TRAINING_API_TOKEN} and shared with {@code ./glimpse models}. */
     static final String API_TOKEN_VARIABLE = "GLIMPSE_API_TOKEN";
+
+    /** The read-only token's variable, shared with {@code ./glimpse models list}. */
+    static final String API_READ_TOKEN_VARIABLE = "GLIMPSE_API_READ_TOKEN";
 
     @Override
     public ConfigDefinition definition() {
@@ -69,7 +76,8 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
 
     @Override
     public Map<String, String> environmentAliases() {
-        return Map.of(API_TOKEN_VARIABLE, TrainingServiceConfig.API_TOKEN);
+        return Map.of(API_TOKEN_VARIABLE, TrainingServiceConfig.API_TOKEN,
+                API_READ_TOKEN_VARIABLE, TrainingServiceConfig.API_READ_TOKEN);
     }
 
     /** The configuration sources of this command line (not yet parsed). */
@@ -80,14 +88,28 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
                 .put("--store-dir", TrainingServiceConfig.STORE_DIR, storeDir)
                 .put("--http-port", TrainingServiceConfig.HTTP_PORT, httpPort)
                 .put("--token", TrainingServiceConfig.API_TOKEN, token)
+                .put("--read-token", TrainingServiceConfig.API_READ_TOKEN, readToken)
                 .put("--every", TrainingServiceConfig.EVERY_EXAMPLES, every)
                 .put("--interval", TrainingServiceConfig.INTERVAL, interval)
                 .put("--shadow-fraction", TrainingServiceConfig.SHADOW_FRACTION, shadowFraction);
         // derived from --data-dir and --dataset unless a source gives them
         Map<String, Object> derived = Map.of(
                 TrainingServiceConfig.STATE_DIR, dataDir.resolve("training-streams").toString(),
+                TrainingServiceConfig.STORE_DIR, dataDir.resolve("models").toString(),
                 TrainingServiceConfig.BOOTSTRAP_MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
         return service.sources(TrainingServiceConfig.DEFINITION, derived, flags, environmentAliases());
+    }
+
+    /** The settings the service runs with: the store it reads and writes, its model, state and broker. */
+    static String startupLine(TrainingServiceConfig config, String serving) {
+        StartupLine line = StartupLine.of("training service", config.raw())
+                .add("model", config.modelName() + " (serving " + serving + ")")
+                .dir("store", config.storeDir())
+                .dir("Streams state", config.stateDir());
+        if (!config.bootstrapModel().isBlank()) {
+            line.dir("first model", Path.of(config.bootstrapModel()));
+        }
+        return line.toString();
     }
 
     private record Parsed(ConfigSources sources, TrainingServiceConfig config) {
@@ -117,9 +139,8 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
         try (ServiceRunner runner = ServiceRunner.forConfig("training-service", config.raw());
              TrainingService training = new TrainingService(config, runner.registry())) {
             training.start();
-            System.out.println("training service running for model " + config.modelName() + " (serving "
-                    + training.lifecycle().serving().map(m -> m.version()).orElse("-") + "), store " + config.storeDir()
-                    + training.api().map(a -> "; operator API on " + a.uri()).orElse("")
+            System.out.println(startupLine(config, training.lifecycle().serving().map(m -> m.version()).orElse("-"))
+                    + training.api().map(a -> ", operator API on " + a.uri()).orElse("")
                     + runner.metricsNote() + "; Ctrl-C stops");
             if (config.apiToken().isBlank() && training.api().isPresent()) {
                 System.out.println("operator API token (export GLIMPSE_API_TOKEN=...): " + training.apiToken());

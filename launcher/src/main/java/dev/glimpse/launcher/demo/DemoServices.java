@@ -68,7 +68,7 @@ public final class DemoServices {
         for (int i = 0; i < c.inferenceWorkers(); i++) {
             // stable ids: a demo restarted on the same data directory fences its predecessor's open transactions
             workers.add(new InferenceWorker(InferenceConfig.builder().bootstrapServers(c.bootstrapServers())
-                    .workerId("demo-inference-" + i).model(c.model()).device(c.device())
+                    .groupId(InferenceConfig.defaultGroupId(c.catalog().prefix())).workerId("demo-inference-" + i).model(c.model()).device(c.device())
                     .modelName(DemoContext.MODEL_NAME).build(),
                     c.catalog(), c.registry()));
         }

@@ -137,6 +137,93 @@ class ExplainCommandsTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown method 'magic'"), err.toString(StandardCharsets.UTF_8));
     }
 
+    @Test
+    void shouldListTheClosestTensorNamesForAnUnknownLayer(@TempDir Path dir) throws Exception {
+        // Given the seed network, whose tensors are x, c (conv), p (pool), f (flatten), y (logits)
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new Tensor(new int[] {1, 30, 30}, new float[900]));
+
+        // When explain and inspect are given a layer name the model does not have
+        String[] explainErr = new String[1];
+        int explainCode = captureErr(explainErr, () -> new CommandLine(new ExplainCommand()).execute("--model", model.toString(),
+                "--input", x.toString(), "--method", "gradcam", "--out", dir.resolve("o").toString(), "--layer", "pool"));
+        String[] inspectErr = new String[1];
+        int inspectCode = captureErr(inspectErr, () -> new CommandLine(new InspectCommand()).execute("--model", model.toString(),
+                "--layer", "cc"));
+
+        // Then both refuse it and name the closest tensors (explain: the 4-D ones CAM can use; p before c, one edit less)
+        assertEquals(2, explainCode, explainErr[0]);
+        assertTrue(explainErr[0].contains("--layer 'pool' is not a tensor of the model; closest tensor names: p, c"),
+                explainErr[0]);
+        assertEquals(2, inspectCode, inspectErr[0]);
+        assertTrue(inspectErr[0].contains("--layer 'cc' is not a tensor of the model; closest tensor names: c, "), inspectErr[0]);
+    }
+
+    @Test
+    void shouldShowOnlyTheLayerWritingTheGivenTensor(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, seedNetwork().toByteArray());
+        String out = capture(() -> new CommandLine(new InspectCommand()).execute("--model", model.toString(), "--layer", "p"));
+        String[] lines = out.split("\\R");
+        // input line, header, the pool's row ending with its tensor name, totals
+        assertEquals(4, lines.length, out);
+        assertTrue(lines[2].startsWith("p ") && lines[2].contains("MaxPool") && lines[2].endsWith(" p"), lines[2]);
+    }
+
+    @Test
+    void shouldPutTheTopClassesWithLabelsBeforeTheFullProbabilityVector(@TempDir Path dir) throws Exception {
+        // Given the seed network with class names in its metadata (200 classes: "class-0".."class-199")
+        StringBuilder labels = new StringBuilder("[");
+        for (int i = 0; i < 200; i++) {
+            labels.append(i == 0 ? "" : ",").append("\"class-").append(i).append('"');
+        }
+        Onnx.ModelProto named = seedNetwork().toBuilder().addMetadataProps(Onnx.StringStringEntryProto.newBuilder()
+                .setKey("glimpse.labels").setValue(labels.append(']').toString())).build();
+        Path model = dir.resolve("seed.onnx");
+        Files.write(model, named.toByteArray());
+        Path x = dir.resolve("x.npy");
+        float[] pixels = new float[900];
+        java.util.Arrays.fill(pixels, 0.5f);
+        Npy.write(x, new Tensor(new int[] {1, 30, 30}, pixels));
+
+        // When explain writes its summary
+        Path out = dir.resolve("out");
+        assertEquals(0, new CommandLine(new ExplainCommand()).execute("--model", model.toString(), "--input", x.toString(),
+                "--method", "featuremaps", "--out", out.toString()));
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+
+        // Then "top" (five classes, named, likeliest first) comes before "probabilities" (all 200, by index)
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        summary.fieldNames().forEachRemaining(fields::add);
+        assertTrue(fields.indexOf("top") >= 0 && fields.indexOf("top") < fields.indexOf("probabilities"), fields.toString());
+        JsonNode top = summary.get("top");
+        assertEquals(5, top.size());
+        JsonNode probabilities = summary.get("probabilities");
+        assertEquals(200, probabilities.size());
+        int first = top.get(0).get("class").asInt();
+        assertEquals(summary.get("top1").asInt(), first);
+        assertEquals("class-" + first, top.get(0).get("label").asText());
+        assertEquals(probabilities.get(first).asDouble(), top.get(0).get("probability").asDouble(), 1e-9);
+        for (int i = 1; i < 5; i++) { // likeliest first
+            assertTrue(top.get(i - 1).get("probability").asDouble() >= top.get(i).get("probability").asDouble());
+        }
+        assertEquals("class-" + summary.get("target").asInt(), summary.get("targetLabel").asText());
+    }
+
+    private static int captureErr(String[] err, java.util.function.IntSupplier r) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            return r.getAsInt();
+        } finally {
+            System.setErr(old);
+            err[0] = buf.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     private static String capture(Runnable r) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
