@@ -4,6 +4,7 @@ import dev.glimpse.platform.kafka.ImageCache;
 import dev.glimpse.contracts.events.Artifact;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.FaithfulnessScores;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +23,9 @@ import java.util.function.Supplier;
  * totals behind {@link ExplainSummary}. Only committed explanations are recorded.
  */
 public final class ExplainMetrics {
+
+    /** The {@code stage} of the explain worker's dead letters, on the wire and in metrics. */
+    public static final String STAGE = "explain";
 
     /**
      * Faithfulness scores (0..1) are exported in percent with integer bucket bounds: Micrometer rounds a recorded
@@ -104,6 +108,11 @@ public final class ExplainMetrics {
         failures.incrementAndGet();
         Counter.builder("glimpse.explain.failures").description("items that could not be explained").tag("reason", reason)
                 .register(registry).increment();
+    }
+
+    /** Dead letters in a committed transaction, in the platform's {@code glimpse_deadletter_total{stage="explain"}}. */
+    public void deadLettered(String reason) {
+        DeadLetterPublisher.counter(registry, STAGE, reason).increment();
     }
 
     public void batch(int size) {

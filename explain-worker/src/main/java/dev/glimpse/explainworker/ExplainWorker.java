@@ -348,7 +348,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         Map<Demand, List<Explanation>> answered = new LinkedHashMap<>();
         List<ExplainItem> items = new ArrayList<>();
         int selectedHere = 0;
-        List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
         long deadline = System.currentTimeMillis() + config.imageWait().toMillis();
         metrics.batch(records.count());
         producer.beginTransaction();
@@ -426,12 +426,15 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                     }
                 }
             }
-            deadLetters.forEach(producer::send);
+            for (DeadLetter letter : deadLetters) {
+                producer.send(new ProducerRecord<>(catalog.deadletter().name(), key(letter.getImageId()), letter.toByteArray()));
+            }
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
             producer.commitTransaction();
             metrics.selected(selectedHere);
+            deadLetters.forEach(letter -> metrics.deadLettered(letter.getReason()));
             for (Explanation e : toPublish) {
                 remember(e);
                 metrics.committed(e);
@@ -474,9 +477,9 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> deadLetter(String reason, String detail, ConsumerRecord<byte[], byte[]> r, String imageId) {
+    private DeadLetter deadLetter(String reason, String detail, ConsumerRecord<byte[], byte[]> r, String imageId) {
         DeadLetter.Builder b = DeadLetter.newBuilder().setReason(reason).setDetail(detail == null ? "" : detail)
-                .setStage("explain").setFailedAtMs(System.currentTimeMillis()).setImageId(imageId == null ? "" : imageId);
+                .setStage(ExplainMetrics.STAGE).setFailedAtMs(System.currentTimeMillis()).setImageId(imageId == null ? "" : imageId);
         if (r != null) {
             b.setSourceTopic(r.topic()).setSourcePartition(r.partition()).setSourceOffset(r.offset());
             if (r.key() != null) {
@@ -487,7 +490,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             }
         }
         metrics.failure(reason);
-        return new ProducerRecord<>(catalog.deadletter().name(), key(imageId), b.build().toByteArray());
+        return b.build();
     }
 
     private static byte[] key(String imageId) {

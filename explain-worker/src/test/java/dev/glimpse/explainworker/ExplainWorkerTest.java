@@ -137,6 +137,8 @@ class ExplainWorkerTest {
             assertTrue(scrape.contains("glimpse_explanations_total{method=\"featuremaps\"} 1.0"), scrape);
             assertTrue(scrape.contains("glimpse_explanation_duration_seconds_count{method=\"gradcam\"} 1"), scrape);
             assertTrue(scrape.contains("glimpse_explain_failures_total{reason=\"image-unavailable\"} 1.0"), scrape);
+            // and the dead letter is in the one platform counter every stage's dead letters go to
+            assertTrue(scrape.contains("glimpse_deadletter_total{reason=\"image-unavailable\",stage=\"explain\"} 1.0"), scrape);
             assertTrue(scrape.contains("glimpse_explain_backlog "), scrape);
         } finally {
             worker.close();

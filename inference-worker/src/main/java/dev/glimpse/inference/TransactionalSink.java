@@ -41,6 +41,7 @@ final class TransactionalSink implements Runnable {
     private final InferenceMetrics metrics;
     private final MeterRegistry registry;
     private final PredictionMapper mapper;
+    private final DeadLetterPublisher deadLetterPublisher;
     private final AtomicLong predictions = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
@@ -54,8 +55,8 @@ final class TransactionalSink implements Runnable {
         this.scored = scored;
         this.metrics = metrics;
         this.registry = registry;
-        this.mapper = new PredictionMapper(config.workerId(), config.topK(),
-                new DeadLetterPublisher(producer, catalog.deadletter(), registry, "inference"));
+        this.deadLetterPublisher = new DeadLetterPublisher(producer, catalog.deadletter(), registry, "inference");
+        this.mapper = new PredictionMapper(config.workerId(), config.topK(), deadLetterPublisher);
     }
 
     long predictions() {
@@ -244,6 +245,7 @@ final class TransactionalSink implements Runnable {
         txn.reportCommitted(metrics, committedAt);
         predictions.addAndGet(txn.predicted.size());
         deadLetters.addAndGet(txn.deadLettered.size());
+        txn.deadLettered.forEach(deadLetterPublisher::countSent);
         return false;
     }
 

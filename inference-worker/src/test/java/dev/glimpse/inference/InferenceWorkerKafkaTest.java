@@ -122,6 +122,8 @@ class InferenceWorkerKafkaTest {
             String scrape = registry.scrape();
             assertTrue(scrape.contains("glimpse_inference_events_total{outcome=\"dead_lettered\""), scrape);
             assertTrue(scrape.contains("glimpse_inference_dead_letters_total{reason=\"malformed-event\""), scrape);
+            // and in the one platform counter every stage's dead letters go to
+            assertTrue(scrape.contains("glimpse_deadletter_total{reason=\"malformed-event\",service=\"inference-worker\",stage=\"inference\"}"), scrape);
             assertTrue(scrape.contains("glimpse_inference_batch_size_count"), scrape);
             assertTrue(scrape.contains("glimpse_inference_end_to_end_seconds{"), scrape);
             assertTrue(scrape.contains("glimpse_inference_device_info{device=\"cpu\",requested=\"cpu\""), scrape);

@@ -104,8 +104,24 @@ public final class DeadLetterPublisher {
                 topic.serializeValue(letter)));
     }
 
-    private Counter counter(String reason) {
+    /**
+     * Counts a dead letter that its caller built with {@link #build} and sent through its own (transactional)
+     * producer; call it once the transaction has committed.
+     */
+    public void countSent(String reason) {
+        counter(reason).increment();
+    }
+
+    /**
+     * The one dead-letter counter, {@code glimpse_deadletter_total{stage,reason}}, for a stage that sends its
+     * dead letters without a publisher (a Kafka Streams sink, a worker's own transactional producer).
+     */
+    public static Counter counter(MeterRegistry registry, String stage, String reason) {
         return Counter.builder(COUNTER).description("Events sent to the dead-letter topic")
                 .tag("stage", stage).tag("reason", reason).register(registry);
+    }
+
+    private Counter counter(String reason) {
+        return counter(registry, stage, reason);
     }
 }

@@ -141,7 +141,7 @@ public final class TrainingExamplesTopology {
     }
 
     private static void countDeadLetter(MeterRegistry registry, String reason) {
-        registry.counter(DeadLetterPublisher.COUNTER, "stage", STAGE, "reason", reason).increment();
+        DeadLetterPublisher.counter(registry, STAGE, reason).increment();
     }
 
     /** Parses and range-checks a label; anything wrong becomes a dead letter naming the source record. */
