@@ -66,8 +66,11 @@ function render(card) {
 
   const figs = el('div', 'figs');
   figs.appendChild(figure(card.image, 'input', 'thumb', 'input image'));
+  // A method's column shows once it has an artifact, or as "…" while the server lists it as pending for this card
+  // (the worker produced it for this model and is working on this card); otherwise it is not shown at all.
   for (const m of SHOWN) {
     const art = card.artifacts[m];
+    if (!art && !(card.pending || []).includes(m)) continue;
     figs.appendChild(figure(art ? art.image : null, m, m === 'featuremaps' ? 'maps artifact' : 'heatmap artifact', m));
   }
   for (const m of Object.keys(card.artifacts)) {

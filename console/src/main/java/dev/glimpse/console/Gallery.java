@@ -23,6 +23,11 @@ import java.util.function.Consumer;
  * The console's view of recent predictions: one card per image (latest prediction, known label, explanation
  * artifacts by method), at most {@code maxCards}, oldest dropped first. Every change is handed to a listener
  * (the event stream) as the card's JSON.
+ *
+ * <p>A card's {@code pending} lists the methods still to come: those the explain worker has produced for any
+ * image of the same model, on a card that already has an explanation (the worker selected it) but not yet that
+ * method. The console does not know the worker's configured methods or policy, so a method no explanation of the
+ * model ever carried, or a card the policy skipped, gets no placeholder.
  */
 final class Gallery {
 
@@ -46,6 +51,7 @@ final class Gallery {
     private final LinkedHashMap<String, Card> cards = new LinkedHashMap<>();
     private final Map<Integer, String> classNames = new TreeMap<>();
     private final TreeSet<String> versions = new TreeSet<>();
+    private final Map<String, TreeSet<String>> methodsByModel = new TreeMap<>();
     private final Consumer<ObjectNode> listener;
 
     Gallery(ObjectMapper json, int maxCards, Consumer<ObjectNode> listener) {
@@ -90,6 +96,8 @@ final class Gallery {
     void onExplanation(Explanation e) {
         ObjectNode changed;
         synchronized (this) {
+            TreeSet<String> produced = methodsByModel.computeIfAbsent(e.getModelName(), k -> new TreeSet<>());
+            e.getArtifactsList().forEach(a -> produced.add(a.getMethod()));
             Card c = cards.get(e.getImageId());
             if (c == null || c.prediction == null || !c.prediction.getModelVersion().equals(e.getModelVersion())) {
                 return;
@@ -214,6 +222,11 @@ final class Gallery {
                 }
             }
         });
+        ArrayNode pending = n.putArray("pending");
+        if (p != null && !c.explanations.isEmpty()) {
+            methodsByModel.getOrDefault(p.getModelName(), new TreeSet<>()).stream()
+                    .filter(m -> !c.explanations.containsKey(m)).forEach(pending::add);
+        }
         return n;
     }
 
