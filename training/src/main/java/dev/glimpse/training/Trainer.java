@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
 /**
  * Mini-batch training on ONNX Runtime, the one loop for every {@link TrainableModel}: each step is one
  * {@code OrtSession.run} of the model's training-step graph (forward, loss, gradients); the optimizer then updates
- * the weights in Java. Shuffles every epoch with a seeded permutation, drops the last incomplete batch, augments
+ * the weights in Java. Shuffles every epoch with a seeded permutation, keeps the last incomplete batch (unless it
+ * is a single example), augments
  * (shift, flip), and after every epoch measures accuracy on the validation examples (held out from the training
  * data: the test split is for the final report only).
  */
@@ -73,11 +74,13 @@ public final class Trainer {
             throw new IllegalArgumentException("dataset has " + train.classNames().size() + " classes but the model outputs "
                     + model.numClasses());
         }
-        int batch = config.batchSize();
-        int stepsPerEpoch = train.size() / batch;
-        if (stepsPerEpoch == 0) {
-            throw new IllegalArgumentException("--batch " + batch + " is larger than the " + train.size() + " training examples");
+        if (train.size() < 2) {
+            throw new IllegalArgumentException("training needs at least 2 examples, " + train.name() + " has " + train.size());
         }
+        // a small folder under the default batch trains on all of it each step rather than refusing
+        int batch = Math.min(config.batchSize(), train.size());
+        int stepsPerEpoch = stepsPerEpoch(train.size(), batch);
+        long seen = seenPerEpoch(train.size(), batch);
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         LearningRateSchedule schedule = LearningRateSchedule.parse(config.schedule(), config.learningRate(), totalSteps,
                 Math.round(config.warmupEpochs() * stepsPerEpoch));
@@ -95,8 +98,8 @@ public final class Trainer {
         long step = 0;
         float offValue = (float) (config.labelSmoothing() / k);
         float onValue = (float) (1 - config.labelSmoothing()) + offValue;
-        log.printf(Locale.ROOT, "training %s on %s: %,d examples, %d steps/epoch, validation %s, %s, %s%n",
-                model.describe(), train.name(), train.size(), stepsPerEpoch,
+        log.printf(Locale.ROOT, "training %s on %s: %,d examples, batch %d, %d steps/epoch, validation %s, %s, %s%n",
+                model.describe(), train.name(), train.size(), batch, stepsPerEpoch,
                 validation == null ? "none" : String.format(Locale.ROOT, "%,d examples", validation.size()),
                 optimizer.describe(), schedule.describe());
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -105,8 +108,9 @@ public final class Trainer {
             long correct = 0;
             long epochStart = System.nanoTime();
             for (int s = 0; s < stepsPerEpoch; s++) {
+                int n = (int) Math.min(batch, seen - (long) s * batch);
                 Arrays.fill(target, offValue);
-                for (int i = 0; i < batch; i++) {
+                for (int i = 0; i < n; i++) {
                     int index = order[s * batch + i];
                     int dx = config.maxShift() == 0 ? 0 : rng.nextInt(2 * config.maxShift() + 1) - config.maxShift();
                     int dy = config.maxShift() == 0 ? 0 : rng.nextInt(2 * config.maxShift() + 1) - config.maxShift();
@@ -115,27 +119,25 @@ public final class Trainer {
                     labels[i] = train.label(index);
                     target[i * k + labels[i]] = onValue;
                 }
-                TrainableModel.StepResult r = model.step(input, batch, target, rng);
+                TrainableModel.StepResult r = model.step(input, n, target, rng);
                 double lr = schedule.rate(step);
                 for (String w : model.trainable()) {
                     optimizer.update(w, model.rank(w), model.weights(w), r.gradients().get(w),
                             lr * lrScale.getOrDefault(w, 1.0));
                 }
                 lossSum += r.loss();
-                correct += countCorrect(r.logits(), labels, batch, k);
+                correct += countCorrect(r.logits(), labels, n, k);
                 step++;
                 double elapsed = (System.nanoTime() - epochStart) / 1e9;
-                long done = (long) (s + 1) * batch;
+                long done = (long) s * batch + n;
                 double rate = done / Math.max(1e-9, elapsed);
-                double remaining = ((long) stepsPerEpoch * batch - done) / rate
-                        + (config.epochs() - epoch) * (long) stepsPerEpoch * batch / rate;
-                bar.update(epoch, config.epochs(), done, (long) stepsPerEpoch * batch, rate, lossSum / (s + 1), remaining,
+                double remaining = (seen - done) / rate + (config.epochs() - epoch) * seen / rate;
+                bar.update(epoch, config.epochs(), done, seen, rate, lossSum / (s + 1), remaining,
                         s == stepsPerEpoch - 1);
             }
             long nanos = System.nanoTime() - epochStart;
             trainNanos += nanos;
             double seconds = nanos / 1e9;
-            long seen = (long) stepsPerEpoch * batch;
             double valAcc = Double.NaN;
             if (validation != null && validation.size() > 0) {
                 last = model.evaluate(validation, train.classNames());
@@ -148,8 +150,21 @@ public final class Trainer {
                     "epoch %d/%d  loss %.4f  train acc %.4f  validation acc %.4f  %.1f s  %,.0f ex/s",
                     epoch, config.epochs(), es.trainLoss(), es.trainAccuracy(), valAcc, seconds, es.examplesPerSecond()));
         }
-        long totalSeen = (long) stepsPerEpoch * batch * config.epochs();
+        long totalSeen = seen * config.epochs();
         return new Report(stats, last, trainNanos / 1e9, totalSeen / (trainNanos / 1e9));
+    }
+
+    /**
+     * Steps of one epoch: full batches, plus the last partial batch when it has at least two examples (a single
+     * example has no batch statistics). Dropping every partial batch left a 20-image folder 2 steps an epoch.
+     */
+    static int stepsPerEpoch(int examples, int batch) {
+        return examples / batch + (examples % batch >= 2 ? 1 : 0);
+    }
+
+    /** Examples trained on per epoch: all but a last partial batch of one. */
+    static long seenPerEpoch(int examples, int batch) {
+        return examples % batch >= 2 ? examples : (long) examples / batch * batch;
     }
 
     private static int countCorrect(float[] logits, int[] labels, int n, int k) {

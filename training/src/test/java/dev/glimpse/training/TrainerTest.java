@@ -111,4 +111,15 @@ class TrainerTest {
     static PrintStream nullStream() {
         return new PrintStream(java.io.OutputStream.nullOutputStream());
     }
+
+    @Test
+    void shouldKeepTheLastPartialBatchUnlessItIsASingleExample() {
+        // 18 examples at batch 8: two full batches and a partial one of 2 (dropped before: 2 steps an epoch)
+        assertEquals(3, Trainer.stepsPerEpoch(18, 8));
+        assertEquals(18, Trainer.seenPerEpoch(18, 8));
+        // a partial batch of one example has no batch statistics: it is left out
+        assertEquals(2, Trainer.stepsPerEpoch(17, 8));
+        assertEquals(16, Trainer.seenPerEpoch(17, 8));
+        assertEquals(2, Trainer.stepsPerEpoch(16, 8));
+    }
 }

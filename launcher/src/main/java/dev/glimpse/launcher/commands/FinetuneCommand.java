@@ -4,6 +4,7 @@ import dev.glimpse.datasets.DatasetSplit;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.runtime.ModelMetadata;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import dev.glimpse.runtime.Preprocessor;
 import dev.glimpse.training.Evaluation;
 import dev.glimpse.training.Examples;
@@ -69,6 +70,9 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
     @Option(names = "--out", required = true, description = "where to write the fine-tuned model (.onnx)")
     Path out;
 
+    @Option(names = "--name", description = "model name in the metadata (default: the parent's name)")
+    String name;
+
     @Option(names = "--version", description = "version in the metadata (default: the parent's version + 1)")
     String version;
 
@@ -132,7 +136,7 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
                 unfreezeLast == null ? 1 : unfreezeLast, backboneLrScale);
         ImportedFineTune.Result r = ImportedFineTune.run(parent, train, validation, test, options, training.config(),
                 version, command, dataset, System.err);
-        ModelFile.write(out, r.model());
+        ModelFile.write(out, named(r.model()));
         if (r.test() != null) {
             r.test().perClassLines().forEach(System.out::println);
             System.out.println(r.test().overallLine());
@@ -155,7 +159,7 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
         DatasetSplit split = data.open();
         FineTuneJob.Result r = FineTuneJob.finetune(parent, split, data.name(), policy, backboneLrScale,
                 replaceHead == null ? 0 : replaceHead, training.config(), version, command, System.err);
-        ModelFile.write(out, r.model());
+        ModelFile.write(out, named(r.model()));
         Evaluation e = r.test();
         for (String line : e.perClassLines()) {
             System.out.println(line);
@@ -168,6 +172,25 @@ public final class FinetuneCommand implements GlimpseCommand, Callable<Integer> 
         System.out.printf(Locale.ROOT, "wrote %s (%,d bytes, %,d weights)%n", out, Files.size(out),
                 TrainingJob.weightCount(r.parameters()));
         return 0;
+    }
+
+    /** The model under --name when given (a fine-tuned model is a new model, not another version of its parent). */
+    private Onnx.ModelProto named(Onnx.ModelProto tuned) {
+        if (name == null) {
+            return tuned;
+        }
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("--name must not be blank");
+        }
+        Onnx.ModelProto.Builder b = tuned.toBuilder();
+        for (int i = 0; i < b.getMetadataPropsCount(); i++) {
+            if (b.getMetadataProps(i).getKey().equals(ModelMetadataKeys.NAME)) {
+                b.setMetadataProps(i, b.getMetadataProps(i).toBuilder().setValue(name));
+                return b.build();
+            }
+        }
+        return b.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(ModelMetadataKeys.NAME).setValue(name))
+                .build();
     }
 
     /** "validation accuracy A (N held out from the training data); test accuracy B (M)", either part may be absent. */

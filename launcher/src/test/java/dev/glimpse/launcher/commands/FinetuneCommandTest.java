@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.engine.onnx.Onnx;
+import dev.glimpse.runtime.ModelMetadataKeys;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,10 +52,14 @@ class FinetuneCommandTest {
     }
 
     static Path imageFolder(Path root) throws Exception {
+        return imageFolder(root, 30);
+    }
+
+    static Path imageFolder(Path root, int perClass) throws Exception {
         Random rnd = new Random(5);
         for (String cls : List.of("cool", "warm")) {
             Path d = Files.createDirectories(root.resolve(cls));
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < perClass; i++) {
                 int w = 60 + rnd.nextInt(50);
                 int h = 60 + rnd.nextInt(50);
                 BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -100,6 +107,32 @@ class FinetuneCommandTest {
         assertEquals(60, json.get("total").asInt());
         assertTrue(json.get("accuracy").asDouble() > 0.75, ev.out());
         assertEquals("[\"cool\",\"warm\"]", json.get("labels").toString());
+    }
+
+    @Test
+    void shouldTrainEveryEpochOfASmallFolderUnderItsOwnNameAndPrintEachEpochsValidation(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(TORCHVISION_EXPORT), "run from the launcher module: " + TORCHVISION_EXPORT.toAbsolutePath());
+        // Given a 20-image folder, smaller than the default batch of 64
+        Path folder = imageFolder(dir.resolve("tiny"), 10);
+        Path out = dir.resolve("tiny.onnx");
+
+        // When it is fine-tuned for 3 epochs under a name of its own
+        Run ft = run(new FinetuneCommand(), "--model", TORCHVISION_EXPORT.toString(), "--dataset", folder.toString(),
+                "--replace-head", "2", "--epochs", "3", "--no-progress", "--name", "warm-or-cool", "--out", out.toString());
+
+        // Then every epoch trains (the batch is cut to the folder, not refused) and prints its validation accuracy
+        assertEquals(0, ft.exit(), ft.err());
+        Matcher steps = Pattern.compile("batch (\\d+), (\\d+) steps/epoch").matcher(ft.err());
+        assertTrue(steps.find(), ft.err());
+        assertTrue(3 * Integer.parseInt(steps.group(2)) > 2, "3 epochs train more than 2 steps: " + steps.group());
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            assertTrue(ft.err().contains("epoch " + epoch + "/3  loss"), ft.err());
+        }
+        assertTrue(ft.err().contains("validation acc"), ft.err());
+        // and the model carries the new name, not its parent's, with the next version
+        Map<String, String> meta = new HashMap<>();
+        Onnx.ModelProto.parseFrom(Files.readAllBytes(out)).getMetadataPropsList().forEach(p -> meta.put(p.getKey(), p.getValue()));
+        assertEquals("warm-or-cool", meta.get(ModelMetadataKeys.NAME), meta.toString());
     }
 
     @Test
