@@ -53,6 +53,11 @@ final class Gallery {
     private final TreeSet<String> versions = new TreeSet<>();
     private final Map<String, TreeSet<String>> methodsByModel = new TreeMap<>();
     private final Consumer<ObjectNode> listener;
+    /**
+     * Explanations read before their image's prediction (the console reads both topics with one consumer, and the
+     * partitions of one poll come in any order): attached when the prediction arrives, oldest dropped past maxCards.
+     */
+    private final LinkedHashMap<String, List<Explanation>> early = new LinkedHashMap<>();
 
     Gallery(ObjectMapper json, int maxCards, Consumer<ObjectNode> listener) {
         this.json = json;
@@ -72,6 +77,14 @@ final class Gallery {
             }
             cards.put(p.getImageId(), c); // re-insert: most recent last
             c.prediction = p;
+            List<Explanation> before = early.remove(p.getImageId());
+            if (before != null) {
+                for (Explanation e : before) {
+                    if (e.getModelVersion().equals(p.getModelVersion())) {
+                        attach(c, e);
+                    }
+                }
+            }
             if (c.label < 0 && p.getLabel() >= 0) {
                 c.label = p.getLabel();
                 c.labelSource = "image";
@@ -99,15 +112,28 @@ final class Gallery {
             TreeSet<String> produced = methodsByModel.computeIfAbsent(e.getModelName(), k -> new TreeSet<>());
             e.getArtifactsList().forEach(a -> produced.add(a.getMethod()));
             Card c = cards.get(e.getImageId());
-            if (c == null || c.prediction == null || !c.prediction.getModelVersion().equals(e.getModelVersion())) {
+            if (c == null) {
+                early.computeIfAbsent(e.getImageId(), k -> new ArrayList<>()).add(e);
+                Iterator<String> oldest = early.keySet().iterator();
+                while (early.size() > maxCards && oldest.hasNext()) {
+                    oldest.next();
+                    oldest.remove();
+                }
                 return;
             }
-            for (Artifact a : e.getArtifactsList()) {
-                c.explanations.put(a.getMethod(), e);
+            if (c.prediction == null || !c.prediction.getModelVersion().equals(e.getModelVersion())) {
+                return;
             }
+            attach(c, e);
             changed = toJson(e.getImageId(), c);
         }
         listener.accept(changed);
+    }
+
+    private static void attach(Card c, Explanation e) {
+        for (Artifact a : e.getArtifactsList()) {
+            c.explanations.put(a.getMethod(), e);
+        }
     }
 
     void onLabel(Label l) {

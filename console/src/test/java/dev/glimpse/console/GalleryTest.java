@@ -40,6 +40,29 @@ class GalleryTest {
         assertEquals(List.of(), pending("skipped"), "no explanation: the policy did not select it");
     }
 
+    @Test
+    void shouldAttachAnExplanationReadBeforeItsPrediction() {
+        // Given an explanation polled before its image's prediction (one consumer reads both topics)
+        gallery.onExplanation(explanation("late", "gradcam"));
+
+        // When the prediction arrives
+        gallery.onPrediction(prediction("late"));
+
+        // Then the card carries the explanation, not a placeholder for it
+        JsonNode card = card("late");
+        assertEquals(1, card.path("artifacts").size(), "artifacts: " + card);
+        assertEquals(List.of(), pending("late"));
+    }
+
+    private JsonNode card(String imageId) {
+        for (JsonNode card : gallery.cards(Gallery.Filter.none(), 10)) {
+            if (card.path("imageId").asText().equals(imageId)) {
+                return card;
+            }
+        }
+        throw new AssertionError("no card " + imageId);
+    }
+
     private List<String> pending(String imageId) {
         for (JsonNode card : gallery.cards(Gallery.Filter.none(), 10)) {
             if (card.path("imageId").asText().equals(imageId)) {
