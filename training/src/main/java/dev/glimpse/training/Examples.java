@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Labeled samples as a model receives them: what the training loop and the evaluator read. A sample is written as
@@ -88,23 +89,16 @@ public interface Examples {
      * training service's decoded examples), only scaled and normalised: resizing them again would crop twice.
      */
     static Examples ofModelPixels(Dataset data, Preprocessor pre) {
-        int[] shape = {pre.metadata().channels(), pre.metadata().height(), pre.metadata().width()};
-        return new Examples() {
-            @Override public String name() { return data.name(); }
-            @Override public int size() { return data.size(); }
-            @Override public int label(int index) { return data.get(index).label(); }
-            @Override public List<String> classNames() { return data.classNames(); }
-            @Override public int[] sampleShape() { return shape; }
-
-            @Override
-            public void write(int index, float[] dst, int offset, Augmentation a) {
-                a.apply(pre.normalise(data.get(index).pixels()), shape[0], shape[1], shape[2], dst, offset);
-            }
-        };
+        return preprocessed(data, pre, img -> pre.normalise(img.pixels()));
     }
 
     /** A dataset's images through a model's whole preprocessing (decoded images of any size). */
     static Examples of(Dataset data, Preprocessor pre) {
+        return preprocessed(data, pre, img -> pre.fromPixels(interleaved(img), img.width(), img.height(), img.channels()));
+    }
+
+    /** A dataset's images as the model's input, each turned into its CHW floats by {@code toInput}. */
+    private static Examples preprocessed(Dataset data, Preprocessor pre, Function<LabeledImage, float[]> toInput) {
         int[] shape = {pre.metadata().channels(), pre.metadata().height(), pre.metadata().width()};
         return new Examples() {
             @Override public String name() { return data.name(); }
@@ -115,9 +109,7 @@ public interface Examples {
 
             @Override
             public void write(int index, float[] dst, int offset, Augmentation a) {
-                LabeledImage img = data.get(index);
-                a.apply(pre.fromPixels(interleaved(img), img.width(), img.height(), img.channels()),
-                        shape[0], shape[1], shape[2], dst, offset);
+                a.apply(toInput.apply(data.get(index)), shape[0], shape[1], shape[2], dst, offset);
             }
         };
     }
