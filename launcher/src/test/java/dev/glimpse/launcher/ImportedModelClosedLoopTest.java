@@ -1,12 +1,13 @@
 package dev.glimpse.launcher;
 
+import static dev.glimpse.launcher.FeedbackReplay.replay;
+import static dev.glimpse.launcher.FeedbackReplay.versionNumber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ImageEvent;
-import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.datasets.ScenesDataset;
 import dev.glimpse.inference.InferenceConfig;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -139,24 +139,5 @@ class ImportedModelClosedLoopTest {
         raw.put(TrainingServiceConfig.MAX_CLASS_DROP, "0.3");
         raw.put(TrainingServiceConfig.HTTP_PORT, "-1");
         return TrainingServiceConfig.parse(raw);
-    }
-
-    /** Events [from, to), each with its label as feedback, as the ingest replay sends them. */
-    private static void replay(Producer<byte[], byte[]> producer, TopicCatalog catalog, List<ImageEvent> images, int from,
-                               int to) {
-        for (int i = from; i < to; i++) {
-            ImageEvent event = images.get(i).toBuilder().setIngestedAtMs(System.currentTimeMillis()).build();
-            String id = event.getImageId();
-            producer.send(new ProducerRecord<>(catalog.images().name(), catalog.images().serializeKey(id),
-                    catalog.images().serializeValue(event)));
-            producer.send(new ProducerRecord<>(catalog.labels().name(), catalog.labels().serializeKey(id),
-                    catalog.labels().serializeValue(Label.newBuilder().setImageId(id).setLabel(event.getLabel())
-                            .setSource("replay").build())));
-        }
-        producer.flush();
-    }
-
-    private static int versionNumber(String version) {
-        return Integer.parseInt(version.replaceAll("\\D", ""));
     }
 }
