@@ -14,12 +14,13 @@ const el = (tag, cls, text) => {
   return e;
 };
 
-function token() { return $('token').value.trim(); }
+function token() { return glimpseAuth.token(); }
 
-async function post(url, body) {
+async function post(url, body, retried) {
   const headers = { 'Content-Type': 'application/json' };
   if (token()) headers['Authorization'] = 'Bearer ' + token();
   const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (r.status === 401 && !retried && glimpseAuth.ask()) return post(url, body, true);
   let data = null;
   try { data = await r.json(); } catch (e) { /* empty body */ }
   if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
@@ -225,7 +226,7 @@ async function loadMeta() {
 
 async function init() {
   $('token').value = localStorage.getItem('glimpseToken') || '';
-  $('token').addEventListener('change', () => localStorage.setItem('glimpseToken', token()));
+  $('token').addEventListener('change', () => glimpseAuth.remember($('token').value.trim()));
   $('low-threshold').textContent = String(LOW);
   for (const id of ['filter-class', 'filter-version', 'filter-low', 'filter-mis', 'filter-explained']) $(id).addEventListener('change', refilter);
   $('lightbox').addEventListener('click', () => $('lightbox').classList.add('hidden'));

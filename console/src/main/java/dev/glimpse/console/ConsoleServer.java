@@ -16,9 +16,12 @@ import dev.glimpse.platform.kafka.SideFeed;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.registry.artifacts.InvalidArtifactIdException;
 import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpCall;
 import dev.glimpse.platform.http.HttpError;
 import dev.glimpse.platform.http.HttpServer;
+import dev.glimpse.platform.http.OriginPolicy;
+import dev.glimpse.platform.http.RequestFilter;
 import dev.glimpse.platform.http.Routes;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import java.io.IOException;
@@ -26,7 +29,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * overlays, guided Grad-CAM and feature maps; filters; a label control per card that publishes a Label event;
  * "explain with…" on demand; and a model page (inspect table, architecture SVG, filters, activation
  * maximisation). Everything is served by this process (no CDN). Write endpoints require
- * {@code Authorization: Bearer <token>} when a token is configured. Artifacts are served only from the artifact
+ * {@code Authorization: Bearer <token>} (unless --no-auth), {@code application/json} and a same-origin or allow-listed
+ * {@code Origin}; the {@code Host} must name this server. Artifacts are served only from the artifact
  * store through validated ids, images only by validated image ids from the in-memory cache.
  */
 public final class ConsoleServer implements GlimpseService {
@@ -92,10 +95,14 @@ public final class ConsoleServer implements GlimpseService {
                 .route(c.labels(), (k, v) -> gallery.onLabel(v), false);
     }
 
-    /** The demo's one-liner: console on {@code port} over the worker's artifact store, on-demand via the worker. */
+    /**
+     * The demo's one-liner: console on {@code port} over the worker's artifact store, on-demand via the worker, write
+     * endpoints guarded by {@code auth}.
+     */
     public static ConsoleServer create(String bootstrapServers, TopicCatalog catalog, Path modelPath, ArtifactStore store,
-                                       int port, OnDemandExplainer explainer) {
-        return new ConsoleServer(ConsoleConfig.defaults(bootstrapServers, catalog, port, modelPath), store, explainer);
+                                       int port, OnDemandExplainer explainer, BearerAuth auth) {
+        return new ConsoleServer(ConsoleConfig.defaults(bootstrapServers, catalog, port, modelPath).withAuth(auth), store,
+                explainer);
     }
 
     @Override
@@ -121,12 +128,18 @@ public final class ConsoleServer implements GlimpseService {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, config.catalog().prefix() + "console-labels");
         labelProducer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        if (config.auth() == null) {
+            throw new IllegalStateException("console: no bearer token configured for its write endpoints ("
+                    + BearerAuth.TOKEN + ", --token-file or $" + BearerAuth.TOKEN_VARIABLE + "; --no-auth to go without)");
+        }
+        RequestFilter headers = this::securityHeaders;
         server = HttpServer.builder("console", config.http()).port(config.port()).routes(routes())
-                .filter(this::checkRequest).start();
+                .filter(headers.then(new OriginPolicy(config.http())).then(config.auth()).then(ConsoleServer::jsonWrites))
+                .start();
         running = true;
         feed.start();
-        LOG.info("console on {} ({})", server.boundAddress(), config.token() == null
-                ? "write endpoints open: no token configured" : "write endpoints need a bearer token");
+        LOG.info("console on {} ({})", server.boundAddress(), config.auth().enabled()
+                ? "write endpoints need a bearer token" : "write endpoints open: --no-auth");
     }
 
     /** The console's route table: pages, static files, read-only JSON, images and artifacts, then the write endpoints. */
@@ -136,6 +149,7 @@ public final class ConsoleServer implements GlimpseService {
                 .get("/index.html", c -> resource(c, "index.html", HTML))
                 .get("/model", c -> resource(c, "model.html", HTML))
                 .get("/static/console.js", c -> resource(c, "console.js", JS))
+                .get("/static/auth.js", c -> resource(c, "auth.js", JS))
                 .get("/static/model.js", c -> resource(c, "model.js", JS))
                 .get("/static/console.css", c -> resource(c, "console.css", "text/css; charset=utf-8"))
                 .get("/api/events", events::subscribe)
@@ -152,11 +166,16 @@ public final class ConsoleServer implements GlimpseService {
                 .post("/api/admin/evict", this::evict, r -> r.maxBody(MAX_BODY));
     }
 
-    /** Every request: security headers; a POST needs the bearer token when one is configured. */
-    private boolean checkRequest(HttpCall call) {
+    private boolean securityHeaders(HttpCall call) {
         call.setHeader("Content-Security-Policy", CSP);
-        if (call.method().equals("POST")) {
-            requireToken(call);
+        return true;
+    }
+
+    /** CSRF: a state-changing request is JSON (a cross-site form or text/plain post cannot be). */
+    private static boolean jsonWrites(HttpCall call) {
+        if (!call.method().equals("GET") && !call.method().equals("HEAD") && !call.hasContentType("application/json")) {
+            throw new HttpError(415, "unsupported-media-type", call.method() + " " + call.path()
+                    + " takes Content-Type: application/json", Map.of());
         }
         return true;
     }
@@ -165,7 +184,7 @@ public final class ConsoleServer implements GlimpseService {
         ObjectNode m = gallery.meta();
         ArrayNode methods = m.putArray("methods");
         Methods.names().forEach(methods::add);
-        m.put("tokenRequired", config.token() != null);
+        m.put("tokenRequired", config.auth().enabled());
         m.put("onDemand", explainer != null);
         call.sendJson(200, m);
     }
@@ -223,19 +242,6 @@ public final class ConsoleServer implements GlimpseService {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** 401 unless the request carries the configured bearer token (compared in constant time). */
-    private void requireToken(HttpCall call) {
-        if (config.token() == null) {
-            return;
-        }
-        String h = call.header("Authorization");
-        byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, config.token().getBytes(StandardCharsets.UTF_8))) {
-            throw new HttpError(401, "unauthorized", "this endpoint needs Authorization: Bearer <token>",
-                    Map.of("WWW-Authenticate", "Bearer realm=\"glimpse\""));
-        }
     }
 
     private void postLabel(HttpCall call) throws Exception {

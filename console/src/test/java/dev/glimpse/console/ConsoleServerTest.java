@@ -69,6 +69,45 @@ class ConsoleServerTest {
     }
 
     @Test
+    void shouldRefuseCrossSiteWritesPlainTextBodiesAndSpoofedHosts(KafkaTestContext kafka) throws Exception {
+        ArtifactStore store = new ArtifactStore(dir.resolve("csrf"), ArtifactStore.Limits.defaults());
+        String token = "console-csrf-token";
+        try (ConsoleServer c = start(kafka, store, token)) {
+            URI evict = URI.create("http://127.0.0.1:" + c.port() + "/api/admin/evict");
+            // a page elsewhere posting text/plain (a "simple" request a browser sends without preflight)
+            assertEquals(403, send(HttpRequest.newBuilder(evict).header("Origin", "http://evil.example")
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}"))));
+            // even with the token, JSON from a foreign origin is refused
+            assertEquals(403, send(HttpRequest.newBuilder(evict).header("Origin", "http://evil.example")
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))));
+            // same origin, token, but not JSON: 415
+            assertEquals(415, send(HttpRequest.newBuilder(evict).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}"))));
+            // the token in the query string counts for nothing
+            assertEquals(401, send(HttpRequest.newBuilder(URI.create(evict + "?token=" + token))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))));
+            // the console's own page: same origin, token, JSON
+            assertEquals(200, send(HttpRequest.newBuilder(evict).header("Origin", "http://127.0.0.1:" + c.port())
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))));
+            // a DNS-rebinding page reaches 127.0.0.1 under its own name: refused even for reads
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", c.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET /api/meta HTTP/1.1\r\nHost: rebind.evil.example:" + c.port()
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 403", status);
+            }
+            assertEquals(200, send(HttpRequest.newBuilder(URI.create("http://localhost:" + c.port() + "/api/meta")).GET()));
+        }
+    }
+
+    private int send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
     void shouldRequireTheBearerTokenOnWriteEndpointsAndPublishTheLabel(KafkaTestContext kafka) throws Exception {
         // Given a console with a token and a prediction in its gallery
         TopicCatalog catalog = kafka.catalog();

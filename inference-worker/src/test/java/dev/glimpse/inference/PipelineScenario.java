@@ -12,6 +12,7 @@ import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.MetricsServer;
@@ -43,6 +44,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class PipelineScenario {
 
+    /** The write token of the ingest these scenarios upload to. */
+    static final String UPLOAD_TOKEN = "pipeline-scenario-token";
+
     static final int HTTP_IMAGES = 1000;
     static final int REPLAYED_IMAGES = 1000;
 
@@ -62,6 +66,7 @@ final class PipelineScenario {
         ingestValues.put(PlatformConfig.METRICS_PORT, -1);
         ingestValues.put(IngestConfig.HTTP_PORT, 0);
         ingestValues.put(HttpSettings.BIND, "127.0.0.1");
+        ingestValues.put(BearerAuth.TOKEN, UPLOAD_TOKEN);
         ingestValues.put(IngestConfig.DATASET, DatasetReplay.defaultDataset());
         ingestValues.put(IngestConfig.RATE, 400.0);
         ingestValues.put(IngestConfig.LIMIT, (long) REPLAYED_IMAGES);
@@ -78,7 +83,7 @@ final class PipelineScenario {
             for (ImageEvent image : images) {
                 posted.add(posters.submit(() -> http.send(HttpRequest.newBuilder(
                                 URI.create(upload + "?label=" + image.getLabel()))
-                        .header("Content-Type", "image/png")
+                        .header("Content-Type", "image/png").header("Authorization", "Bearer " + UPLOAD_TOKEN)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(image.getData().toByteArray())).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()));
             }

@@ -8,6 +8,7 @@ import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class IngestConfig {
 
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("ingest")
             .include(PlatformConfig.common(METRICS_PORT))
+            .include(BearerAuth.definition())
             .define(HTTP_PORT, ConfigType.INT, 8081, Validator.between(-1, 65535),
                     "Port of POST /v1/images and /v1/labels (0 = any free port, -1 = no HTTP)")
             .define(MAX_BYTES, ConfigType.BYTES, "8MiB", Validator.between(1, TopicCatalog.MAX_IMAGE_RECORD_BYTES - 64 * 1024),
@@ -94,6 +96,11 @@ public final class IngestConfig {
 
     public int httpPort() {
         return config.getInt(HTTP_PORT);
+    }
+
+    /** Who may upload and label ({@code auth.*}); fails naming the key when auth is on without a token. */
+    public BearerAuth auth() {
+        return BearerAuth.from(config, "ingest");
     }
 
     /** Bind address, limits and TLS of the HTTP listeners ({@code http.*}). */

@@ -5,6 +5,7 @@ import dev.glimpse.ingest.http.IngestHttpServer;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.ingest.source.DirectoryWatcher;
 import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
@@ -74,6 +75,7 @@ public final class IngestService implements GlimpseService {
 
     private void startSources() {
         TopicCatalog catalog = config.catalog();
+        BearerAuth auth = config.httpPort() >= 0 ? config.auth() : null; // refuses a missing token before Kafka is touched
         createTopics(catalog);
         producer = clients.producer("glimpse-ingest");
         resources.add(producer);
@@ -82,7 +84,7 @@ public final class IngestService implements GlimpseService {
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
                 config.numClasses());
         if (config.httpPort() >= 0) {
-            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), config.httpPort());
+            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), auth, config.httpPort());
             resources.add(http);
             log.info("ingest HTTP on {} (POST /v1/images, POST /v1/labels)", http.boundAddress());
         }

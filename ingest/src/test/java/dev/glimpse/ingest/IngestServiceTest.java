@@ -10,6 +10,7 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
@@ -39,6 +40,10 @@ class IngestServiceTest {
     private static final long MAX_BYTES = 256 * 1024;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
+    /** The write token of the services these tests start. */
+    static final String TOKEN = "ingest-test-write-token";
+    /** The console's origin in these tests: allowed to call ingest from a browser. */
+    static final String CONSOLE_ORIGIN = "http://console.example:8080";
 
     static IngestService start(KafkaTestContext kafka, PrometheusMeterRegistry registry, Map<String, Object> extra) throws Exception {
         Map<String, Object> values = new HashMap<>(Map.of(
@@ -47,7 +52,9 @@ class IngestServiceTest {
                 IngestConfig.HTTP_PORT, 0,
                 HttpSettings.BIND, "127.0.0.1",
                 IngestConfig.MAX_BYTES, MAX_BYTES,
-                IngestConfig.NUM_CLASSES, 10));
+                IngestConfig.NUM_CLASSES, 10,
+                BearerAuth.TOKEN, TOKEN,
+                HttpSettings.CORS_ORIGINS, CONSOLE_ORIGIN));
         values.putAll(extra);
         IngestService service = new IngestService(IngestConfig.parse(values), registry);
         service.start();
@@ -58,7 +65,8 @@ class IngestServiceTest {
     }
 
     private Sent post(URI uri, String kind, String contentType, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Authorization", "Bearer " + TOKEN);
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -180,11 +188,14 @@ class IngestServiceTest {
 
             assertEquals(201, jsonLabel.status());
             assertEquals(201, queryLabel.status());
-            // The console (another origin) may call the API from a browser
-            HttpResponse<Void> preflight = http.send(HttpRequest.newBuilder(labels)
+            // The console (an allow-listed origin) may call the API from a browser; no other page may
+            HttpResponse<Void> preflight = http.send(HttpRequest.newBuilder(labels).header("Origin", CONSOLE_ORIGIN)
                     .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
             assertEquals(204, preflight.statusCode());
-            assertEquals("*", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+            assertEquals(CONSOLE_ORIGIN, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+            HttpResponse<Void> foreign = http.send(HttpRequest.newBuilder(labels).header("Origin", "http://evil.example")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertTrue(foreign.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "no wildcard CORS");
             for (Sent s : List.of(notANumber, outOfRange, noId)) {
                 assertEquals(400, s.status(), s.kind());
                 assertEquals("bad-label", s.response().get("reason").asText(), s.kind());

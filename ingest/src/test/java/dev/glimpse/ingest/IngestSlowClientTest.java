@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 15 item 1: four slow clients used to take ingest offline (4 threads, no read timeout). Now 32 connections
- * trickling a chunked upload at 1 byte/s hold no worker thread, and good uploads next to them stay fast.
+ * carrying a valid token and trickling a chunked upload at 1 byte/s hold no worker thread, and good uploads next to
+ * them stay fast.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class IngestSlowClientTest {
@@ -52,6 +53,7 @@ class IngestSlowClientTest {
                 for (int i = 0; i < SLOW_CONNECTIONS; i++) {
                     Socket s = new Socket(images.getHost(), images.getPort());
                     s.getOutputStream().write(("POST /v1/images HTTP/1.1\r\nHost: " + images.getAuthority()
+                            + "\r\nAuthorization: Bearer " + IngestServiceTest.TOKEN
                             + "\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
                     slow.add(s);
@@ -96,6 +98,7 @@ class IngestSlowClientTest {
 
     private static HttpResponse<String> post(HttpClient http, URI uri, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "image/png")
+                .header("Authorization", "Bearer " + IngestServiceTest.TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

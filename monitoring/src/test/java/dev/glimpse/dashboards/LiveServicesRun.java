@@ -10,6 +10,7 @@ import dev.glimpse.monitoring.MonitoringConfig;
 import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.trainingservice.TrainingService;
@@ -88,6 +89,7 @@ final class LiveServicesRun {
             // one upload that is not an image: the dead-letter series
             URI upload = ingest.httpUri().orElseThrow().resolve("/v1/images");
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(upload)
+                    .header("Authorization", "Bearer live-services-run-token")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3, 4})).build(),
                     HttpResponse.BodyHandlers.discarding());
 
@@ -166,6 +168,7 @@ final class LiveServicesRun {
         values.put(PlatformConfig.TOPIC_PREFIX, topics.prefix());
         values.put(PlatformConfig.METRICS_PORT, -1);
         values.put(IngestConfig.HTTP_PORT, 0);
+        values.put(BearerAuth.TOKEN, "live-services-run-token");
         values.put(IngestConfig.DATASET, "shapes");
         values.put(IngestConfig.RATE, 100.0);
         values.put(IngestConfig.FEEDBACK_FRACTION, 0.6);

@@ -2,18 +2,18 @@ package dev.glimpse.trainingservice;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpCall;
 import dev.glimpse.platform.http.HttpError;
 import dev.glimpse.platform.http.HttpServer;
 import dev.glimpse.platform.http.HttpSettings;
+import dev.glimpse.platform.http.OriginPolicy;
 import dev.glimpse.platform.http.Routes;
 import dev.glimpse.registry.store.ModelStore;
 import dev.glimpse.registry.store.ModelStoreException;
 import dev.glimpse.registry.store.StoredModel;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,17 +39,12 @@ public final class OperatorApi implements AutoCloseable {
         void requestTraining(String reason);
     }
 
-    private final byte[] token;
-    /** Accepted by the read-only calls besides {@link #token}; null when there is none. */
-    private final byte[] readToken;
     private final ModelLifecycle lifecycle;
     private final ModelStore store;
     private final TrainRequests train;
     private HttpServer server;
 
-    private OperatorApi(String token, String readToken, ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
-        this.readToken = readToken == null || readToken.isBlank() ? null : readToken.getBytes(StandardCharsets.UTF_8);
+    private OperatorApi(ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
         this.lifecycle = lifecycle;
         this.store = store;
         this.train = train;
@@ -60,25 +55,30 @@ public final class OperatorApi implements AutoCloseable {
         return start(host, port, token, null, lifecycle, store, train);
     }
 
-    /** On {@code host} with the default HTTP settings. */
-    public static OperatorApi start(String host, int port, String token, String readToken, ModelLifecycle lifecycle,
-                                    ModelStore store, TrainRequests train) {
-        return start(HttpSettings.defaults().withBind(host), port, token, readToken, lifecycle, store, train);
-    }
-
     /**
-     * @param settings  bind address, limits and TLS of the listener
+     * On {@code host} with the default HTTP settings.
+     *
      * @param token     the write token: every call accepts it
      * @param readToken accepted by the read-only calls ({@code GET}) only; null or blank = none
      */
-    public static OperatorApi start(HttpSettings settings, int port, String token, String readToken,
-                                    ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
+    public static OperatorApi start(String host, int port, String token, String readToken, ModelLifecycle lifecycle,
+                                    ModelStore store, TrainRequests train) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the operator API needs a non-empty bearer token");
         }
-        OperatorApi api = new OperatorApi(token, readToken, lifecycle, store, train);
+        BearerAuth auth = BearerAuth.of(token, readToken == null || readToken.isBlank() ? null : readToken, true);
+        return start(HttpSettings.defaults().withBind(host), port, auth, lifecycle, store, train);
+    }
+
+    /**
+     * @param settings bind address, limits and TLS of the listener
+     * @param auth     who may call: every call needs the read or the write token, a change the write token
+     */
+    public static OperatorApi start(HttpSettings settings, int port, BearerAuth auth, ModelLifecycle lifecycle,
+                                    ModelStore store, TrainRequests train) {
+        OperatorApi api = new OperatorApi(lifecycle, store, train);
         api.server = HttpServer.builder("operator-api", settings).port(port).routes(api.routes())
-                .filter(api::authorize).start();
+                .filter(new OriginPolicy(settings).then(auth.withTokenRequiredForReads())).start();
         return api;
     }
 
@@ -104,20 +104,6 @@ public final class OperatorApi implements AutoCloseable {
     /** The address actually bound, for the start-up line. */
     public String boundAddress() {
         return server.boundAddress();
-    }
-
-    /** Every request: the read or the write token; a change needs the write token. */
-    private boolean authorize(HttpCall call) {
-        byte[] presented = bearer(call);
-        boolean write = presented != null && MessageDigest.isEqual(token, presented);
-        boolean read = write || (presented != null && readToken != null && MessageDigest.isEqual(readToken, presented));
-        if (!read) {
-            throw new HttpError(401, "missing or wrong bearer token");
-        }
-        if (!write && !call.method().equals("GET") && !call.method().equals("HEAD")) {
-            throw new HttpError(403, "the read token only reads; " + call.method() + " needs the write token");
-        }
-        return true;
     }
 
     private void command(HttpCall call) throws IOException {
@@ -191,15 +177,6 @@ public final class OperatorApi implements AutoCloseable {
             throw new IllegalArgumentException("missing query parameter '" + key + "'");
         }
         return v;
-    }
-
-    /** The bearer token of the request, null without one; compared in constant time (MessageDigest.isEqual). */
-    private static byte[] bearer(HttpCall call) {
-        String header = call.header("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) {
-            return null;
-        }
-        return header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void reply(HttpCall call, int status, Object body) throws IOException {

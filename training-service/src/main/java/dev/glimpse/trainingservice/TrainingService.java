@@ -23,12 +23,10 @@ import dev.glimpse.trainingservice.examples.TrainingExamplesTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -93,7 +91,6 @@ public final class TrainingService implements GlimpseService {
     private ExecutorService training;
     private ExampleDecoder decoder;
     private HoldoutSplit split;
-    private String apiToken;
     /** When the poller last found it had read every training example written (checked about once a second). */
     private volatile long examplesCaughtUpAt = Long.MIN_VALUE;
 
@@ -159,15 +156,9 @@ public final class TrainingService implements GlimpseService {
         poller.start();
 
         if (config.httpPort() >= 0) {
-            apiToken = config.apiToken().isBlank() ? randomToken() : config.apiToken();
-            api = OperatorApi.start(config.httpSettings(), config.httpPort(), apiToken, config.apiReadToken(), lifecycle, store,
+            api = OperatorApi.start(config.httpSettings(), config.httpPort(), config.auth(), lifecycle, store,
                     this::requestTraining);
-            if (config.apiToken().isBlank()) {
-                LOG.warn("operator API on {} with a generated bearer token (set {}): {}", api.boundAddress(),
-                        TrainingServiceConfig.API_TOKEN, apiToken);
-            } else {
-                LOG.info("operator API on {}", api.boundAddress());
-            }
+            LOG.info("operator API on {}", api.boundAddress());
         }
         LOG.info("training service started for {} (serving {}), store {}, retrain every {} examples / {}",
                 config.modelName(), serving.version(), store.root(), config.everyExamples(), config.interval());
@@ -263,10 +254,6 @@ public final class TrainingService implements GlimpseService {
 
     public Optional<OperatorApi> api() {
         return Optional.ofNullable(api);
-    }
-
-    public String apiToken() {
-        return apiToken;
     }
 
     private void bootstrapFirstModel() throws Exception {
@@ -423,12 +410,6 @@ public final class TrainingService implements GlimpseService {
             }
         }
         return out;
-    }
-
-    private static String randomToken() {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.training.TrainingConfig;
 import dev.glimpse.training.graph.NetworkGraphs;
@@ -46,8 +47,10 @@ public final class TrainingServiceConfig {
     public static final String ROLLBACK_THRESHOLD = "training.rollback.threshold";
     public static final String ROLLBACK_MIN_LABELED = "training.rollback.min.labeled";
     public static final String HTTP_PORT = "training.http.port";
-    public static final String API_TOKEN = "training.api.token";
-    public static final String API_READ_TOKEN = "training.api.read.token";
+    /** The operator API's write token: the platform's one token key. */
+    public static final String API_TOKEN = BearerAuth.TOKEN;
+    /** The operator API's read-only token: the platform's one read token key. */
+    public static final String API_READ_TOKEN = BearerAuth.READ_TOKEN;
     public static final String APPLICATION_ID = "training.application.id";
     /** The application id after the topic prefix, so that two deployments on one cluster share no state. */
     public static final String DEFAULT_APPLICATION_ID = "glimpse-training";
@@ -83,8 +86,7 @@ public final class TrainingServiceConfig {
             .define(ROLLBACK_THRESHOLD, ConfigType.DOUBLE, 0.05, Validator.between(0, 1), "Live accuracy drop versus the previous version that triggers a rollback")
             .define(ROLLBACK_MIN_LABELED, ConfigType.LONG, 200L, Validator.atLeast(1), "Labeled live events before a rollback verdict")
             .define(HTTP_PORT, ConfigType.INT, 9410, Validator.between(-1, 65535), "Operator API port (0 = any free port, -1 = off)")
-            .define(API_TOKEN, ConfigType.STRING, "", "Bearer token of the operator API (empty = a random one, logged at start)")
-            .define(API_READ_TOKEN, ConfigType.STRING, "", "Bearer token the operator API's read-only calls accept too (GET /v1/models; empty = none)")
+            .include(BearerAuth.definition())
             .define(APPLICATION_ID, ConfigType.STRING, null, Validator.nonEmpty(), "Kafka Streams application id (prefix of state stores and internal topics; default: <topics.prefix>" + DEFAULT_APPLICATION_ID + ")")
             // commits every 200 ms: a label's example reaches the buffer (and the retrain trigger) promptly
             .include(StreamsKeys.definition(Path.of("data/training-streams"), Duration.ofMillis(200), Duration.ZERO));
@@ -189,13 +191,12 @@ public final class TrainingServiceConfig {
         return HttpSettings.from(config);
     }
 
-    public String apiToken() {
-        return config.getString(API_TOKEN);
+    /** Who may call the operator API ({@code auth.*}): every call needs a token, a change the write token. */
+    public BearerAuth auth() {
+        return BearerAuth.from(config, "training-service").withTokenRequiredForReads();
     }
 
-    public String apiReadToken() {
-        return config.getString(API_READ_TOKEN);
-    }
+
 
     public String applicationId() {
         String id = config.getString(APPLICATION_ID);

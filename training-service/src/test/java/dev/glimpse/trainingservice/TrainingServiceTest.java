@@ -94,7 +94,7 @@ class TrainingServiceTest {
         raw.put(TrainingServiceConfig.MARGIN, "0.02");
         raw.put(TrainingServiceConfig.MAX_CLASS_DROP, "0.3");
         raw.put(TrainingServiceConfig.HTTP_PORT, "0");
-        raw.put(TrainingServiceConfig.API_TOKEN, "s3cret");
+        raw.put(TrainingServiceConfig.API_TOKEN, "s3cret-token");
         raw.put(TrainingServiceConfig.ROLLBACK_MIN_LABELED, "100");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TrainingService service = new TrainingService(TrainingServiceConfig.parse(raw), registry)) {
@@ -205,7 +205,7 @@ class TrainingServiceTest {
 
     private static String call(HttpClient http, URI base, String method, String path, int expected) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", "Bearer s3cret")
+                .header("Authorization", "Bearer s3cret-token")
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(expected, r.statusCode(), method + " " + path + ": " + r.body());
         return r.body();

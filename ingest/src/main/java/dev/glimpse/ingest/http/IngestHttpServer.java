@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.ingest.ImageSubmission;
 import dev.glimpse.ingest.IngestOutcome;
 import dev.glimpse.ingest.Ingestor;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.ErrorBody;
 import dev.glimpse.platform.http.HttpCall;
 import dev.glimpse.platform.http.HttpError;
 import dev.glimpse.platform.http.HttpServer;
 import dev.glimpse.platform.http.HttpSettings;
+import dev.glimpse.platform.http.OriginPolicy;
 import dev.glimpse.platform.http.Routes;
 import dev.glimpse.platform.kafka.DeadLetterReason;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * multipart form (optional {@code label} and {@code imageId} as query or form fields) and answers 201
  * {@code {"imageId": ...}} once Kafka has the event; a refused payload answers 4xx
  * {@code {"reason", "detail", "imageId"}} after its dead letter is stored. {@code POST /v1/labels} takes
- * {@code imageId} and {@code label} (JSON, form or query) and publishes a Label.
+ * {@code imageId} and {@code label} (JSON, form or query) and publishes a Label. Both need
+ * {@code Authorization: Bearer <write token>}; cross-origin pages only from {@code http.cors.origins}.
  */
 public final class IngestHttpServer implements AutoCloseable {
 
@@ -54,12 +57,16 @@ public final class IngestHttpServer implements AutoCloseable {
         this.maxBytes = ingestor.validator().maxBytes();
     }
 
-    /** Serves ingest on {@code port} (0 = any free port) of the bind address, with the limits of {@code settings}. */
-    public static IngestHttpServer start(Ingestor ingestor, MeterRegistry registry, HttpSettings settings, int port) {
+    /**
+     * Serves ingest on {@code port} (0 = any free port) of the bind address, with the limits of {@code settings};
+     * uploads and labels need the write token of {@code auth}.
+     */
+    public static IngestHttpServer start(Ingestor ingestor, MeterRegistry registry, HttpSettings settings, BearerAuth auth,
+                                         int port) {
         IngestHttpServer ingest = new IngestHttpServer(ingestor, registry);
         ingest.server = HttpServer.builder("ingest", settings).port(port)
                 .routes(ingest.routes())
-                .filter(ingest::allowCrossOrigin)
+                .filter(new OriginPolicy(settings).then(auth))
                 .errorBody(ErrorBody.REASON_DETAIL)
                 .listener(ingest::timed)
                 .start();
@@ -84,18 +91,6 @@ public final class IngestHttpServer implements AutoCloseable {
     /** The address actually bound, for the start-up line. */
     public String boundAddress() {
         return server.boundAddress();
-    }
-
-    /** The web console runs on another port: browsers may call this API from any origin. */
-    private boolean allowCrossOrigin(HttpCall call) {
-        call.setHeader("Access-Control-Allow-Origin", "*");
-        if ("OPTIONS".equals(call.method())) {
-            call.setHeader("Access-Control-Allow-Methods", "POST, OPTIONS");
-            call.setHeader("Access-Control-Allow-Headers", "Content-Type");
-            call.sendEmpty(204);
-            return false;
-        }
-        return true;
     }
 
     private void timed(String route, String method, int status, long nanos) {

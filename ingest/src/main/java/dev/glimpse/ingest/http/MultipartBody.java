@@ -26,6 +26,9 @@ public final class MultipartBody {
         }
     }
 
+    /** More parts than an upload form ever needs (file, label, imageId ...): refused before they are collected. */
+    public static final int MAX_PARTS = 100;
+
     private final List<Part> parts;
 
     private MultipartBody(List<Part> parts) {
@@ -78,6 +81,9 @@ public final class MultipartBody {
             int dataEnd = indexOf(body, next, dataStart);
             if (dataEnd < 0) {
                 throw new IllegalArgumentException("multipart body ends inside a part (no closing boundary)");
+            }
+            if (parts.size() == MAX_PARTS) {
+                throw new IllegalArgumentException("more than " + MAX_PARTS + " parts");
             }
             parts.add(part(headers, Arrays.copyOfRange(body, dataStart, dataEnd)));
             pos = dataEnd + 2;

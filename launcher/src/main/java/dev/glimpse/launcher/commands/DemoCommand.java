@@ -132,6 +132,9 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                     : "glimpse demo: " + FEEDBACK_START_MODEL + " not found; --feedback starts from " + modelFile);
         }
         TopicCatalog catalog = TopicCatalog.defaults();
+        Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
+        System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
+                + " (curl -H \"Authorization: Bearer $(cat " + token + ")\" ...; the console asks for it once)");
         List<GlimpseService> started = new ArrayList<>();
         long t0 = System.nanoTime();
         try (ShutdownSignal shutdown = new ShutdownSignal();

@@ -1,6 +1,7 @@
 package dev.glimpse.launcher.commands;
 
 import dev.glimpse.console.ConsoleConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.console.ConsoleServer;
 import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
@@ -71,8 +72,8 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
     int consolePort;
 
     @Option(names = "--console-token-env", defaultValue = "GLIMPSE_CONSOLE_TOKEN",
-            description = "environment variable holding the bearer token for write endpoints (default: ${DEFAULT-VALUE}, "
-                    + "the variable of console.token); unset = none")
+            description = "environment variable holding the console's write token (auth.token) besides $GLIMPSE_TOKEN "
+                    + "(default: ${DEFAULT-VALUE})")
     String tokenEnv;
 
     @Mixin
@@ -85,7 +86,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
 
     @Override
     public Map<String, String> environmentAliases() {
-        return Map.of(tokenEnv, ConsoleConfig.TOKEN);
+        return Map.of(tokenEnv, BearerAuth.TOKEN);
     }
 
     /** The configuration sources of this command line (not yet parsed). */

@@ -3,6 +3,7 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -49,6 +50,13 @@ final class ServiceOptions {
     @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 PEM private key of --tls-cert (http.tls.key)")
     Path tlsKey;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "file whose first line is the bearer token of the write endpoints (auth.token.file; or $GLIMPSE_TOKEN)")
+    Path tokenFile;
+
+    @Option(names = "--no-auth", description = "no bearer token on the write endpoints: local experiments only (auth.enabled=false)")
+    boolean noAuth;
+
     @Option(names = "-c", paramLabel = "KEY=VALUE",
             description = "any ${COMMAND-NAME} configuration key (see --config-reference); repeatable; wins over "
                     + "--config FILE and GLIMPSE_<KEY> environment variables, loses to the other flags")
@@ -91,7 +99,9 @@ final class ServiceOptions {
                 .put("--metrics-port", PlatformConfig.METRICS_PORT, metricsPort)
                 .put("--bind", HttpSettings.BIND, bind)
                 .put("--tls-cert", HttpSettings.TLS_CERT, tlsCert)
-                .put("--tls-key", HttpSettings.TLS_KEY, tlsKey);
+                .put("--tls-key", HttpSettings.TLS_KEY, tlsKey)
+                .put("--token-file", BearerAuth.TOKEN_FILE, tokenFile)
+                .put("--no-auth", BearerAuth.ENABLED, noAuth ? Boolean.FALSE : null);
     }
 
     /**
@@ -102,8 +112,13 @@ final class ServiceOptions {
      */
     ConfigSources sources(ConfigDefinition definition, Map<String, ?> commandDefaults, Flags flags,
                           Map<String, String> envAliases) {
+        Map<String, String> aliases = new LinkedHashMap<>();
+        if (definition.contains(BearerAuth.TOKEN)) {
+            aliases.putAll(BearerAuth.environmentAliases()); // GLIMPSE_TOKEN, GLIMPSE_READ_TOKEN
+        }
+        aliases.putAll(envAliases);
         return new ConfigSources(definition).commandDefaults(commandDefaults).file(configFile)
-                .environment(environment, envAliases).overrides(overrides).flags(flags.values);
+                .environment(environment, aliases).overrides(overrides).flags(flags.values);
     }
 
     /**

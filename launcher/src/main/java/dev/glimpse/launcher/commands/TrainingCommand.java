@@ -2,9 +2,11 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
+import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
 import dev.glimpse.trainingservice.TrainingService;
@@ -53,17 +55,18 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
     @Option(names = "--http-port", defaultValue = "9410", description = "operator API port, 0 = any free port, -1 = off (default: ${DEFAULT-VALUE})")
     int httpPort;
 
-    @Option(names = "--token", description = "operator API bearer token (default: $GLIMPSE_API_TOKEN or $GLIMPSE_TRAINING_API_TOKEN, else a random one printed at start)")
+    @Option(names = "--token", description = "operator API write token (default: $GLIMPSE_API_TOKEN, $GLIMPSE_TOKEN or "
+            + "--token-file, else a random one written to <data-dir>/token, mode 0600)")
     String token;
 
     @Option(names = "--read-token", description = "bearer token of read-only calls (models list); the --token works "
-            + "for them too (default: $GLIMPSE_API_READ_TOKEN or $GLIMPSE_TRAINING_API_READ_TOKEN, else none)")
+            + "for them too (default: $GLIMPSE_API_READ_TOKEN or $GLIMPSE_READ_TOKEN, else none)")
     String readToken;
 
     @Mixin
     ServiceOptions service = new ServiceOptions(TrainingServiceConfig.METRICS_PORT);
 
-    /** The operator API token's variable, older than {@code GLIMPSE_TRAINING_API_TOKEN} and shared with {@code ./glimpse models}. */
+    /** The operator API token's variable, shared with {@code ./glimpse models}. */
     static final String API_TOKEN_VARIABLE = "GLIMPSE_API_TOKEN";
 
     /** The read-only token's variable, shared with {@code ./glimpse models list}. */
@@ -133,6 +136,15 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
             return ServiceOptions.BAD_CONFIG;
         }
         TrainingServiceConfig config = parsed.get().config();
+        Config raw = config.raw();
+        if (config.httpPort() >= 0 && raw.getBoolean(BearerAuth.ENABLED) && raw.getString(BearerAuth.TOKEN) == null
+                && raw.getPath(BearerAuth.TOKEN_FILE) == null) {
+            Path file = TokenFile.ensure(dataDir.resolve("token"));
+            config = parsed.get().sources().flags(Map.of(BearerAuth.TOKEN_FILE, file.toString()))
+                    .parse(TrainingServiceConfig::parse);
+            System.out.println("operator API token in " + file.toAbsolutePath() + " (mode 0600): "
+                    + "export GLIMPSE_API_TOKEN=$(cat " + file + ")");
+        }
         try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("glimpse-training-topics")) {
             TopicCreator.createMissing(admin, config.catalog(), (short) 1);
         }
@@ -140,11 +152,8 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
              TrainingService training = new TrainingService(config, runner.registry())) {
             training.start();
             System.out.println(startupLine(config, training.lifecycle().serving().map(m -> m.version()).orElse("-"))
-                    + training.api().map(a -> ", operator API on " + a.uri()).orElse("")
+                    + training.api().map(a -> ", operator API on " + a.boundAddress()).orElse("")
                     + runner.metricsNote() + "; Ctrl-C stops");
-            if (config.apiToken().isBlank() && training.api().isPresent()) {
-                System.out.println("operator API token (export GLIMPSE_API_TOKEN=...): " + training.apiToken());
-            }
             runner.awaitShutdown(); // the service runs on its own threads
             System.out.println("training service stopping after " + training.outcomes().size() + " training runs");
         }

@@ -10,8 +10,10 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +61,14 @@ public final class DemoServices {
             return List.of(worker);
         }
         // the console after the worker: it reads the worker's artifact store and asks it for on-demand explanations
+        BearerAuth auth = BearerAuth.of(BearerAuth.readTokenFile(BearerAuth.TOKEN_FILE, tokenFile(c)), null, false);
         return List.of(worker, ConsoleServer.create(c.bootstrapServers(), c.catalog(), c.model(), worker.artifactStore(),
-                c.httpPort(), worker));
+                c.httpPort(), worker, auth));
+    }
+
+    /** The demo's write token ({@code <data-dir>/token}, made by {@code ./glimpse demo} before the services start). */
+    public static Path tokenFile(DemoContext c) {
+        return c.dataDir().resolve("token");
     }
 
     static List<GlimpseService> inferenceWorkers(DemoContext c) {
@@ -122,6 +130,7 @@ public final class DemoServices {
         values.put(PlatformConfig.TOPIC_PREFIX, c.catalog().prefix());
         values.put(PlatformConfig.METRICS_PORT, -1); // the demo serves one /metrics for all services
         values.put(IngestConfig.HTTP_PORT, c.ingestPort());
+        values.put(BearerAuth.TOKEN_FILE, tokenFile(c).toString());
         values.put(IngestConfig.DATASET, c.dataset());
         values.put(IngestConfig.RATE, c.rate());
         values.put(IngestConfig.FEEDBACK_FRACTION, c.feedback());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.console.ConsoleConfig;
+import dev.glimpse.platform.http.BearerAuth;
+import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
 import dev.glimpse.launcher.Glimpse;
 import dev.glimpse.monitoring.MonitoringConfig;
@@ -149,7 +151,7 @@ class ServiceConfigurationTest {
 
         assertEquals(40, config.getInt(ConsoleConfig.CARDS));
         assertEquals("auto", config.getString(ExplainWorkerConfig.DEVICE), "--device's default cpu does not hide -c");
-        assertEquals("console-t0ken", config.getString(ConsoleConfig.TOKEN));
+        assertEquals("console-t0ken", config.getString(BearerAuth.TOKEN), "the console's variable names the one token key");
         assertEquals(3, config.getInt(ExplainWorkerConfig.BATCH_MAX));
         assertEquals(9403, config.getInt(PlatformConfig.METRICS_PORT));
     }
@@ -166,6 +168,25 @@ class ServiceConfigurationTest {
         new CommandLine(typed).parseArgs("--data-dir", dir.toString(), "--model", model, "--token", "typed-token");
         typed.service.environment = Map.of(TrainingCommand.API_TOKEN_VARIABLE, "from-env-token");
         assertEquals("typed-token", typed.sources().parse().getString(TrainingServiceConfig.API_TOKEN));
+    }
+
+    @Test
+    void shouldTakeTheTokenFileTheSharedVariableAndNoAuthOnEveryServiceWithWriteEndpoints() {
+        IngestCommand file = new IngestCommand();
+        new CommandLine(file).parseArgs("--token-file", "/run/secrets/glimpse-token", "--bind", "0.0.0.0");
+        Config fromFile = file.sources().parse();
+        assertEquals(Path.of("/run/secrets/glimpse-token"), fromFile.getPath(BearerAuth.TOKEN_FILE));
+        assertEquals("0.0.0.0", fromFile.getString(HttpSettings.BIND));
+        assertTrue(fromFile.getBoolean(BearerAuth.ENABLED), "auth is on by default");
+
+        IngestCommand env = new IngestCommand();
+        new CommandLine(env).parseArgs();
+        env.service.environment = Map.of(BearerAuth.TOKEN_VARIABLE, "shared-env-token");
+        assertEquals("shared-env-token", env.sources().parse().getString(BearerAuth.TOKEN));
+
+        IngestCommand off = new IngestCommand();
+        new CommandLine(off).parseArgs("--no-auth");
+        assertFalse(off.sources().parse().getBoolean(BearerAuth.ENABLED));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.glimpse.platform.config.Validator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,9 +26,12 @@ import java.util.Map;
  * @param maxConcurrentRequests requests one endpoint serves at once; more → 503 ({@code http.concurrent.max})
  * @param shutdownTimeout       how long a stopping server lets requests in flight finish ({@code http.shutdown.timeout})
  * @param tls                   HTTPS material, or null for plain HTTP
+ * @param corsOrigins           origins whose pages may call the server cross-origin ({@code http.cors.origins}); none by default
+ * @param hosts                 further Host names the server answers to ({@code http.hosts}), see {@link OriginPolicy}
  */
 public record HttpSettings(String bind, int maxThreads, int maxConnections, Duration idleTimeout, int maxHeaderBytes,
-                           long maxBodyBytes, int maxConcurrentRequests, Duration shutdownTimeout, Tls tls) {
+                           long maxBodyBytes, int maxConcurrentRequests, Duration shutdownTimeout, Tls tls,
+                           List<String> corsOrigins, List<String> hosts) {
 
     public static final String BIND = "http.bind";
     public static final String THREADS = "http.threads";
@@ -41,6 +45,8 @@ public record HttpSettings(String bind, int maxThreads, int maxConnections, Dura
     public static final String TLS_KEY = "http.tls.key";
     public static final String TLS_KEYSTORE = "http.tls.keystore";
     public static final String TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
+    public static final String CORS_ORIGINS = "http.cors.origins";
+    public static final String HOSTS = "http.hosts";
 
     /** The loopback address every listener binds by default. */
     public static final String LOOPBACK = "127.0.0.1";
@@ -104,7 +110,12 @@ public record HttpSettings(String bind, int maxThreads, int maxConnections, Dura
             .define(TLS_KEY, ConfigType.PATH, null, "PEM PKCS#8 private key for HTTPS; with " + TLS_CERT)
             .define(TLS_KEYSTORE, ConfigType.PATH, null, "PKCS12 keystore for HTTPS (instead of " + TLS_CERT + "/" + TLS_KEY + ")")
             .define(TLS_KEYSTORE_PASSWORD, ConfigType.STRING, null, Validator.ANY,
-                    "Password of " + TLS_KEYSTORE + "; never logged");
+                    "Password of " + TLS_KEYSTORE + "; never logged")
+            .define(CORS_ORIGINS, ConfigType.LIST, "", Validator.ANY,
+                    "Origins (scheme://host:port) whose web pages may call this service cross-origin; empty = none")
+            .define(HOSTS, ConfigType.LIST, "", Validator.ANY,
+                    "Host names this service answers to besides loopback ones (DNS-rebinding guard; with 0.0.0.0 "
+                            + "the Host is checked only when this is given)");
 
     public HttpSettings {
         require(bind != null && !bind.isBlank(), BIND, bind, "an address such as 127.0.0.1");
@@ -115,6 +126,11 @@ public record HttpSettings(String bind, int maxThreads, int maxConnections, Dura
         KEYS.ensureValid(BODY_MAX, maxBodyBytes);
         KEYS.ensureValid(CONCURRENT_MAX, maxConcurrentRequests);
         KEYS.ensureValid(SHUTDOWN_TIMEOUT, shutdownTimeout);
+        corsOrigins = List.copyOf(corsOrigins);
+        hosts = List.copyOf(hosts);
+        for (String origin : corsOrigins) {
+            require(origin.matches("https?://[^/\\s*]+/?"), CORS_ORIGINS, origin, "origins such as https://console.example:8080 (no wildcard)");
+        }
     }
 
     /** A fresh copy of the keys, to {@link ConfigDefinition#include} in a service's definition. */
@@ -136,7 +152,7 @@ public record HttpSettings(String bind, int maxThreads, int maxConnections, Dura
                 : new Tls(cert, key, keystore, c.getString(TLS_KEYSTORE_PASSWORD));
         return new HttpSettings(c.getString(BIND), c.getInt(THREADS), c.getInt(CONNECTIONS_MAX), c.getDuration(IDLE_TIMEOUT),
                 (int) c.getBytes(HEADER_MAX), c.getBytes(BODY_MAX), c.getInt(CONCURRENT_MAX),
-                c.getDuration(SHUTDOWN_TIMEOUT), tls);
+                c.getDuration(SHUTDOWN_TIMEOUT), tls, c.getList(CORS_ORIGINS), c.getList(HOSTS));
     }
 
     /** The defaults with some keys replaced (tests, embedded use). */
@@ -146,12 +162,12 @@ public record HttpSettings(String bind, int maxThreads, int maxConnections, Dura
 
     public HttpSettings withBind(String address) {
         return new HttpSettings(address, maxThreads, maxConnections, idleTimeout, maxHeaderBytes, maxBodyBytes,
-                maxConcurrentRequests, shutdownTimeout, tls);
+                maxConcurrentRequests, shutdownTimeout, tls, corsOrigins, hosts);
     }
 
     public HttpSettings withTls(Tls material) {
         return new HttpSettings(bind, maxThreads, maxConnections, idleTimeout, maxHeaderBytes, maxBodyBytes,
-                maxConcurrentRequests, shutdownTimeout, material);
+                maxConcurrentRequests, shutdownTimeout, material, corsOrigins, hosts);
     }
 
     public boolean https() {
