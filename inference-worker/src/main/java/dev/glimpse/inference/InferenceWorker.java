@@ -91,7 +91,7 @@ public final class InferenceWorker implements GlimpseService {
         Classifier classifier = Classifier.load(config.model(), config.device(), tuning());
         ModelMetadata m = classifier.metadata();
         // the poll thread preprocesses with the start model's settings; a replacement must take the same input
-        decoder = new ImageDecoder(classifier.preprocessor(), config.decodeThreads(), config.workerId());
+        decoder = new ImageDecoder(classifier.preprocessor(), config.imageLimits(), config.decodeThreads(), config.workerId());
         serving = new HotSwapSlot<>(new ServingModel(classifier, m.name(), m.version()));
         LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
                 config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),

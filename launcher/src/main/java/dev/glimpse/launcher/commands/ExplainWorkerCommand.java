@@ -134,6 +134,9 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
                     + "GLIMPSE_BOOTSTRAP_SERVERS)");
             return ServiceOptions.BAD_CONFIG;
         }
+        if (!ClusterStartup.reachable("explain-worker", parsed.get().raw())) {
+            return ServiceOptions.BAD_CONFIG;
+        }
         try {
             return run(parsed.get());
         } catch (DeviceUnavailableException e) {

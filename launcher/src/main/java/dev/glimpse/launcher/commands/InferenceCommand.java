@@ -101,6 +101,9 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
             return ServiceOptions.BAD_CONFIG;
         }
         InferenceConfig config = parsed.get().worker();
+        if (!ClusterStartup.reachable("inference", parsed.get().raw())) {
+            return ServiceOptions.BAD_CONFIG;
+        }
         Path modelFile = config.model();
         TopicCatalog catalog = PlatformConfig.catalog(parsed.get().raw());
         try (ServiceRunner runner = ServiceRunner.forConfig("inference-worker", parsed.get().raw());

@@ -5,7 +5,6 @@ import dev.glimpse.launcher.demo.DefaultModels;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
-import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
@@ -133,7 +132,10 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
             return ServiceOptions.BAD_CONFIG;
         }
         TrainingServiceConfig config = parsed.get().config();
-        try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("glimpse-training-topics")) {
+        if (!ClusterStartup.reachable("training", config.raw())) {
+            return ServiceOptions.BAD_CONFIG;
+        }
+        try (Admin admin = PlatformConfig.kafkaClients(config.raw()).admin("glimpse-training-topics")) {
             TopicCreator.createMissing(admin, config.catalog(), (short) 1);
         }
         try (ServiceRunner runner = ServiceRunner.forConfig("training-service", config.raw());

@@ -1,6 +1,7 @@
 package dev.glimpse.platform.config;
 
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.kafka.KafkaClients;
 
 /** Keys every service shares: where Kafka is, which topics, where metrics are served. */
 public final class PlatformConfig {
@@ -34,7 +35,16 @@ public final class PlatformConfig {
                 .define(METRICS_PORT, ConfigType.INT, metricsPort, Validator.between(-1, 65535),
                         "Port of the /metrics and /health HTTP endpoint (0 = any free port, -1 = off)")
                 .define(METRICS_HOST, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(),
-                        "Interface the metrics endpoint binds to");
+                        "Interface the metrics endpoint binds to")
+                .include(KafkaKeys.definition());
+    }
+
+    /**
+     * Kafka clients for the configured cluster, carrying its security settings ({@link KafkaKeys}) to every
+     * producer, consumer and admin client they create.
+     */
+    public static KafkaClients kafkaClients(Config config) {
+        return new KafkaClients(config.getString(BOOTSTRAP_SERVERS), KafkaKeys.clientProperties(config));
     }
 
     public static TopicCatalog catalog(Config config) {
