@@ -47,12 +47,15 @@ import java.util.UUID;
  * @param maxPollRecords     {@value #MAX_POLL_RECORDS}: records fetched per poll, decoded ahead of their batch
  * @param imageLimits        {@code images.max.bytes} and {@code images.max.pixels}: larger images are dead-lettered
  *                           from their header, never decoded
+ * @param connectTimeout     {@code kafka.connect.timeout}: how long {@code start()} waits for the cluster, once the
+ *                           model is loaded, before it fails with one sentence
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
                               Map<String, Object> kafkaOverrides, boolean followModels, String modelName,
-                              int decodeThreads, int maxPollRecords, ImageLimits imageLimits) {
+                              int decodeThreads, int maxPollRecords, ImageLimits imageLimits,
+                              Duration connectTimeout) {
 
     public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
@@ -143,7 +146,8 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                 .followModels(c.getBoolean(FOLLOW_MODELS))
                 .decodeThreads(c.getInt(DECODE_THREADS))
                 .maxPollRecords(c.getInt(MAX_POLL_RECORDS))
-                .imageLimits(new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)));
+                .imageLimits(new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)))
+                .connectTimeout(KafkaKeys.connectTimeout(c));
         KafkaKeys.clientProperties(c).forEach(b::kafkaOverride);
         if (c.get(MODEL_NAME) != null) {
             b.modelName(c.getString(MODEL_NAME));
@@ -191,6 +195,12 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         private int decodeThreads = DEFAULT_DECODE_THREADS;
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
         private ImageLimits imageLimits = ImageLimits.DEFAULT;
+        private Duration connectTimeout = KafkaKeys.DEFAULT_CONNECT_TIMEOUT;
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = Objects.requireNonNull(v, KafkaKeys.CONNECT_TIMEOUT);
+            return this;
+        }
 
         public Builder imageLimits(ImageLimits v) {
             imageLimits = Objects.requireNonNull(v, ImageKeys.MAX_PIXELS);
@@ -320,7 +330,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     "must be in 1..65536");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
                     capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides, followModels,
-                    modelName, decodeThreads, maxPollRecords, imageLimits);
+                    modelName, decodeThreads, maxPollRecords, imageLimits, connectTimeout);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {
