@@ -8,6 +8,7 @@ import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.kafka.TopicCreator;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -132,6 +133,11 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
             return ServiceOptions.BAD_CONFIG;
         }
         TrainingServiceConfig config = parsed.get().config();
+        if (!config.bootstrapModel().isBlank() && !Files.isRegularFile(Path.of(config.bootstrapModel()))) {
+            System.err.println("training: --model " + config.bootstrapModel() + " does not exist ("
+                    + TrainingServiceConfig.BOOTSTRAP_MODEL + ", the first version of an empty store)");
+            return ServiceOptions.BAD_CONFIG;
+        }
         if (!ClusterStartup.reachable("training", config.raw())) {
             return ServiceOptions.BAD_CONFIG;
         }
