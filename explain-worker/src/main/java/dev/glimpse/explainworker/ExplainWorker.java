@@ -148,7 +148,8 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         metrics.backlog(() -> lag.get() + demands.size());
         metrics.imageCache(images);
         metrics.device(engine.requestedDevice(), engine.device());
-        this.feed = new SideFeed(config.instanceId() + "-side-feed", config.bootstrapServers(), config.imageLookback())
+        this.feed = new SideFeed(config.instanceId() + "-side-feed", config.bootstrapServers(),
+                        config.kafkaProperties(), config.imageLookback())
                 .route(catalog.images(), (k, v) -> images.put(v), false)
                 .route(catalog.labels(), (k, v) -> onLabel(v), false)
                 .route(catalog.predictions(), (k, v) -> predictions.put(v.getImageId(), v), false)
@@ -276,6 +277,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
 
     private Properties consumerProperties() {
         Properties p = new Properties();
+        p.putAll(config.kafkaProperties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.instanceId());
@@ -290,6 +292,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
 
     private KafkaProducer<byte[], byte[]> newProducer() {
         Properties p = new Properties();
+        p.putAll(config.kafkaProperties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -413,7 +416,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 items.addAll(mine);
             }
             Map<String, Explanation> produced = new HashMap<>();
-            for (List<ExplainItem> group : groupByModelAndMethod(items)) {
+            for (List<ExplainItem> group : groupByModel(items)) {
                 for (ExplanationEngine.Result res : engine.explain(group)) {
                     if (res.succeeded()) {
                         Explanation e = res.event();
@@ -462,11 +465,14 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         }
     }
 
-    /** Items grouped by (model version, method), in first-seen order: one engine call per group. */
-    private List<List<ExplainItem>> groupByModelAndMethod(List<ExplainItem> items) {
+    /**
+     * Items grouped by model version, in first-seen order: one engine call per group, which batches each method and
+     * decodes each image once for all its methods.
+     */
+    private List<List<ExplainItem>> groupByModel(List<ExplainItem> items) {
         Map<String, List<ExplainItem>> groups = new LinkedHashMap<>();
         for (ExplainItem it : items) {
-            groups.computeIfAbsent(it.model() + "|" + it.method(), k -> new ArrayList<>()).add(it);
+            groups.computeIfAbsent(String.valueOf(it.model()), k -> new ArrayList<>()).add(it);
         }
         return new ArrayList<>(groups.values());
     }

@@ -23,6 +23,8 @@ import dev.glimpse.explain.render.OriginalImage;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.runtime.DecodedImage;
+import dev.glimpse.runtime.PreprocessingException;
+import dev.glimpse.runtime.ImageLimits;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.MissingModelContractException;
@@ -139,8 +141,52 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         for (int i = 0; i < items.size(); i++) {
             byMethod.computeIfAbsent(items.get(i).method(), m -> new ArrayList<>()).add(i);
         }
-        byMethod.forEach((method, indices) -> explainGroup(model, method, items, indices, results));
+        DecodedInputs inputs = new DecodedInputs(model.preprocessor(), config.imageLimits());
+        byMethod.forEach((method, indices) -> explainGroup(model, method, items, indices, results, inputs));
         return List.of(results);
+    }
+
+    /**
+     * Each image of one engine call decoded once, whatever the number of methods asking for it, within the image
+     * limits (checked from the header before any pixel is decoded); a refusal is kept and re-thrown for every item
+     * of that image, so each is dead-lettered with the decoder's reason ({@code too-many-pixels}, ...).
+     */
+    private static final class DecodedInputs {
+        private record Input(float[] pixels, OriginalImage original, PreprocessingException refused) {
+        }
+
+        private final Preprocessor preprocessor;
+        private final ImageLimits limits;
+        private final Map<ImageEvent, Input> byImage = new java.util.IdentityHashMap<>();
+
+        DecodedInputs(Preprocessor preprocessor, ImageLimits limits) {
+            this.preprocessor = preprocessor;
+            this.limits = limits;
+        }
+
+        private Input of(ImageEvent image) {
+            return byImage.computeIfAbsent(image, img -> {
+                try {
+                    DecodedImage decoded = DecodedImage.decode(img.getData().toByteArray(), limits);
+                    return new Input(preprocessor.fromDecoded(decoded), OriginalImage.of(decoded, preprocessor), null);
+                } catch (PreprocessingException e) {
+                    return new Input(null, null, e);
+                }
+            });
+        }
+
+        /** @throws PreprocessingException with the decoder's reason when the image was refused */
+        float[] pixels(ImageEvent image) {
+            Input in = of(image);
+            if (in.refused() != null) {
+                throw in.refused();
+            }
+            return in.pixels();
+        }
+
+        OriginalImage original(ImageEvent image) {
+            return of(image).original();
+        }
     }
 
     /**
@@ -148,7 +194,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
      * with one ONNX Runtime call per pass of the method ({@link BatchedMethod}), then stored and scored per item.
      * If the batched call fails, the items are retried one by one so that one bad input cannot fail the others.
      */
-    private void explainGroup(Loaded model, String methodName, List<ExplainItem> items, List<Integer> indices, Result[] results) {
+    private void explainGroup(Loaded model, String methodName, List<ExplainItem> items, List<Integer> indices, Result[] results,
+                              DecodedInputs inputs) {
         ModelMetadata meta = model.metadata();
         List<Integer> ready = new ArrayList<>();
         List<float[]> pixels = new ArrayList<>();
@@ -161,10 +208,11 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
                             + " has none; use one of " + INPUT_ONLY);
                 }
                 Methods.byName(it.method());
-                DecodedImage decoded = DecodedImage.decode(it.image().getData().toByteArray(), Preprocessor.MAX_PIXELS);
-                pixels.add(model.preprocessor().fromDecoded(decoded));
-                originals.put(i, OriginalImage.of(decoded, model.preprocessor()));
+                pixels.add(inputs.pixels(it.image()));
+                originals.put(i, inputs.original(it.image()));
                 ready.add(i);
+            } catch (PreprocessingException e) {
+                results[i] = Result.failed(it, e.reason(), e.getMessage());
             } catch (IllegalArgumentException e) {
                 results[i] = Result.failed(it, "bad-request", e.getMessage());
             } catch (RuntimeException e) {
@@ -194,7 +242,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
             }
             LOG.warn("batch of {} for {} failed ({}); explaining its items one by one", ready.size(), methodName, e.toString());
             for (int i : ready) {
-                explainGroup(model, methodName, items, List.of(i), results);
+                explainGroup(model, methodName, items, List.of(i), results, inputs);
             }
             return;
         }
@@ -212,6 +260,9 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     }
 
     private static Result failure(ExplainItem it, Exception e) {
+        if (e instanceof PreprocessingException p) {
+            return Result.failed(it, p.reason(), e.getMessage());
+        }
         if (e instanceof IllegalArgumentException) {
             return Result.failed(it, "bad-request", e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.glimpse.inference;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.runtime.ImageLimits;
 import dev.glimpse.runtime.PreprocessingException;
 import dev.glimpse.runtime.Preprocessor;
 import java.util.List;
@@ -24,11 +25,14 @@ final class ImageDecoder implements AutoCloseable {
     private static final int MAX_CHUNK = 16;
 
     private final Preprocessor preprocessor;
+    private final ImageLimits limits;
     private final int threads;
     private final ExecutorService pool;
 
-    ImageDecoder(Preprocessor preprocessor, int threads, String workerId) {
+    /** @param limits images over them are answered {@code too-many-bytes}/{@code too-many-pixels} from the header */
+    ImageDecoder(Preprocessor preprocessor, ImageLimits limits, int threads, String workerId) {
         this.preprocessor = preprocessor;
+        this.limits = limits;
         this.threads = threads;
         if (threads == 0) {
             pool = null;
@@ -76,7 +80,7 @@ final class ImageDecoder implements AutoCloseable {
             return;
         }
         try {
-            p.decoded(event, preprocessor.fromEncoded(event.getData().toByteArray()));
+            p.decoded(event, preprocessor.fromEncoded(event.getData().toByteArray(), limits));
         } catch (PreprocessingException e) {
             p.failed(event, e.reason(), e.getMessage());
         } catch (RuntimeException e) {

@@ -4,9 +4,12 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.ImageKeys;
+import dev.glimpse.platform.config.KafkaKeys;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.ImageLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,12 +45,17 @@ import java.util.UUID;
  * @param decodeThreads      {@value #DECODE_THREADS}: threads parsing and preprocessing images while ONNX Runtime runs
  *                           (0 = on the poll thread)
  * @param maxPollRecords     {@value #MAX_POLL_RECORDS}: records fetched per poll, decoded ahead of their batch
+ * @param imageLimits        {@code images.max.bytes} and {@code images.max.pixels}: larger images are dead-lettered
+ *                           from their header, never decoded
+ * @param connectTimeout     {@code kafka.connect.timeout}: how long {@code start()} waits for the cluster, once the
+ *                           model is loaded, before it fails with one sentence
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
                               Map<String, Object> kafkaOverrides, boolean followModels, String modelName,
-                              int decodeThreads, int maxPollRecords) {
+                              int decodeThreads, int maxPollRecords, ImageLimits imageLimits,
+                              Duration connectTimeout) {
 
     public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
@@ -79,6 +87,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     /** Every key with type, default, valid values and doc; {@code toMarkdown()} renders the reference. */
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
             .include(PlatformConfig.common(METRICS_PORT))
+            .include(ImageKeys.definition())
             .define(GROUP_ID, ConfigType.STRING, null, Validator.nonEmpty(),
                     "Consumer group on the images topic; more workers in it share the partitions "
                             + "(default: <topics.prefix>" + DEFAULT_GROUP_ID + ")")
@@ -136,7 +145,10 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                 .commitInterval(Duration.ofMillis(c.getLong(COMMIT_INTERVAL_MS)))
                 .followModels(c.getBoolean(FOLLOW_MODELS))
                 .decodeThreads(c.getInt(DECODE_THREADS))
-                .maxPollRecords(c.getInt(MAX_POLL_RECORDS));
+                .maxPollRecords(c.getInt(MAX_POLL_RECORDS))
+                .imageLimits(new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)))
+                .connectTimeout(KafkaKeys.connectTimeout(c));
+        KafkaKeys.clientProperties(c).forEach(b::kafkaOverride);
         if (c.get(MODEL_NAME) != null) {
             b.modelName(c.getString(MODEL_NAME));
         }
@@ -182,6 +194,18 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         private String modelName;
         private int decodeThreads = DEFAULT_DECODE_THREADS;
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
+        private ImageLimits imageLimits = ImageLimits.DEFAULT;
+        private Duration connectTimeout = KafkaKeys.DEFAULT_CONNECT_TIMEOUT;
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = Objects.requireNonNull(v, KafkaKeys.CONNECT_TIMEOUT);
+            return this;
+        }
+
+        public Builder imageLimits(ImageLimits v) {
+            imageLimits = Objects.requireNonNull(v, ImageKeys.MAX_PIXELS);
+            return this;
+        }
 
         /** 0 = decode on the poll thread. */
         public Builder decodeThreads(int v) {
@@ -306,7 +330,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     "must be in 1..65536");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
                     capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides, followModels,
-                    modelName, decodeThreads, maxPollRecords);
+                    modelName, decodeThreads, maxPollRecords, imageLimits, connectTimeout);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {

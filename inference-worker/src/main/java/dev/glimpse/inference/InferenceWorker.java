@@ -5,7 +5,9 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.KafkaClientMeters;
+import dev.glimpse.platform.kafka.ClusterCheck;
 import dev.glimpse.registry.swap.HotSwapSlot;
+import dev.glimpse.registry.swap.ModelsTopicListener;
 import dev.glimpse.registry.swap.ShadowSampler;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.SessionTuning;
@@ -84,14 +86,14 @@ public final class InferenceWorker implements GlimpseService {
      * (fencing a crashed predecessor with the same worker id), subscribes and starts the threads.
      */
     @Override
-    public synchronized void start() throws IOException, OrtException {
+    public synchronized void start() throws IOException, OrtException, InterruptedException {
         if (state.running()) {
             return;
         }
         Classifier classifier = Classifier.load(config.model(), config.device(), tuning());
         ModelMetadata m = classifier.metadata();
         // the poll thread preprocesses with the start model's settings; a replacement must take the same input
-        decoder = new ImageDecoder(classifier.preprocessor(), config.decodeThreads(), config.workerId());
+        decoder = new ImageDecoder(classifier.preprocessor(), config.imageLimits(), config.decodeThreads(), config.workerId());
         serving = new HotSwapSlot<>(new ServingModel(classifier, m.name(), m.version()));
         LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
                 config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),
@@ -100,6 +102,8 @@ public final class InferenceWorker implements GlimpseService {
         metrics.info("glimpse.inference.device.info", Tags.of("device", classifier.device().toString(),
                 "requested", classifier.requestedDevice().toString()));
         try {
+            // after the model (a local mistake is reported first), before any client retries against a dead cluster
+            ClusterCheck.require(clients, config.connectTimeout());
             producer = WorkerClients.transactionalProducer(clients, config);
             consumer = WorkerClients.imagesConsumer(clients, config);
             if (config.followModels()) {
@@ -257,6 +261,18 @@ public final class InferenceWorker implements GlimpseService {
     public String shadowVersion() {
         ModelFollowing f = following;
         return f == null ? null : f.shadowVersion();
+    }
+
+    /**
+     * True when the models topic is followed, or when this worker does not follow it ({@code inference.models.follow}
+     * false): false while the listener waits for the topic or retries after a failure. A {@code /health} check.
+     */
+    public boolean modelsFollowed() {
+        if (!config.followModels()) {
+            return true;
+        }
+        ModelFollowing f = following;
+        return f != null && f.listenerState() == ModelsTopicListener.State.FOLLOWING;
     }
 
     /** Swaps done by the batch thread so far. */

@@ -14,6 +14,7 @@ import dev.glimpse.registry.swap.ServingSignature;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.SessionTuning;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
 final class ModelFollowing {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class); // the worker's log category
+
+    /** {@code glimpse_models_listener_following{worker}}: 1 while announcements on the models topic are followed. */
+    static final String FOLLOWING_GAUGE = "glimpse.models.listener.following";
 
     private final String workerId;
     private final ExecutionDevice device;
@@ -58,6 +62,10 @@ final class ModelFollowing {
             modelsListener = new ModelsTopicListener(clients.consumer(null, workerId + "-models"),
                     catalog.models(), modelName, swapper);
             modelsListener.start();
+            ModelsTopicListener listener = modelsListener;
+            Gauge.builder(FOLLOWING_GAUGE, listener, l -> l.following() ? 1 : 0)
+                    .description("1 while the models topic is followed (0: waiting for the topic, retrying, stopped)")
+                    .tag("worker", workerId).register(registry);
             LOG.info("inference worker {}: following {} for model '{}'", workerId, catalog.models().name(),
                     modelName);
         } catch (RuntimeException e) {
@@ -99,6 +107,12 @@ final class ModelFollowing {
     /** The SHADOW model, staged for the scoring thread's next batch. */
     HotSwapSlot<ServingModel> shadowSlot() {
         return shadowSlot;
+    }
+
+    /** Where the models topic listener is (null once stopped listening). */
+    ModelsTopicListener.State listenerState() {
+        ModelsTopicListener l = modelsListener;
+        return l == null ? ModelsTopicListener.State.STOPPED : l.state();
     }
 
     /** The share of images the shadow model answers. */

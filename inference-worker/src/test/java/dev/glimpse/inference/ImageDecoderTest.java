@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.runtime.ImageLimits;
 import dev.glimpse.runtime.InputColour;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.OutputKind;
@@ -54,7 +55,7 @@ class ImageDecoderTest {
         }
 
         // When three threads decode them
-        try (ImageDecoder decoder = new ImageDecoder(preprocessor, 3, "test")) {
+        try (ImageDecoder decoder = new ImageDecoder(preprocessor, ImageLimits.DEFAULT, 3, "test")) {
             decoder.decode(pending);
             for (PendingImage p : pending) {
                 p.awaitDecoded();

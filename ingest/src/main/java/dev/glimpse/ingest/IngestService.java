@@ -6,6 +6,7 @@ import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.ingest.source.DirectoryWatcher;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.http.BearerAuth;
+import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
@@ -44,7 +45,7 @@ public final class IngestService implements GlimpseService {
     private volatile boolean running;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
-        this(config, registry, new KafkaClients(config.bootstrapServers()));
+        this(config, registry, PlatformConfig.kafkaClients(config.config()));
     }
 
     public IngestService(IngestConfig config, MeterRegistry registry, KafkaClients clients) {

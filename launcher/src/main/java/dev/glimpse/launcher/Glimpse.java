@@ -28,6 +28,12 @@ public final class Glimpse implements Runnable {
     }
 
     public static void main(String[] args) {
+        // A Kafka client logs a line per connection attempt to a broker that is down or refuses its credentials:
+        // the services say it themselves, once (ClusterCheck at start; /health and metrics afterwards).
+        String networkClient = "org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient";
+        if (System.getProperty(networkClient) == null) {
+            System.setProperty(networkClient, "off");
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -17,6 +17,10 @@ public interface DriftListener {
     default void onPrediction(Observation prediction) {
     }
 
+    /** An image the topology dead-lettered (e.g. {@code too-many-pixels}), by reason. */
+    default void onDeadLetter(String reason) {
+    }
+
     /** An observation that arrived after its window had closed and was left out of it. */
     default void onLateObservation(Observation observation) {
     }

@@ -4,7 +4,9 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
+import dev.glimpse.platform.config.ImageKeys;
 import dev.glimpse.platform.config.Validator;
+import dev.glimpse.runtime.ImageLimits;
 import java.time.Duration;
 import java.util.Map;
 
@@ -28,11 +30,13 @@ import java.util.Map;
  * @param embeddingSampleSize  bounded reservoir of embeddings kept per window (and per side of the MMD test)
  * @param mmdPermutations      permutations of the MMD test
  * @param seed                 seed of the reservoirs and permutations, so that a replay gives the same reports
+ * @param imageLimits          images over them ({@code images.max.bytes}, {@code images.max.pixels}) are dead-lettered
+ *                             from their header instead of being decoded for statistics
  */
 public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration windowGrace, Duration labelJoinWindow,
                                Duration sourceIdle, int referenceWindows, int minWindowEvents, double alpha, double psiThreshold,
                                double jsThreshold, double accuracyDrop, int sampleSize, int embeddingSampleSize,
-                               int mmdPermutations, long seed) {
+                               int mmdPermutations, long seed, ImageLimits imageLimits) {
 
     public static final String WINDOW_SIZE_MS = "monitoring.window.size.ms";
     public static final String WINDOW_HOP_MS = "monitoring.window.hop.ms";
@@ -72,7 +76,8 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
             .define(EMBEDDING_SAMPLE_SIZE, ConfigType.INT, 100, Validator.atLeast(2), "reservoir of embeddings per window and MMD side")
             .define(MMD_PERMUTATIONS, ConfigType.INT, 999, Validator.atLeast(1),
                     "permutations of the MMD test (at least 1/alpha, so that the test can alarm)")
-            .define(SEED, ConfigType.LONG, 20260101L, "seed of reservoirs and permutations");
+            .define(SEED, ConfigType.LONG, 20260101L, "seed of reservoirs and permutations")
+            .include(ImageKeys.definition());
 
     public MonitoringConfig {
         requirePositive(WINDOW_SIZE_MS, windowSize.toMillis());
@@ -129,13 +134,15 @@ public record MonitoringConfig(Duration windowSize, Duration windowHop, Duration
                 c.getInt(SAMPLE_SIZE),
                 c.getInt(EMBEDDING_SAMPLE_SIZE),
                 c.getInt(MMD_PERMUTATIONS),
-                c.getLong(SEED));
+                c.getLong(SEED),
+                new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)));
     }
 
     /** A copy with tumbling windows of the given size (hop = size). */
     public MonitoringConfig withTumblingWindows(Duration size) {
         return new MonitoringConfig(size, size, windowGrace, labelJoinWindow, sourceIdle, referenceWindows, minWindowEvents, alpha,
-                psiThreshold, jsThreshold, accuracyDrop, sampleSize, embeddingSampleSize, mmdPermutations, seed);
+                psiThreshold, jsThreshold, accuracyDrop, sampleSize, embeddingSampleSize, mmdPermutations, seed,
+                imageLimits);
     }
 
     private static void requirePositive(String key, double v) {

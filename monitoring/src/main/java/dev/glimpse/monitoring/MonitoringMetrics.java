@@ -3,6 +3,8 @@ package dev.glimpse.monitoring;
 import dev.glimpse.contracts.events.DriftReport;
 import dev.glimpse.monitoring.internal.Observation;
 import dev.glimpse.monitoring.internal.WindowSample;
+import dev.glimpse.monitoring.internal.ImageMeasurement;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -109,6 +111,12 @@ public final class MonitoringMetrics implements DriftListener {
                         .tags(version.and("statistic", statistic.label())).register(registry).increment();
             }
         }
+    }
+
+    /** Counted as every stage counts its dead letters: {@code glimpse_deadletter_total{stage="monitoring",reason}}. */
+    @Override
+    public void onDeadLetter(String reason) {
+        DeadLetterPublisher.counter(registry, ImageMeasurement.STAGE, reason).increment();
     }
 
     @Override

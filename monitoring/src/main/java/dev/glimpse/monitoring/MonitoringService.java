@@ -9,6 +9,8 @@ import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.platform.kafka.TopicCreator;
+import dev.glimpse.platform.kafka.streams.StreamsDeadLetters;
+import dev.glimpse.monitoring.internal.ImageMeasurement;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -20,12 +22,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +112,7 @@ public final class MonitoringService implements GlimpseService {
     public void start() throws Exception {
         String bootstrap = config.getString(PlatformConfig.BOOTSTRAP_SERVERS);
         int inputPartitions;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = PlatformConfig.kafkaClients(config).admin(NAME + "-topics")) {
             // Kafka Streams stops with MissingSourceTopicException if a source topic does not exist yet.
             TopicCreator.createMissing(admin, topics, (short) config.getInt(REPLICATION_FACTOR));
             String predictions = topics.predictions().name();
@@ -126,6 +125,7 @@ public final class MonitoringService implements GlimpseService {
                 new ModelStoreReferenceLookup(store, monitoring), new MonitoringMetrics(registry), inputPartitions);
 
         Properties props = streamsProperties(config, topics);
+        StreamsDeadLetters.install(props, topics.deadletter().name(), ImageMeasurement.STAGE, registry);
         streams = new KafkaStreams(builder.build(), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitoring: stream thread failed; replacing it", e);
@@ -158,9 +158,9 @@ public final class MonitoringService implements GlimpseService {
         // Predictions are produced transactionally by the inference worker: StreamsKeys reads only committed ones.
         Properties props = StreamsKeys.properties(config, applicationId(topics));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.getInt(REPLICATION_FACTOR));
-        // A malformed event or one that cannot be evaluated is logged and skipped: monitoring must not stop on it.
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        // A malformed event, or one a processor fails on, is dead-lettered and skipped: monitoring must not stop on
+        // it, nor read it again and again (its stream thread replaced after each failure)
+        StreamsDeadLetters.install(props, topics.deadletter().name(), ImageMeasurement.STAGE, null);
         return props;
     }
 

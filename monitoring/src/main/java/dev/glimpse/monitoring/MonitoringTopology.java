@@ -5,6 +5,7 @@ import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.monitoring.drift.ImageStatistics;
+import dev.glimpse.monitoring.internal.ImageMeasurement;
 import dev.glimpse.monitoring.internal.Observation;
 import dev.glimpse.monitoring.internal.ReferenceProcessor;
 import dev.glimpse.monitoring.internal.MonitoringSerdes;
@@ -19,9 +20,10 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import java.util.Optional;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
@@ -94,11 +96,19 @@ public final class MonitoringTopology {
                                 .withDslStoreSuppliers(new BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers()));
 
         // Images carry no model version: join each image's brightness/contrast with the prediction made on it.
-        // The images are reduced to two numbers before the join so the join store does not hold image bytes.
-        KStream<String, double[]> imageStats = images
-                .mapValues(img -> img == null ? Optional.<ImageStatistics>empty() : ImageStatistics.ofEncoded(img.getData().toByteArray()))
-                .filter((id, s) -> s.isPresent())
-                .mapValues(s -> new double[] {s.get().brightness(), s.get().contrast()});
+        // The images are reduced to two numbers before the join so the join store does not hold image bytes; an
+        // image that cannot be measured (over the image limits, undecodable) goes to the dead-letter topic.
+        Map<String, KStream<String, ImageMeasurement>> measured = images
+                .processValues(() -> new ImageMeasurement.Measurer(config.imageLimits()), Named.as("monitoring-image-statistics"))
+                .split(Named.as("monitoring-image-"))
+                .branch((id, m) -> m.deadLetter() != null, Branched.as("refused"))
+                .defaultBranch(Branched.as("measured"));
+        measured.get("monitoring-image-refused").mapValues(ImageMeasurement::deadLetter, Named.as("monitoring-image-dead-letter"))
+                .peek((id, letter) -> listener.onDeadLetter(letter.getReason()), Named.as("monitoring-count-dead-letter"))
+                .to(topics.deadletter().name(), Produced.with(key, topics.deadletter().valueSerde())
+                        .withName("monitoring-dead-letters"));
+        KStream<String, double[]> imageStats = measured.get("monitoring-image-measured")
+                .mapValues(ImageMeasurement::statistics, Named.as("monitoring-image-statistics-values"));
         KStream<String, Observation> inputs = predictions
                 .filter((id, p) -> p != null && !p.getShadow())
                 .join(imageStats, (p, s) -> Observation.input(p, new ImageStatistics(s[0], s[1])), labelWindow,

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -34,19 +35,80 @@ public record DecodedImage(int width, int height, int channels, byte[] pixels) {
     }
 
     /**
-     * Decodes PNG, JPEG, GIF or BMP bytes (whatever ImageIO reads).
+     * Decodes PNG, JPEG, GIF or BMP bytes (whatever ImageIO reads), refusing more than {@code maxPixels} from the
+     * header (no byte limit: for files the user names, e.g. {@code ./glimpse explain --input}).
      *
      * @throws PreprocessingException reason {@code empty}, {@code undecodable}, {@code too-many-pixels} or
      *                                {@code wrong-channels} (CMYK/YCCK and other colour spaces)
      */
     public static DecodedImage decode(byte[] encoded, long maxPixels) {
-        if (encoded == null || encoded.length == 0) {
-            throw new PreprocessingException("empty", "the image has no bytes");
+        return decode(encoded, new ImageLimits(Long.MAX_VALUE, maxPixels));
+    }
+
+    /**
+     * Decodes PNG, JPEG, GIF or BMP bytes (the first frame only), refusing them before any pixel is decoded when
+     * they exceed {@code limits} (bytes, then width × height from the header). Every failure, including a decoder
+     * running out of memory, is a {@link PreprocessingException} carrying a dead-letter reason: nothing else
+     * escapes, so a stream stage can dead-letter the record and go on.
+     *
+     * @throws PreprocessingException reason {@code empty}, {@code too-many-bytes}, {@code too-many-pixels},
+     *                                {@code undecodable} or {@code wrong-channels}
+     */
+    public static DecodedImage decode(byte[] encoded, ImageLimits limits) {
+        return read(encoded, limits, 0);
+    }
+
+    /**
+     * Decodes every {@code s}-th pixel of every {@code s}-th row, {@code s} the smallest step that makes the longer
+     * side at most {@code maxSide}: bounded memory and time for what needs only statistics of an image (brightness,
+     * contrast), whatever its size. An image no larger than {@code maxSide} a side is decoded whole, exactly as
+     * {@link #decode(byte[], ImageLimits)} does.
+     *
+     * @throws PreprocessingException as {@link #decode(byte[], ImageLimits)}
+     */
+    public static DecodedImage decodeSubsampled(byte[] encoded, ImageLimits limits, int maxSide) {
+        if (maxSide < 1) {
+            throw new IllegalArgumentException("maxSide must be >= 1, got " + maxSide);
         }
-        if (jpegComponents(encoded) == 4) {
+        return read(encoded, limits, maxSide);
+    }
+
+    /**
+     * The format and size an image's header declares, checked against {@code limits}, without decoding a pixel.
+     *
+     * @throws PreprocessingException reason {@code empty}, {@code too-many-bytes}, {@code too-many-pixels} or
+     *                                {@code undecodable} (no reader recognises the bytes, or the header is broken)
+     */
+    public static ImageHeader header(byte[] encoded, ImageLimits limits) {
+        return withReader(encoded, limits, (reader, header) -> header);
+    }
+
+    private static DecodedImage read(byte[] encoded, ImageLimits limits, int maxSide) {
+        if (jpegComponents(encoded == null ? new byte[0] : encoded) == 4) {
             throw new PreprocessingException("wrong-channels",
                     "CMYK/YCCK JPEG (4 colour components) is not supported: convert the image to RGB");
         }
+        return withReader(encoded, limits, (reader, header) -> {
+            ImageReadParam param = reader.getDefaultReadParam();
+            int step = maxSide == 0 ? 1
+                    : (int) Math.max(1, (Math.max(header.width(), header.height()) + maxSide - 1) / maxSide);
+            if (step > 1) {
+                param.setSourceSubsampling(step, step, 0, 0);
+            }
+            return of(reader.read(0, param));
+        });
+    }
+
+    private interface ReaderAction<T> {
+        T apply(ImageReader reader, ImageHeader header) throws IOException;
+    }
+
+    /** Opens a reader on the bytes, checks the limits from the header, runs {@code action}; maps every failure. */
+    private static <T> T withReader(byte[] encoded, ImageLimits limits, ReaderAction<T> action) {
+        if (encoded == null || encoded.length == 0) {
+            throw new PreprocessingException("empty", "the image has no bytes");
+        }
+        limits.checkBytes(encoded.length);
         // A memory-cached stream: ImageIO.read(InputStream) would buffer through a temporary file per image.
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -56,16 +118,22 @@ public record DecodedImage(int width, int height, int channels, byte[] pixels) {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                checkPixels(reader.getWidth(0), reader.getHeight(0), maxPixels);
-                return of(reader.read(0));
+                ImageHeader header = new ImageHeader(reader.getFormatName().toLowerCase(java.util.Locale.ROOT),
+                        reader.getWidth(0), reader.getHeight(0));
+                checkPixels(header.width(), header.height(), limits.maxPixels());
+                return action.apply(reader, header);
             } finally {
                 reader.dispose();
             }
+        } catch (PreprocessingException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof PreprocessingException p) {
-                throw p;
-            }
             throw new PreprocessingException("undecodable", "the image could not be decoded: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // the limits make this unlikely (a decoder's own buffers for a legal size); the failed allocation is
+            // garbage already, so the stage can dead-letter the record and go on instead of dying or looping
+            throw new PreprocessingException("too-many-pixels", "decoding the image needed more memory than is free: "
+                    + e.getMessage());
         }
     }
 

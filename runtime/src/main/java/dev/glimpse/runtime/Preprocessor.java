@@ -18,7 +18,10 @@ import java.util.List;
  */
 public final class Preprocessor {
 
-    /** Decoded images larger than this are refused before allocating per-pixel arrays. */
+    /**
+     * Images larger than this are refused before allocating per-pixel arrays when they come from a file the user
+     * names; images from a topic are held to the stage's {@link ImageLimits} (by default far smaller).
+     */
     public static final long MAX_PIXELS = 40_000_000L;
 
     private final ModelMetadata metadata;
@@ -72,6 +75,16 @@ public final class Preprocessor {
      */
     public float[] fromEncoded(byte[] encoded) {
         return fromDecoded(DecodedImage.decode(encoded, MAX_PIXELS));
+    }
+
+    /**
+     * Decodes encoded bytes within {@code limits} (checked from the header, before any pixel is decoded) and
+     * preprocesses them: what a stage consuming a topic uses.
+     *
+     * @throws PreprocessingException with a dead-letter reason ({@link DecodedImage#decode(byte[], ImageLimits)})
+     */
+    public float[] fromEncoded(byte[] encoded, ImageLimits limits) {
+        return fromDecoded(DecodedImage.decode(encoded, limits));
     }
 
     /** Preprocesses a decoded image. */

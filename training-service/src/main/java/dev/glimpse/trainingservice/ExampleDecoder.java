@@ -5,6 +5,7 @@ import dev.glimpse.contracts.events.TrainingExample;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.runtime.DecodedImage;
 import dev.glimpse.runtime.ExecutionDevice;
+import dev.glimpse.runtime.ImageLimits;
 import dev.glimpse.runtime.MissingModelContractException;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.OrtSessions;
@@ -21,9 +22,16 @@ import java.nio.file.Path;
  */
 public final class ExampleDecoder {
     private final Preprocessor preprocessor;
+    private final ImageLimits limits;
 
     public ExampleDecoder(Preprocessor preprocessor) {
+        this(preprocessor, ImageLimits.DEFAULT);
+    }
+
+    /** @param limits an image over them is refused from its header, before any pixel is decoded */
+    public ExampleDecoder(Preprocessor preprocessor, ImageLimits limits) {
         this.preprocessor = preprocessor;
+        this.limits = limits;
     }
 
     /**
@@ -32,9 +40,14 @@ public final class ExampleDecoder {
      * @throws MissingModelContractException when the model has no preprocessing contract
      */
     public static ExampleDecoder forModel(Path model) throws IOException, OrtException {
+        return forModel(model, ImageLimits.DEFAULT);
+    }
+
+    /** @throws MissingModelContractException when the model has no preprocessing contract */
+    public static ExampleDecoder forModel(Path model, ImageLimits limits) throws IOException, OrtException {
         ModelMetadata.requireContract(model);
         try (PlacedSession s = OrtSessions.open(model, ExecutionDevice.CPU)) {
-            return new ExampleDecoder(new Preprocessor(ModelMetadata.read(s.session())));
+            return new ExampleDecoder(new Preprocessor(ModelMetadata.read(s.session())), limits);
         }
     }
 
@@ -42,15 +55,18 @@ public final class ExampleDecoder {
         return preprocessor;
     }
 
-    /** @throws IllegalArgumentException when the bytes are not a decodable image or exceed the pixel limit */
+    /**
+     * @throws PreprocessingException with the dead-letter reason when the bytes exceed the limits or are not a
+     *                                decodable image; its message names the image
+     */
     public LabeledImage decode(TrainingExample example) {
         byte[] bytes = example.getImage().getData().toByteArray();
         DecodedImage image;
         try {
-            image = DecodedImage.decode(bytes, Preprocessor.MAX_PIXELS);
+            image = DecodedImage.decode(bytes, limits);
         } catch (PreprocessingException e) {
-            throw new IllegalArgumentException("cannot decode image " + example.getImageId() + " (" + e.reason()
-                    + "): " + e.getMessage(), e);
+            throw new PreprocessingException(e.reason(), "cannot decode image " + example.getImageId() + " ("
+                    + e.reason() + "): " + e.getMessage(), e);
         }
         ModelMetadata m = preprocessor.metadata();
         return new LabeledImage(example.getImageId(), m.channels(), m.height(), m.width(),

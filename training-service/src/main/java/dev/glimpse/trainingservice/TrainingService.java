@@ -9,8 +9,13 @@ import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.contracts.events.TrainingExample;
 import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.StreamsKeys;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
+import dev.glimpse.platform.kafka.streams.StreamsDeadLetters;
+import dev.glimpse.runtime.PreprocessingException;
+import java.nio.charset.StandardCharsets;
 import dev.glimpse.registry.announce.KafkaModelAnnouncer;
 import dev.glimpse.registry.store.ModelManifest;
 import dev.glimpse.registry.store.ModelState;
@@ -48,6 +53,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -90,6 +96,8 @@ public final class TrainingService implements GlimpseService {
     private Thread poller;
     private ExecutorService training;
     private ExampleDecoder decoder;
+    private DeadLetterPublisher deadLetters;
+    private Producer<byte[], byte[]> deadLetterProducer;
     private HoldoutSplit split;
     /** When the poller last found it had read every training example written (checked about once a second). */
     private volatile long examplesCaughtUpAt = Long.MIN_VALUE;
@@ -113,7 +121,7 @@ public final class TrainingService implements GlimpseService {
     @Override
     public void start() throws Exception {
         catalog = config.catalog();
-        KafkaClients clients = new KafkaClients(config.bootstrapServers());
+        KafkaClients clients = PlatformConfig.kafkaClients(config.raw());
         TrainingMetrics metrics = new TrainingMetrics(registry);
         store = new ModelStore(config.storeDir());
         announcer = new KafkaModelAnnouncer(clients.producer("training-service-announcer",
@@ -123,7 +131,10 @@ public final class TrainingService implements GlimpseService {
         StoredModel serving = lifecycle.serving().orElseThrow(() -> new IllegalStateException("model store "
                 + store.root() + " has no serving version of '" + config.modelName() + "' and "
                 + TrainingServiceConfig.BOOTSTRAP_MODEL + " is not set: nothing to fine-tune"));
-        decoder = ExampleDecoder.forModel(serving.modelPath());
+        decoder = ExampleDecoder.forModel(serving.modelPath(), config.imageLimits());
+        deadLetterProducer = clients.producer("training-service-deadletters");
+        deadLetters = new DeadLetterPublisher(deadLetterProducer, catalog.deadletter(), registry,
+                TrainingExamplesTopology.STAGE);
         warnIfNotFineTunable(serving);
         split = new HoldoutSplit(config.examples().holdoutFraction());
         buffer = new ExampleBuffer(config.bufferPerClass(), config.holdoutPerClass());
@@ -140,6 +151,8 @@ public final class TrainingService implements GlimpseService {
         StreamsBuilder builder = new StreamsBuilder();
         TrainingExamplesTopology.create(builder, config.examples(), registry);
         Properties props = StreamsKeys.properties(config.raw(), config.applicationId());
+        // garbage or a processor failure is dead-lettered and skipped, never retried for ever by a replaced thread
+        StreamsDeadLetters.install(props, catalog.deadletter().name(), TrainingExamplesTopology.STAGE, registry);
         // training examples carry the image: the producer must accept a record as large as the largest image event
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicCatalog.MAX_IMAGE_RECORD_BYTES);
         streams = new KafkaStreams(builder.build(), props);
@@ -199,7 +212,7 @@ public final class TrainingService implements GlimpseService {
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long joinedAt = Long.MIN_VALUE;
-        try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("training-service-idle")) {
+        try (Admin admin = PlatformConfig.kafkaClients(config.raw()).admin("training-service-idle")) {
             while (System.nanoTime() < deadline) {
                 if (!isRunning()) {
                     return false;
@@ -305,6 +318,10 @@ public final class TrainingService implements GlimpseService {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     try {
                         fresh += dispatch(r, replayEnd);
+                    } catch (PreprocessingException e) {
+                        // an example whose image cannot be decoded within the limits: dead-lettered, never trained on
+                        deadLetters.publish(e.reason(), e.getMessage(),
+                                r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r);
                     } catch (RuntimeException e) {
                         registry.counter("glimpse.training.records.skipped", "topic", r.topic()).increment();
                         LOG.warn("skipping record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
@@ -438,6 +455,9 @@ public final class TrainingService implements GlimpseService {
         }
         if (announcer != null) {
             announcer.close();
+        }
+        if (deadLetterProducer != null) {
+            deadLetterProducer.close(Duration.ofSeconds(5));
         }
     }
 }

@@ -13,6 +13,8 @@ import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.training.TrainingConfig;
 import dev.glimpse.training.graph.NetworkGraphs;
 import dev.glimpse.trainingservice.examples.TrainingExamplesConfig;
+import dev.glimpse.platform.config.ImageKeys;
+import dev.glimpse.runtime.ImageLimits;
 import dev.glimpse.trainingservice.lifecycle.PromotionPolicy;
 import dev.glimpse.contracts.TopicCatalog;
 import java.nio.file.Path;
@@ -61,6 +63,7 @@ public final class TrainingServiceConfig {
 
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("training-service")
             .include(PlatformConfig.common(METRICS_PORT))
+            .include(ImageKeys.definition())
             .define(MODEL_NAME, ConfigType.STRING, "fashion", Validator.nonEmpty(), "Name of the model this service retrains")
             .define(STORE_DIR, ConfigType.PATH, Path.of("data/models"), "Model store root: <root>/<name>/<version>/model.onnx + model.json")
             .define(BOOTSTRAP_MODEL, ConfigType.STRING, "", "ONNX file stored and promoted as the first version when the store has none")
@@ -137,7 +140,12 @@ public final class TrainingServiceConfig {
         TopicCatalog c = catalog();
         return new TrainingExamplesConfig(c.images().name(), c.labels().name(), c.trainingExamples().name(),
                 c.deadletter().name(), config.getDuration(LABEL_RETENTION), config.getDuration(JOIN_GRACE),
-                classes().size(), config.getDouble(HOLDOUT_FRACTION));
+                classes().size(), config.getDouble(HOLDOUT_FRACTION), imageLimits());
+    }
+
+    /** {@code images.max.bytes} and {@code images.max.pixels}: what the examples topology and decoder accept. */
+    public ImageLimits imageLimits() {
+        return new ImageLimits(config.getBytes(ImageKeys.MAX_BYTES), config.getLong(ImageKeys.MAX_PIXELS));
     }
 
     public int bufferPerClass() {

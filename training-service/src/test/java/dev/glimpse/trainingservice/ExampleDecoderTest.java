@@ -13,6 +13,8 @@ import dev.glimpse.datasets.LabeledImage;
 import dev.glimpse.runtime.GraphFacts;
 import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.ModelMetadataKeys;
+import dev.glimpse.runtime.ImageLimits;
+import dev.glimpse.runtime.PreprocessingException;
 import dev.glimpse.runtime.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -74,8 +76,24 @@ class ExampleDecoderTest {
         TrainingExample example = TrainingExample.newBuilder().setImageId("junk")
                 .setImage(ImageEvent.newBuilder().setData(ByteString.copyFrom(new byte[] {1, 2, 3})))
                 .setLabel(Label.newBuilder().setLabel(0)).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExampleDecoder(pre).decode(example));
+        PreprocessingException e = assertThrows(PreprocessingException.class, () -> new ExampleDecoder(pre).decode(example));
         assertTrue(e.getMessage().contains("junk"), e.getMessage());
+        assertEquals("undecodable", e.reason());
+    }
+
+    @Test
+    void shouldRefuseAnImageOverThePixelLimitFromItsHeaderWithItsDeadLetterReason() throws Exception {
+        Preprocessor pre = new Preprocessor(ModelMetadata.parse(Map.of(
+                ModelMetadataKeys.INPUT_COLOUR, "rgb", ModelMetadataKeys.INPUT_SIZE, "24x24",
+                ModelMetadataKeys.INPUT_MEAN, "[0]", ModelMetadataKeys.INPUT_STD, "[1]"), RGB_24));
+        TrainingExample example = TrainingExample.newBuilder().setImageId("big")
+                .setImage(ImageEvent.newBuilder().setData(ByteString.copyFrom(
+                        png(new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB)))))
+                .setLabel(Label.newBuilder().setLabel(0)).build();
+        PreprocessingException e = assertThrows(PreprocessingException.class,
+                () -> new ExampleDecoder(pre, ImageLimits.ofPixels(64 * 64 - 1)).decode(example));
+        assertEquals("too-many-pixels", e.reason());
+        new ExampleDecoder(pre, ImageLimits.ofPixels(64 * 64)).decode(example); // at the limit: decoded
     }
 
     private static byte[] png(BufferedImage img) throws Exception {

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,40 @@ class ModelSwapperTest {
                 assertEquals("v5", live.forNextBatch().version());
                 assertEquals(2.0, registry.counter("glimpse.model.swaps", "result", "rejected").count());
                 assertEquals(2.0, registry.counter("glimpse.model.swaps", "result", "staged").count());
+            }
+        }
+    }
+
+    @Test
+    void shouldWaitForAMissingModelsTopicAndFollowItOnceItExists(KafkaTestContext kafka) throws Exception {
+        // Given a deployment whose models topic does not exist yet (and a cluster that does not auto-create it)
+        TopicCatalog late = new TopicCatalog(kafka.topicPrefix() + "late.", 1);
+        ModelStore store = new ModelStore(dir);
+        store.publish("m", TinyOnnx.linear(4, 4, 3, 0.1f), ModelManifest.draft(ModelState.CANDIDATE, "", Map.of(), Map.of(), Map.of()));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaModelAnnouncer announcer = new KafkaModelAnnouncer(kafka.clients().producer("late-announcer",
+                new StringSerializer(), late.models().valueSerde().serializer(), Map.of()), late.models());
+             ModelCandidateLoader loader = ModelCandidateLoader.onCpu();
+             HotSwapSlot<Served> live = new HotSwapSlot<>(null)) {
+            ModelSwapper<Served> swapper = new ModelSwapper<>("m", "w-late", null, null, loader,
+                    ready -> new Served(ready.announcement().getVersion(), ready), live, null, announcer, registry);
+            try (ModelsTopicListener listener = new ModelsTopicListener(kafka.clients().consumer(null, "w-late-models",
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of("allow.auto.create.topics", false)),
+                    late.models(), "m", swapper, Duration.ofMillis(200))) {
+                listener.start();
+
+                // When the listener starts, Then it waits for the topic (not following, not stopped)
+                Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> listener.state() == ModelsTopicListener.State.WAITING_FOR_TOPIC);
+                Thread.sleep(600); // several retry intervals: it keeps waiting rather than giving up
+                assertEquals(ModelsTopicListener.State.WAITING_FOR_TOPIC, listener.state());
+
+                // When the topic is created and v1 promoted on it, Then the listener follows and the model swaps in
+                kafka.broker().createTopics(List.of(late.models()));
+                new ModelLifecycle("m", store, announcer, new TrainingMetrics(registry),
+                        new ModelLifecycle.Settings(0.05, 100, 100, 0)).bootstrap("v1", "seed");
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(listener::following);
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "v1".equals(swapper.servingVersion()));
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.runtime.DeviceUnavailableException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -129,6 +130,14 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
         if (!parsed.get().sources().isGiven(PlatformConfig.BOOTSTRAP_SERVERS)) {
             System.err.println("explain-worker: --bootstrap-servers is required (or bootstrap.servers from -c, --config or "
                     + "GLIMPSE_BOOTSTRAP_SERVERS)");
+            return ServiceOptions.BAD_CONFIG;
+        }
+        Path model = parsed.get().worker().modelPath();
+        if (!Files.exists(model)) {
+            System.err.println("explain-worker: --model " + model + " does not exist (a model file or a model store root)");
+            return ServiceOptions.BAD_CONFIG;
+        }
+        if (!ClusterStartup.reachable("explain-worker", parsed.get().raw())) {
             return ServiceOptions.BAD_CONFIG;
         }
         try {

@@ -9,6 +9,7 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.kafka.ClusterCheck;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -105,8 +106,15 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
         TopicCatalog catalog = PlatformConfig.catalog(parsed.get().raw());
         try (ServiceRunner runner = ServiceRunner.forConfig("inference-worker", parsed.get().raw());
              InferenceWorker worker = new InferenceWorker(config, catalog, runner.registry())) {
-            worker.start();
+            try {
+                // the worker loads the model, then checks the cluster (kafka.connect.timeout) before its clients start
+                worker.start();
+            } catch (ClusterCheck.ClusterUnavailableException e) {
+                System.err.println("inference: " + e.getMessage());
+                return ServiceOptions.BAD_CONFIG;
+            }
             runner.addHealthCheck("inference-worker", worker::isRunning);
+            runner.addHealthCheck("models-listener", worker::modelsFollowed);
             System.out.println(StartupLine.of("inference worker " + worker.config().workerId(), parsed.get().raw())
                     .add("group", config.groupId()).add("model", DefaultModels.describe(modelFile))
                     .add("device", worker.classifier().device())

@@ -99,6 +99,9 @@ public final class IngestCommand implements GlimpseCommand, ConfigurableCommand,
         IngestConfig config = parsed.get().config();
         // without bootstrap servers from any source, the service runs against an embedded broker
         boolean embedded = !parsed.get().sources().isGiven(PlatformConfig.BOOTSTRAP_SERVERS);
+        if (!embedded && !ClusterStartup.reachable("ingest", config.config())) {
+            return ServiceOptions.BAD_CONFIG;
+        }
 
         EmbeddedKafkaBroker broker = null;
         try (ServiceRunner runner = ServiceRunner.forConfig("ingest", config.config())) {

@@ -90,6 +90,9 @@ public final class MonitoringCommand implements GlimpseCommand, ConfigurableComm
             return ServiceOptions.BAD_CONFIG;
         }
         Config config = parsed.get().config();
+        if (!ClusterStartup.reachable("monitoring", config)) {
+            return ServiceOptions.BAD_CONFIG;
+        }
 
         try (ServiceRunner runner = ServiceRunner.forConfig(MonitoringService.NAME, config);
              MonitoringService monitoring = new MonitoringService(config, runner.registry())) {

@@ -11,6 +11,7 @@ import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.TopicCreator;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -136,6 +137,14 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
             return ServiceOptions.BAD_CONFIG;
         }
         TrainingServiceConfig config = parsed.get().config();
+        if (!config.bootstrapModel().isBlank() && !Files.isRegularFile(Path.of(config.bootstrapModel()))) {
+            System.err.println("training: --model " + config.bootstrapModel() + " does not exist ("
+                    + TrainingServiceConfig.BOOTSTRAP_MODEL + ", the first version of an empty store)");
+            return ServiceOptions.BAD_CONFIG;
+        }
+        if (!ClusterStartup.reachable("training", config.raw())) {
+            return ServiceOptions.BAD_CONFIG;
+        }
         Config raw = config.raw();
         if (config.httpPort() >= 0 && raw.getBoolean(BearerAuth.ENABLED) && raw.getString(BearerAuth.TOKEN) == null
                 && raw.getPath(BearerAuth.TOKEN_FILE) == null) {
@@ -145,7 +154,7 @@ public final class TrainingCommand implements GlimpseCommand, ConfigurableComman
             System.out.println("operator API token in " + file.toAbsolutePath() + " (mode 0600): "
                     + "export GLIMPSE_API_TOKEN=$(cat " + file + ")");
         }
-        try (Admin admin = new KafkaClients(config.bootstrapServers()).admin("glimpse-training-topics")) {
+        try (Admin admin = PlatformConfig.kafkaClients(config.raw()).admin("glimpse-training-topics")) {
             TopicCreator.createMissing(admin, config.catalog(), (short) 1);
         }
         try (ServiceRunner runner = ServiceRunner.forConfig("training-service", config.raw());

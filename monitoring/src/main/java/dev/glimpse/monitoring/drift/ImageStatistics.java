@@ -1,9 +1,8 @@
 package dev.glimpse.monitoring.drift;
 
 import dev.glimpse.runtime.DecodedImage;
+import dev.glimpse.runtime.ImageLimits;
 import dev.glimpse.runtime.PreprocessingException;
-import dev.glimpse.runtime.Preprocessor;
-import java.util.Optional;
 
 /**
  * Brightness (mean luminance) and contrast (standard deviation of luminance) of one image, both on a 0..1 scale.
@@ -11,17 +10,19 @@ import java.util.Optional;
  */
 public record ImageStatistics(double brightness, double contrast) {
 
+    /** The longer side of the subsampled image the statistics are computed on. */
+    public static final int STATISTICS_SIDE = 256;
+
     /**
-     * Statistics of an encoded image (PNG, JPEG, BMP, GIF) decoded by runtime's one decoder: the size is read from
-     * the header and an image over {@link Preprocessor#MAX_PIXELS} is refused before any pixel is allocated (a
-     * decompression bomb on the images topic). Empty when the bytes are refused or cannot be decoded.
+     * Statistics of an encoded image (PNG, JPEG, BMP, GIF) decoded by runtime's one decoder, subsampled so that its
+     * longer side is at most {@value #STATISTICS_SIDE} pixels: memory and time stay bounded whatever the image's
+     * size, and an image up to that size gives exactly the full image's statistics. The limits are checked from the
+     * header before any pixel is decoded (a decompression bomb on the images topic).
+     *
+     * @throws PreprocessingException with the dead-letter reason ({@code too-many-pixels}, {@code undecodable}, ...)
      */
-    public static Optional<ImageStatistics> ofEncoded(byte[] encoded) {
-        try {
-            return Optional.of(of(DecodedImage.decode(encoded, Preprocessor.MAX_PIXELS)));
-        } catch (PreprocessingException e) {
-            return Optional.empty();
-        }
+    public static ImageStatistics ofEncoded(byte[] encoded, ImageLimits limits) {
+        return of(DecodedImage.decodeSubsampled(encoded, limits, STATISTICS_SIDE));
     }
 
     /** Statistics of decoded 8-bit pixels, in two passes over them (no per-pixel array of luminances). */

@@ -1,7 +1,11 @@
 package dev.glimpse.monitoring.drift;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.runtime.ImageLimits;
+import dev.glimpse.runtime.PreprocessingException;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -27,8 +31,8 @@ class ImageStatisticsTest {
         double std = Math.sqrt((Math.pow(0 - mean, 2) + Math.pow(0.2 - mean, 2) + Math.pow(0.4 - mean, 2) + Math.pow(1 - mean, 2)) / 4);
 
         // When
-        ImageStatistics stats = ImageStatistics.ofEncoded(png(img)).orElseThrow();
-        ImageStatistics inv = ImageStatistics.ofEncoded(png(inverted)).orElseThrow();
+        ImageStatistics stats = ImageStatistics.ofEncoded(png(img), ImageLimits.DEFAULT);
+        ImageStatistics inv = ImageStatistics.ofEncoded(png(inverted), ImageLimits.DEFAULT);
 
         // Then: inversion mirrors brightness and keeps contrast
         assertEquals(mean, stats.brightness(), 1e-12);
@@ -41,13 +45,58 @@ class ImageStatisticsTest {
     void shouldUseLuminanceWeightsForColourImages() throws Exception {
         BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, 0xff0000);
-        assertEquals(0.299, ImageStatistics.ofEncoded(png(img)).orElseThrow().brightness(), 1e-12);
+        assertEquals(0.299, ImageStatistics.ofEncoded(png(img), ImageLimits.DEFAULT).brightness(), 1e-12);
     }
 
     @Test
-    void shouldReturnEmptyForUndecodableBytes() {
-        assertTrue(ImageStatistics.ofEncoded(new byte[] {1, 2, 3}).isEmpty());
-        assertTrue(ImageStatistics.ofEncoded(new byte[0]).isEmpty());
+    void shouldRefuseUndecodableBytesWithTheirDeadLetterReason() {
+        assertEquals("undecodable", refusal(new byte[] {1, 2, 3}));
+        assertEquals("empty", refusal(new byte[0]));
+    }
+
+    @Test
+    void shouldMeasureALargeImageOnASubsampleCloseToTheWholeImage() throws Exception {
+        // Given a 1500x1000 RGB image of smooth gradients plus a fine checkerboard (what subsampling could miss)
+        int w = 1500;
+        int h = 1000;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        double sum = 0;
+        double sumSq = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int r = x * 255 / (w - 1);
+                int g = y * 255 / (h - 1);
+                int b = ((x / 3 + y / 3) % 2) * 200;
+                img.setRGB(x, y, (r << 16) | (g << 8) | b);
+                double l = (0.299 * r + 0.587 * g + 0.114 * b) / 255.0;
+                sum += l;
+                sumSq += l * l;
+            }
+        }
+        double mean = sum / (w * h);
+        double std = Math.sqrt(sumSq / (w * h) - mean * mean);
+
+        // When it is measured (subsampled to at most 256 pixels a side)
+        ImageStatistics stats = ImageStatistics.ofEncoded(png(img), ImageLimits.DEFAULT);
+
+        // Then the statistics are those of the whole image, computed here pixel by pixel, within 2 %
+        assertEquals(mean, stats.brightness(), 0.02 * mean);
+        assertEquals(std, stats.contrast(), 0.02 * std);
+    }
+
+    @Test
+    void shouldRefuseAnImageOverThePixelLimitFromItsHeader() throws Exception {
+        BufferedImage img = new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY);
+        assertEquals("too-many-pixels", refusal(png(img), ImageLimits.ofPixels(300 * 200 - 1)));
+        ImageStatistics.ofEncoded(png(img), ImageLimits.ofPixels(300 * 200)); // the limit itself is accepted
+    }
+
+    private static String refusal(byte[] encoded) {
+        return refusal(encoded, ImageLimits.DEFAULT);
+    }
+
+    private static String refusal(byte[] encoded, ImageLimits limits) {
+        return assertThrows(PreprocessingException.class, () -> ImageStatistics.ofEncoded(encoded, limits)).reason();
     }
 
     @Test
@@ -59,7 +108,7 @@ class ImageStatisticsTest {
         // When its statistics are asked for, Then it is refused from the header, quickly and without running out
         // of memory (decoding it, or allocating a double per pixel, would throw OutOfMemoryError here)
         long t0 = System.nanoTime();
-        assertTrue(ImageStatistics.ofEncoded(bomb).isEmpty());
+        assertEquals("too-many-pixels", refusal(bomb));
         assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused from the header");
     }
 

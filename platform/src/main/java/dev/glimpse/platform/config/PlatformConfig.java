@@ -2,6 +2,7 @@ package dev.glimpse.platform.config;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.platform.http.HttpSettings;
+import dev.glimpse.platform.kafka.KafkaClients;
 
 /** Keys every service shares: where Kafka is, which topics, where metrics are served, how HTTP listeners are kept. */
 public final class PlatformConfig {
@@ -33,7 +34,16 @@ public final class PlatformConfig {
                         "Partitions of the per-image topics when Glimpse creates them")
                 .define(METRICS_PORT, ConfigType.INT, metricsPort, Validator.between(-1, 65535),
                         "Port of the /metrics and /health HTTP endpoint (0 = any free port, -1 = off)")
-                .include(HttpSettings.definition());
+                .include(HttpSettings.definition())
+                .include(KafkaKeys.definition());
+    }
+
+    /**
+     * Kafka clients for the configured cluster, carrying its security settings ({@link KafkaKeys}) to every
+     * producer, consumer and admin client they create.
+     */
+    public static KafkaClients kafkaClients(Config config) {
+        return new KafkaClients(config.getString(BOOTSTRAP_SERVERS), KafkaKeys.clientProperties(config));
     }
 
     public static TopicCatalog catalog(Config config) {

@@ -40,12 +40,14 @@ public final class StreamsKeys {
     }
 
     /**
-     * The Streams properties of a service: its application id, the bootstrap servers and the keys above; consumers
+     * The Streams properties of a service: its application id, the bootstrap servers, the security settings of
+     * {@link KafkaKeys} and the keys above; consumers
      * read only committed records (the inputs are written transactionally) and a new application starts at the
      * earliest offset.
      */
     public static Properties properties(Config config, String applicationId) {
         Properties props = new Properties();
+        props.putAll(KafkaKeys.clientProperties(config)); // security settings reach every client of the application
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(PlatformConfig.BOOTSTRAP_SERVERS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getPath(STATE_DIR).toAbsolutePath().toString());

@@ -70,7 +70,13 @@ public final class DeadLetterPublisher {
     /** Dead-letters a consumed record, keeping where it came from. */
     public Future<RecordMetadata> publish(DeadLetterReason reason, String detail, String imageId,
                                           ConsumerRecord<byte[], byte[]> source) {
-        DeadLetter.Builder letter = build(reason.code(), detail, imageId, source.value())
+        return publish(reason.code(), detail, imageId, source);
+    }
+
+    /** Dead-letters a consumed record with a reason code (e.g. a decoder's), keeping where it came from. */
+    public Future<RecordMetadata> publish(String reason, String detail, String imageId,
+                                          ConsumerRecord<byte[], byte[]> source) {
+        DeadLetter.Builder letter = build(reason, detail, imageId, source.value())
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset());

@@ -23,7 +23,9 @@ public enum DeadLetterReason {
     /** The model failed on this input. */
     INFERENCE_FAILED("inference-failed"),
     /** A label that is not a class index of the model. */
-    BAD_LABEL("bad-label");
+    BAD_LABEL("bad-label"),
+    /** A stream stage failed on a well-formed event (the exception is in the detail). */
+    PROCESSING_FAILED("processing-failed");
 
     private final String code;
 

@@ -66,6 +66,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final String clusterId;
     private final KafkaRaftServer server;
+    /** Ports of the {@link Builder#extraListener extra listeners}, by listener name. */
+    private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
     private volatile boolean closed;
 
     private EmbeddedKafkaBroker(Path dataDir, int port, int controllerPort, String clusterId, KafkaRaftServer server) {
@@ -87,6 +89,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** {@code 127.0.0.1:port} of an {@link Builder#extraListener extra listener} (e.g. a SASL one). */
+    public String bootstrapServers(String listenerName) {
+        Integer p = extraPorts.get(listenerName);
+        if (p == null) {
+            throw new IllegalArgumentException("no extra listener '" + listenerName + "'; known: " + extraPorts.keySet());
+        }
+        return "127.0.0.1:" + p;
     }
 
     public int controllerPort() {
@@ -141,6 +152,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private int preferredPort = DEFAULT_PORT;
         private final List<Topic<?, ?>> topics = new ArrayList<>();
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> extraListeners = new LinkedHashMap<>();
 
         public Builder dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -168,6 +180,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * One more client listener on a free loopback port, besides the PLAINTEXT one the broker always has (and
+         * uses between its own parts): e.g. {@code extraListener("SASL", "SASL_PLAINTEXT")} plus the listener's
+         * {@code listener.name.sasl.*} settings as {@link #brokerProperty}s. Clients reach it at
+         * {@link EmbeddedKafkaBroker#bootstrapServers(String)}.
+         */
+        public Builder extraListener(String name, String securityProtocol) {
+            extraListeners.put(name, securityProtocol);
+            return this;
+        }
+
         public EmbeddedKafkaBroker start() {
             long startNanos = System.nanoTime();
             Path dir = dataDir.toAbsolutePath().normalize();
@@ -179,6 +202,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int port = choosePort(preferredPort);
             int controllerPort = choosePort(0, port);
             Map<String, String> props = brokerProperties(dir, port, controllerPort);
+            Map<String, Integer> extraPorts = new LinkedHashMap<>();
+            for (Map.Entry<String, String> l : extraListeners.entrySet()) {
+                int extra = choosePort(0, port, controllerPort);
+                extraPorts.put(l.getKey(), extra);
+                String listener = "," + l.getKey() + "://127.0.0.1:" + extra;
+                props.merge("listeners", listener, String::concat);
+                props.merge("advertised.listeners", listener, String::concat);
+                props.merge("listener.security.protocol.map", "," + l.getKey() + ":" + l.getValue(), String::concat);
+            }
             props.putAll(overrides);
             KafkaConfig config = new KafkaConfig(props, false);
 
@@ -192,6 +224,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         + "' (is another broker using it?): " + e.getMessage(), e);
             }
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, port, controllerPort, clusterId, server);
+            broker.extraPorts.putAll(extraPorts);
             try {
                 if (!topics.isEmpty()) {
                     broker.createTopics(topics);

@@ -110,10 +110,20 @@ public final class KafkaClients {
     }
 
     public Admin admin(String clientId) {
+        return admin(clientId, Map.of());
+    }
+
+    public Admin admin(String clientId, Map<String, ?> overrides) {
         Map<String, Object> props = new HashMap<>(common);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        props.putAll(overrides);
         return Admin.create(props);
+    }
+
+    /** The properties every client gets (e.g. the cluster's security settings). */
+    public Map<String, Object> commonProperties() {
+        return common;
     }
 
     private Map<String, Object> producerProperties(String clientId, Map<String, ?> overrides) {

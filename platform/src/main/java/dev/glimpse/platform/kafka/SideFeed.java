@@ -41,6 +41,7 @@ public final class SideFeed implements AutoCloseable {
     }
 
     private final String bootstrapServers;
+    private final Map<String, ?> clientProperties;
     private final Duration lookback;
     private final String name;
     private final Map<String, Route<?>> routes = new HashMap<>();
@@ -50,8 +51,14 @@ public final class SideFeed implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer;
 
     public SideFeed(String name, String bootstrapServers, Duration lookback) {
+        this(name, bootstrapServers, Map.of(), lookback);
+    }
+
+    /** @param clientProperties the cluster's security settings ({@code KafkaKeys.clientProperties}) */
+    public SideFeed(String name, String bootstrapServers, Map<String, ?> clientProperties, Duration lookback) {
         this.name = name;
         this.bootstrapServers = bootstrapServers;
+        this.clientProperties = Map.copyOf(clientProperties);
         this.lookback = lookback;
     }
 
@@ -67,6 +74,7 @@ public final class SideFeed implements AutoCloseable {
 
     public synchronized void start() {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

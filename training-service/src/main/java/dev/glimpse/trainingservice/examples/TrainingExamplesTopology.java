@@ -8,6 +8,9 @@ import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.contracts.events.TrainingExample;
+import dev.glimpse.runtime.DecodedImage;
+import dev.glimpse.runtime.ImageLimits;
+import dev.glimpse.runtime.PreprocessingException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -50,6 +53,10 @@ public final class TrainingExamplesTopology {
     record CheckedLabel(Label label, DeadLetter dead) {
     }
 
+    /** An image after validation: exactly one of the two is set. */
+    record CheckedImage(ImageEvent image, DeadLetter dead) {
+    }
+
     /** A label with its image, or without one (left join found none within the window). */
     record LabeledImage(Label label, ImageEvent image) {
     }
@@ -77,9 +84,16 @@ public final class TrainingExamplesTopology {
                 .to(config.deadletterTopic(), Produced.with(keys, deadSerde).withName("bad-labels-sink"));
         KStream<String, Label> labels = labelBranches.get("label-ok").mapValues(CheckedLabel::label);
 
-        KStream<String, ImageEvent> images = builder
+        Map<String, KStream<String, CheckedImage>> imageBranches = builder
                 .stream(config.imagesTopic(), Consumed.with(keys, Serdes.ByteArray()).withName("images-source"))
-                .flatMapValues(bytes -> parseImage(bytes, registry), Named.as("parse-images"));
+                .processValues(() -> new ImageValidator(config.imageLimits()), Named.as("validate-images"))
+                .split(Named.as("image-"))
+                .branch((k, v) -> v.dead() != null, Branched.as("bad"))
+                .defaultBranch(Branched.as("ok"));
+        imageBranches.get("image-bad").mapValues(CheckedImage::dead, Named.as("bad-image-dead-letter"))
+                .peek((k, v) -> countDeadLetter(registry, v.getReason()))
+                .to(config.deadletterTopic(), Produced.with(keys, deadSerde).withName("bad-images-sink"));
+        KStream<String, ImageEvent> images = imageBranches.get("image-ok").mapValues(CheckedImage::image);
 
         KStream<String, LabeledImage> joined = labels.leftJoin(images, LabeledImage::new,
                 JoinWindows.ofTimeDifferenceAndGrace(config.retention(), config.grace()),
@@ -97,16 +111,6 @@ public final class TrainingExamplesTopology {
                 .peek((k, v) -> registry.counter("glimpse.training.examples", "class",
                         Integer.toString(v.getLabel().getLabel()), "split", splitOf(v)).increment())
                 .to(config.examplesTopic(), Produced.with(keys, exampleSerde).withName("examples-sink"));
-    }
-
-    private static Iterable<ImageEvent> parseImage(byte[] bytes, MeterRegistry registry) {
-        try {
-            return bytes == null ? java.util.List.of() : java.util.List.of(ImageEvent.parseFrom(bytes));
-        } catch (InvalidProtocolBufferException e) {
-            // ingest and the inference worker own dead-lettering of bad images; here they are only counted
-            registry.counter("glimpse.training.images.skipped", "reason", "malformed-event").increment();
-            return java.util.List.of();
-        }
     }
 
     private static Outcome toOutcome(String id, LabeledImage li, HoldoutSplit split, TrainingExamplesConfig config) {
@@ -142,6 +146,71 @@ public final class TrainingExamplesTopology {
 
     private static void countDeadLetter(MeterRegistry registry, String reason) {
         DeadLetterPublisher.counter(registry, STAGE, reason).increment();
+    }
+
+    /**
+     * Parses an image event and checks its header against the image limits without decoding a pixel: what cannot be
+     * a training example (garbage, a decompression bomb, bytes no reader recognises) becomes a dead letter naming the
+     * source record instead of waiting in the join store for a label.
+     */
+    static final class ImageValidator extends ContextualFixedKeyProcessor<String, byte[], CheckedImage> {
+        private final ImageLimits limits;
+
+        ImageValidator(ImageLimits limits) {
+            this.limits = limits;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, byte[]> record) {
+            byte[] value = record.value();
+            if (value == null) {
+                return; // a tombstone: no image, nothing lost
+            }
+            ImageEvent image;
+            try {
+                image = ImageEvent.parseFrom(value);
+            } catch (InvalidProtocolBufferException e) {
+                forward(record, null, dead(record, "malformed-event", "not an ImageEvent protobuf: " + e.getMessage(), ""));
+                return;
+            }
+            try {
+                DecodedImage.header(image.getData().toByteArray(), limits);
+            } catch (PreprocessingException e) {
+                forward(record, null, dead(record, e.reason(), "image " + image.getImageId() + ": " + e.getMessage(),
+                        image.getImageId()));
+                return;
+            }
+            forward(record, image, null);
+        }
+
+        private void forward(FixedKeyRecord<String, byte[]> record, ImageEvent image, DeadLetter dead) {
+            context().forward(record.withValue(new CheckedImage(image, dead)));
+        }
+
+        private DeadLetter dead(FixedKeyRecord<String, byte[]> record, String reason, String detail, String imageId) {
+            return deadLetter(record, context().recordMetadata().orElse(null), reason, detail, imageId);
+        }
+    }
+
+    /** A dead letter of the training stage for a consumed record, with its bytes (cut to 1 MiB) and origin. */
+    static DeadLetter deadLetter(FixedKeyRecord<String, byte[]> record, RecordMetadata source, String reason,
+                                 String detail, String imageId) {
+        DeadLetter.Builder b = DeadLetter.newBuilder().setReason(reason).setDetail(detail).setStage(STAGE)
+                .setImageId(imageId == null || imageId.isEmpty() ? (record.key() == null ? "" : record.key()) : imageId)
+                .setFailedAtMs(System.currentTimeMillis());
+        if (record.key() != null) {
+            b.setOriginalKey(ByteString.copyFromUtf8(record.key()));
+        }
+        if (record.value() != null) {
+            byte[] v = record.value();
+            boolean cut = v.length > DeadLetterPublisher.DEFAULT_MAX_ORIGINAL_BYTES;
+            b.setOriginalValue(ByteString.copyFrom(v, 0, cut ? DeadLetterPublisher.DEFAULT_MAX_ORIGINAL_BYTES : v.length))
+                    .setOriginalSize(v.length).setOriginalTruncated(cut);
+        }
+        if (source != null) {
+            b.setSourceTopic(source.topic()).setSourcePartition(source.partition()).setSourceOffset(source.offset());
+        }
+        return b.build();
     }
 
     /** Parses and range-checks a label; anything wrong becomes a dead letter naming the source record. */
@@ -181,18 +250,7 @@ public final class TrainingExamplesTopology {
         }
 
         private DeadLetter dead(FixedKeyRecord<String, byte[]> record, String reason, String detail, String imageId) {
-            DeadLetter.Builder b = DeadLetter.newBuilder().setReason(reason).setDetail(detail).setStage(STAGE)
-                    .setImageId(imageId == null || imageId.isEmpty() ? (record.key() == null ? "" : record.key()) : imageId)
-                    .setFailedAtMs(System.currentTimeMillis());
-            if (record.key() != null) {
-                b.setOriginalKey(ByteString.copyFromUtf8(record.key()));
-            }
-            if (record.value() != null) {
-                b.setOriginalValue(ByteString.copyFrom(record.value()));
-            }
-            context().recordMetadata().ifPresent((RecordMetadata m) -> b.setSourceTopic(m.topic())
-                    .setSourcePartition(m.partition()).setSourceOffset(m.offset()));
-            return b.build();
+            return deadLetter(record, context().recordMetadata().orElse(null), reason, detail, imageId);
         }
     }
 }

@@ -9,6 +9,14 @@ import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.TrainingExample;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -73,8 +81,8 @@ class TrainingExamplesTopologyTest {
         TrainingExample ex = TrainingExample.parseFrom(out.get(0).value);
         assertEquals("img-1", ex.getImageId());
         assertEquals(3, ex.getLabel().getLabel());
-        assertEquals(ByteString.copyFrom(new byte[] {7, 7, 7}), ex.getImage().getData());
-        assertEquals(28, ex.getImage().getWidth());
+        assertEquals(image("img-1", 7).getData(), ex.getImage().getData());
+        assertEquals(2, ex.getImage().getWidth());
         assertTrue(deadletters.isEmpty());
     }
 
@@ -177,9 +185,61 @@ class TrainingExamplesTopologyTest {
         return out;
     }
 
+    @Test
+    void shouldDeadLetterGarbageAndImagesOverThePixelLimitFromTheirHeaderWithoutJoiningThem() throws Exception {
+        // Given an image whose header claims 46000x46000 pixels, and bytes that are no ImageEvent at all
+        ImageEvent bomb = ImageEvent.newBuilder().setImageId("bomb").setData(ByteString.copyFrom(
+                headerOnlyPng(46_000, 46_000))).setContentType("image/png").build();
+        images.pipeInput("bomb", bomb.toByteArray(), T0);
+        images.pipeInput("junk", new byte[] {(byte) 0xff, 0x01, 0x02, 0x03, 0x04}, T0);
+        // When a label for the bomb arrives
+        labels.pipeInput("bomb", label("bomb", 1).toByteArray(), T0.plusSeconds(1));
+
+        // Then no example is made; the bomb is dead-lettered as too-many-pixels, the junk as malformed-event, and
+        // the bomb's label finds no image (the refused image never entered the join)
+        assertTrue(examples.readKeyValuesToList().isEmpty());
+        List<DeadLetter> dead = readDead();
+        assertEquals(List.of("too-many-pixels", "malformed-event"), dead.stream().map(DeadLetter::getReason).toList());
+        assertEquals("bomb", dead.get(0).getImageId());
+        assertEquals("training", dead.get(0).getStage());
+        assertEquals("images", dead.get(1).getSourceTopic());
+    }
+
+    /** A real 2x2 gray PNG of value {@code fill}: the topology reads its header. */
     static ImageEvent image(String id, int fill) {
-        return ImageEvent.newBuilder().setImageId(id).setData(ByteString.copyFrom(new byte[] {(byte) fill, (byte) fill, (byte) fill}))
-                .setContentType("image/png").setWidth(28).setHeight(28).setChannels(1).setLabel(-1).build();
+        BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < 4; i++) {
+            img.getRaster().setSample(i % 2, i / 2, 0, fill);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ImageEvent.newBuilder().setImageId(id).setData(ByteString.copyFrom(out.toByteArray()))
+                .setContentType("image/png").setWidth(2).setHeight(2).setChannels(1).setLabel(-1).build();
+    }
+
+    /** PNG signature, an IHDR of the given size (8-bit RGB) and IEND: enough for a reader to report the size. */
+    static byte[] headerOnlyPng(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(t);
+        out.writeBytes(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     static Label label(String id, int label) {
