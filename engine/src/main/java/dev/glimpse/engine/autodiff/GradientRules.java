@@ -10,6 +10,9 @@ import dev.glimpse.engine.autodiff.rules.ElementwiseGrad;
 import dev.glimpse.engine.autodiff.rules.GatherGrad;
 import dev.glimpse.engine.autodiff.rules.GemmGrad;
 import dev.glimpse.engine.autodiff.rules.GlobalPoolGrad;
+import dev.glimpse.engine.autodiff.rules.GroupNormalizationGrad;
+import dev.glimpse.engine.autodiff.rules.InstanceNormalizationGrad;
+import dev.glimpse.engine.autodiff.rules.LayerNormalizationGrad;
 import dev.glimpse.engine.autodiff.rules.IdentityGrad;
 import dev.glimpse.engine.autodiff.rules.LrnGrad;
 import dev.glimpse.engine.autodiff.rules.MatMulGrad;
@@ -45,7 +48,8 @@ public final class GradientRules {
                 new ClipGrad(), new ActivationGrad(), new ElementwiseGrad(), new GemmGrad(), new MatMulGrad(),
                 new ReshapeGrad(), new TransposeGrad(), new ConcatGrad(), new SplitGrad(), new SliceGrad(),
                 new PadGrad(), new IdentityGrad(), new BatchNormalizationGrad(), new SoftmaxGrad(), new ReduceGrad(),
-                new LrnGrad(), new UnaryMathGrad(), new GatherGrad());
+                new LrnGrad(), new UnaryMathGrad(), new GatherGrad(), new LayerNormalizationGrad(),
+                new InstanceNormalizationGrad(), new GroupNormalizationGrad());
     }
 
     public static GradientRules of(GradientRule... rules) {
