@@ -6,6 +6,7 @@ import dev.glimpse.engine.autodiff.rules.BatchNormalizationGrad;
 import dev.glimpse.engine.autodiff.rules.ClipGrad;
 import dev.glimpse.engine.autodiff.rules.ConcatGrad;
 import dev.glimpse.engine.autodiff.rules.ConvGrad;
+import dev.glimpse.engine.autodiff.rules.EinsumGrad;
 import dev.glimpse.engine.autodiff.rules.ElementwiseGrad;
 import dev.glimpse.engine.autodiff.rules.GatherGrad;
 import dev.glimpse.engine.autodiff.rules.GemmGrad;
@@ -21,6 +22,7 @@ import dev.glimpse.engine.autodiff.rules.PadGrad;
 import dev.glimpse.engine.autodiff.rules.ReduceGrad;
 import dev.glimpse.engine.autodiff.rules.ReluGrad;
 import dev.glimpse.engine.autodiff.rules.ReshapeGrad;
+import dev.glimpse.engine.autodiff.rules.ResizeGrad;
 import dev.glimpse.engine.autodiff.rules.SliceGrad;
 import dev.glimpse.engine.autodiff.rules.SoftmaxGrad;
 import dev.glimpse.engine.autodiff.rules.SplitGrad;
@@ -49,7 +51,7 @@ public final class GradientRules {
                 new ReshapeGrad(), new TransposeGrad(), new ConcatGrad(), new SplitGrad(), new SliceGrad(),
                 new PadGrad(), new IdentityGrad(), new BatchNormalizationGrad(), new SoftmaxGrad(), new ReduceGrad(),
                 new LrnGrad(), new UnaryMathGrad(), new GatherGrad(), new LayerNormalizationGrad(),
-                new InstanceNormalizationGrad(), new GroupNormalizationGrad());
+                new InstanceNormalizationGrad(), new GroupNormalizationGrad(), new ResizeGrad(), new EinsumGrad());
     }
 
     public static GradientRules of(GradientRule... rules) {

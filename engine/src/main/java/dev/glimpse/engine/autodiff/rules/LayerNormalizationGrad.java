@@ -10,7 +10,8 @@ import java.util.Set;
  * LayerNormalization (opset 17; {@code axis} from the last axis up to several, scale and optional bias
  * broadcast over the normalised axes): y = x̂·scale + B with x̂ standardised over axes axis..rank−1, so
  * dX by {@link Standardization} from dX̂ = dY·scale; dScale = Σ dY·x̂ and dB = Σ dY over the broadcast axes.
- * The optional Mean / InvStdDev outputs carry no gradient (an error names them if one is differentiated).
+ * The optional Mean / InvStdDev outputs are not differentiated through (exporters leave them unused; building the
+ * backward graph fails naming the node if a gradient reaches them).
  */
 public final class LayerNormalizationGrad implements GradientRule {
 
@@ -20,17 +21,12 @@ public final class LayerNormalizationGrad implements GradientRule {
     }
 
     @Override
-    public String unsupportedReason(Backward b) {
+    public void backward(Backward b) {
         for (int k = 1; k < b.node().getOutputCount(); k++) {
             if (b.gradOut(k) != null) {
-                return b.describe() + ": gradient through its Mean/InvStdDev output";
+                throw new IllegalStateException(b.describe() + ": a gradient flows into its Mean/InvStdDev output");
             }
         }
-        return null;
-    }
-
-    @Override
-    public void backward(Backward b) {
         String dy = b.gradOut(0);
         if (dy == null) {
             return;
