@@ -109,6 +109,7 @@ public final class ExplainRun {
             p.add(v);
         }
         summary.put("layer", layer);
+        summary.put("layerRule", s.layer() != null ? "given (--layer)" : Explainer.DEFAULT_LAYER_RULE);
         summary.put("logits", e.logitsName());
         summary.set("inputShape", JSON.valueToTree(input.shape()));
         ObjectNode timings = summary.putObject("timingsMs");

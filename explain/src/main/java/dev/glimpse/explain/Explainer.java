@@ -100,32 +100,35 @@ public final class Explainer implements AutoCloseable {
         return shapes.get(input);
     }
 
-    /** The last 4-D activation with spatial size > 1, in graph order (the conventional Grad-CAM layer). */
+    /** The default layer rule, as summary.json and the worker's log name it. */
+    public static final String DEFAULT_LAYER_RULE = "the last 4-D activation whose smaller spatial side is at least "
+            + "min(14, ceil(input side / 4)) cells, else the last with spatial size > 1";
+
+    /**
+     * The one default layer for CAM methods and feature maps, in {@code explain}, the explain worker and the
+     * console ({@link #DEFAULT_LAYER_RULE}): the last 4-D activation (graph order) whose smaller spatial side is at
+     * least {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; the last 4-D activation with
+     * spatial size > 1 when none is. The conventional last layer is often too coarse to point at an object: one
+     * cell of a 4×4 or 8×8 map covers 8 or 4 pixels of a 32-pixel image (the 3×3 pool of a 28-pixel Fashion-MNIST
+     * model puts an ankle boot's peak in the background), and the peak of the upsampled map lands between parts of
+     * the object; a quarter of the side keeps cells at most 4 input pixels wide on small images, and the cap of 14
+     * keeps 224-pixel ImageNet models on a late block (14×14) rather than an early one.
+     */
     public String defaultLayer() {
-        String best = lastActivation(s -> s[2] * s[3] > 1);
+        long[] in = inputShape();
+        String best = null;
+        if (in != null && in.length == 4) {
+            long side = Math.min(in[2], in[3]);
+            long wanted = Math.max(2, Math.min(14, (side + 3) / 4));
+            best = lastActivation(s -> Math.min(s[2], s[3]) >= wanted);
+        }
+        if (best == null) {
+            best = lastActivation(s -> s[2] * s[3] > 1);
+        }
         if (best == null) {
             throw new IllegalArgumentException("the model has no 4-D activation with spatial size > 1; pass --layer");
         }
         return best;
-    }
-
-    /**
-     * The layer for heatmaps meant to localise: the last 4-D activation (graph order) whose smaller spatial side is
-     * at least {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; {@link #defaultLayer()} when
-     * none is. The conventional last layer is often too coarse to point at an object: one cell of a 4×4 or 8×8
-     * map covers 8 or 4 pixels of a 32-pixel image, and the peak of the upsampled map lands between parts of the
-     * object (the hole of a ring); a quarter of the side keeps cells at most 4 input pixels wide on small images,
-     * and the cap of 14 keeps 224-pixel ImageNet models on a late block (14×14) rather than an early one.
-     */
-    public String localisationLayer() {
-        long[] in = inputShape();
-        if (in == null || in.length != 4) {
-            return defaultLayer();
-        }
-        long side = Math.min(in[2], in[3]);
-        long wanted = Math.max(2, Math.min(14, (side + 3) / 4));
-        String best = lastActivation(s -> Math.min(s[2], s[3]) >= wanted);
-        return best != null ? best : defaultLayer();
     }
 
     /** The last 4-D activation in graph order whose executed shape passes {@code test}, or null. */
