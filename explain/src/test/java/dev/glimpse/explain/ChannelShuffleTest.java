@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChannelShuffleTest {
 
     private static final ChannelShuffleCnn NET = new ChannelShuffleCnn(3);
+    private static final ChannelShuffleCnn FOLDED = new ChannelShuffleCnn(3, true);
     private static final Tensor X = ChannelShuffleCnn.input(4);
 
     @Test
@@ -60,7 +61,17 @@ class ChannelShuffleTest {
 
     @Test
     void shouldEqualFiniteDifferencesThroughTheShuffle() throws Exception {
-        try (Explainer e = new Explainer(NET.model, new EngineDifferentiators(), 256)) {
+        assertSaliencyEqualsFiniteDifferences(NET);
+    }
+
+    @Test
+    void shouldRunAFixedBatchExportWhoseShuffleTargetsPinTheBatchAtOtherBatchSizes() throws Exception {
+        // the finite differences run the forward pass at batch 256 through Reshape targets that say [1, ...]
+        assertSaliencyEqualsFiniteDifferences(FOLDED);
+    }
+
+    private static void assertSaliencyEqualsFiniteDifferences(ChannelShuffleCnn net) throws Exception {
+        try (Explainer e = new Explainer(net.model, new EngineDifferentiators(), 256)) {
             int target = e.logits(X).argmax();
             Tensor saliency = Methods.byName("saliency").explain(e,
                     new ExplanationMethod.Request(X, target, null, new Options(Map.of()))).raw();

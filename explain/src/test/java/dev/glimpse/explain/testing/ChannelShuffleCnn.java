@@ -11,7 +11,9 @@ import java.util.Random;
  * A ShuffleNet v2 unit as torch.onnx exports it at opset 13, with the shape arithmetic kept live:
  * x [1,2,8,8] → Conv(8, 3×3) → Relu → Split [4,4] on channels → (x1, Relu(Conv1×1(x2))) → Concat → channel
  * shuffle with 2 groups computed from Shape→Gather→Div→Unsqueeze→Concat→Reshape→Transpose→Reshape → Conv(6, 3×3)
- * → Relu (= {@link #layer}) → GlobalAveragePool → Flatten → Gemm → logits [1,4].
+ * → Relu (= {@link #layer}) → GlobalAveragePool → Flatten → Gemm → logits [1,4]. With {@code foldedShapes} the
+ * shuffle's Reshape targets are constants pinning the exported batch ([1, 2, 4, 8, 8], [1, -1, 8, 8]), as torch.onnx
+ * writes them for a fixed-shape export.
  */
 public final class ChannelShuffleCnn {
 
@@ -25,6 +27,10 @@ public final class ChannelShuffleCnn {
     public final Onnx.ModelProto model;
 
     public ChannelShuffleCnn(long seed) {
+        this(seed, false);
+    }
+
+    public ChannelShuffleCnn(long seed, boolean foldedShapes) {
         GraphBuilder b = new GraphBuilder(seed).input("x", 1, C, H, W);
         String c1 = b.node("Relu", new String[] {b.node("Conv", new String[] {"x", b.initializer("c1.w", null, 0.5, 8, C, 3, 3),
             b.initializer("c1.b", null, 0.1, 8)}, ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1))});
@@ -32,7 +38,7 @@ public final class ChannelShuffleCnn {
         String branch = b.node("Relu", new String[] {b.node("Conv", new String[] {halves[1],
             b.initializer("c2.w", null, 0.5, 4, 4, 1, 1), b.initializer("c2.b", null, 0.1, 4)}, ints("kernel_shape", 1, 1))});
         String joined = b.node("Concat", new String[] {halves[0], branch}, i("axis", 1));
-        shuffled = channelShuffle(b, joined, 2);
+        shuffled = foldedShapes ? foldedChannelShuffle(b, joined) : channelShuffle(b, joined, 2);
         layer = b.node("Relu", new String[] {b.node("Conv", new String[] {shuffled, b.initializer("c3.w", null, 0.5, 6, 8, 3, 3),
             b.initializer("c3.b", null, 0.1, 6)}, ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1))});
         String flat = b.node("Flatten", new String[] {b.node("GlobalAveragePool", new String[] {layer})});
@@ -61,6 +67,12 @@ public final class ChannelShuffleCnn {
             b.int64Initializer("minus1_" + x, -1), b.node("Unsqueeze", new String[] {dims[2], axes0}),
             b.node("Unsqueeze", new String[] {dims[3], axes0})}, i("axis", 0));
         return b.node("Reshape", new String[] {grouped, four});
+    }
+
+    private static String foldedChannelShuffle(GraphBuilder b, String x) {
+        String grouped = b.node("Transpose", new String[] {b.node("Reshape", new String[] {x,
+            b.int64Initializer("five_" + x, 1, 2, 4, H, W)})}, ints("perm", 0, 2, 1, 3, 4));
+        return b.node("Reshape", new String[] {grouped, b.int64Initializer("four_" + x, 1, -1, H, W)});
     }
 
     public static Tensor input(long seed) {
