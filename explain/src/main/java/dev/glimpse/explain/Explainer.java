@@ -11,6 +11,8 @@ import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.explain.ort.LargeStack;
+import dev.glimpse.explain.tokens.LayoutDetection;
+import dev.glimpse.explain.tokens.TokenLayout;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +43,9 @@ public final class Explainer implements AutoCloseable {
     private final int maxBatch;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
+    private final Map<String, TokenLayout> layouts = new HashMap<>();
+    private Options tokenParameters = Options.none();
+    private LayoutDetection detection;
     private String actualDevice = "cpu";
 
     /** Forward sessions on the CPU; gradient sessions wherever {@code gradients} opens them. */
@@ -131,13 +137,13 @@ public final class Explainer implements AutoCloseable {
         return best;
     }
 
-    /** The last 4-D activation in graph order whose executed shape passes {@code test}, or null. */
+    /** The last channels-first 4-D activation in graph order whose executed shape passes {@code test}, or null. */
     private String lastActivation(Predicate<long[]> test) {
         String best = null;
         for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
             for (String o : n.getOutputList()) {
                 long[] s = shapes.get(o);
-                if (s != null && s.length == 4 && test.test(s)) {
+                if (s != null && s.length == 4 && test.test(s) && !channelsLast(o, s)) {
                     best = o;
                 }
             }
@@ -145,19 +151,67 @@ public final class Explainer implements AutoCloseable {
         return best;
     }
 
-    /** Checks that a layer name is a 4-D tensor of the graph, naming it otherwise. */
+    /** True when the graph shows the 4-D tensor to be [N, H, W, C] (its spatial sizes are not s[2], s[3]). */
+    private boolean channelsLast(String tensor, long[] s) {
+        try {
+            return !layoutDetection().detect(tensor, s, inputShape(), Options.none()).isChannelsFirst();
+        } catch (IllegalArgumentException undecided) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks that a layer name is a tensor of the graph that maps onto a grid (channels-first, channels-last or
+     * tokens, see {@link #layout}), naming what is wrong otherwise.
+     */
     public String requireLayer(String layer) {
         long[] s = shapes.get(layer);
         if (s == null) {
-            // the candidates CAM can use: the 4-D activations
+            // the candidates CAM can use: the 3-D and 4-D activations
             throw new IllegalArgumentException(ClosestNames.unknownLayer(layer, shapes.entrySet().stream()
-                    .filter(e -> e.getValue() != null && e.getValue().length == 4).map(Map.Entry::getKey).toList()));
+                    .filter(e -> e.getValue() != null && (e.getValue().length == 4 || e.getValue().length == 3))
+                    .map(Map.Entry::getKey).toList()));
         }
-        if (s.length != 4) {
-            throw new IllegalArgumentException("--layer '" + layer + "' has shape " + Arrays.toString(s)
-                    + "; CAM methods need a 4-D [N,C,H,W] activation");
-        }
+        layout(layer);
         return layer;
+    }
+
+    /**
+     * {@code tokens.layout} / {@code tokens.grid} overrides for the layouts of layers (--param); the graph decides
+     * where they are not given.
+     */
+    public void useTokenParameters(Options params) {
+        this.tokenParameters = params;
+        layouts.clear();
+    }
+
+    /** How the layer's activation lies on a grid: channels-first, channels-last or tokens with leading ones dropped. */
+    public TokenLayout layout(String layer) {
+        TokenLayout l = layouts.get(layer);
+        if (l == null) {
+            long[] s = shapes.get(layer);
+            if (s == null) {
+                throw new IllegalArgumentException("no tensor '" + layer + "' in the model");
+            }
+            l = layoutDetection().detect(layer, s, inputShape(), tokenParameters);
+            layouts.put(layer, l);
+        }
+        return l;
+    }
+
+    private LayoutDetection layoutDetection() {
+        if (detection == null) {
+            detection = new LayoutDetection(model.getGraph());
+        }
+        return detection;
+    }
+
+    /** The layer's activations (or their gradients) [N, ...] as [N, C, h, w] on the layer's grid. */
+    private Tensor onGrid(String layer, Tensor raw) {
+        if (layer == null || raw == null || !layouts.containsKey(layer)) {
+            return raw;
+        }
+        return layouts.get(layer).toGrid(raw);
     }
 
     /** Forward pass returning the logits and any extra tensors, batched in chunks of maxBatch. */
@@ -169,7 +223,7 @@ public final class Explainer implements AutoCloseable {
         var wanted = new HashSet<>(key);
         int n = batch.dim(0);
         if (n <= maxBatch) {
-            return s.run(batch, wanted);
+            return onGrid(s.run(batch, wanted));
         }
         Map<String, List<Tensor>> parts = new HashMap<>();
         for (int start = 0; start < n; start += maxBatch) {
@@ -178,6 +232,13 @@ public final class Explainer implements AutoCloseable {
         }
         Map<String, Tensor> out = new HashMap<>();
         parts.forEach((k, v) -> out.put(k, Batches.concat(v)));
+        return onGrid(out);
+    }
+
+    /** Layers with a non-channels-first layout come back on their grid, [N, C, h, w]. */
+    private Map<String, Tensor> onGrid(Map<String, Tensor> outputs) {
+        Map<String, Tensor> out = new LinkedHashMap<>(outputs);
+        out.replaceAll(this::onGrid);
         return out;
     }
 
@@ -221,7 +282,9 @@ public final class Explainer implements AutoCloseable {
     public Differentiator.Pass gradients(String output, String layer, ReluRule rule, Tensor batch, Tensor seed) throws OrtException {
         try {
             // fused backward graphs of deep models recurse deeply in native code: run on a large stack
-            return LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
+            Differentiator.Pass p = LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
+            return layer == null ? p : new Differentiator.Pass(p.logits(), onGrid(layer, p.activation()),
+                    onGrid(layer, p.activationGradient()), p.inputGradient());
         } catch (OrtException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
