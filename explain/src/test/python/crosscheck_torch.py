@@ -94,6 +94,9 @@ def randomise_batchnorm(model, gen):
             m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
             m.weight.data.copy_(torch.rand(n, generator=gen) + 0.5)
             m.bias.data.copy_(torch.randn(n, generator=gen) * 0.1)
+        elif isinstance(m, nn.Linear) and not m.weight.detach().any():
+            # torchvision's ViT head starts at zero: every gradient would be zero
+            m.weight.data.copy_(torch.randn(m.weight.shape, generator=gen) * 0.2)
         elif isinstance(m, nn.LayerNorm) and m.elementwise_affine:
             m.weight.data.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
             m.bias.data.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
@@ -158,6 +161,77 @@ def fwd_googlenet(m, x):
     return m.fc(m.dropout(torch.flatten(m.avgpool(a), 1))), a
 
 
+def fwd_vit(m, x):
+    """torchvision VisionTransformer; A = the input of the last block's first norm (glimpse's default for a
+    class-token head), attention probabilities recomputed from each block's nn.MultiheadAttention weights."""
+    x = m._process_input(x)
+    x = torch.cat([m.class_token.expand(x.shape[0], -1, -1), x], dim=1) + m.encoder.pos_embedding
+    attention, a = [], None
+    for i, block in enumerate(m.encoder.layers):
+        if i == len(m.encoder.layers) - 1:
+            a = x
+        attention.append(mha_probabilities(block.self_attention, block.ln_1(x)))
+        x = block(x)
+    fwd_vit.attention = attention
+    return m.heads(m.encoder.ln(x)[:, 0]), a
+
+
+def mha_probabilities(mha, y):
+    q, k, _ = F.linear(y, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
+    n, t, d = q.shape
+    h = mha.num_heads
+    q = q.reshape(n, t, h, d // h).transpose(1, 2)
+    k = k.reshape(n, t, h, d // h).transpose(1, 2)
+    return torch.softmax(q @ k.transpose(-2, -1) / (d // h) ** 0.5, dim=-1)
+
+
+class TinyVit4d(nn.Module):
+    """A ViT written out so that its attention probabilities are a 4-D [N, heads, T, T] Softmax in the graph (as
+    newer exporters write them): patch 8 on 64x64, 4 blocks, 4 heads, width 64, class-token head."""
+
+    def __init__(self, dim=64, heads=4, blocks=4, classes=10):
+        super().__init__()
+        self.heads = heads
+        self.patch = nn.Conv2d(3, dim, 8, 8)
+        self.cls = nn.Parameter(torch.randn(1, 1, dim) * 0.5)
+        self.pos = nn.Parameter(torch.randn(1, 65, dim) * 0.5)
+        self.blocks = nn.ModuleList(nn.ModuleDict(dict(ln1=nn.LayerNorm(dim), qkv=nn.Linear(dim, 3 * dim),
+                                                        proj=nn.Linear(dim, dim), ln2=nn.LayerNorm(dim),
+                                                        fc1=nn.Linear(dim, 2 * dim), fc2=nn.Linear(2 * dim, dim)))
+                                    for _ in range(blocks))
+        self.ln = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, classes)
+
+
+def fwd_vit4d(m, x):
+    x = m.patch(x).flatten(2).transpose(1, 2)
+    x = torch.cat([m.cls.expand(x.shape[0], -1, -1), x], dim=1) + m.pos
+    attention, a = [], None
+    for i, b in enumerate(m.blocks):
+        if i == len(m.blocks) - 1:
+            a = x
+        n, t, d = x.shape
+        q, k, v = b["qkv"](b["ln1"](x)).reshape(n, t, 3, m.heads, d // m.heads).permute(2, 0, 3, 1, 4)
+        p = torch.softmax(q @ k.transpose(-2, -1) / (d // m.heads) ** 0.5, dim=-1)
+        attention.append(p)
+        x = x + b["proj"]((p @ v).transpose(1, 2).reshape(n, t, d))
+        x = x + b["fc2"](F.gelu(b["fc1"](b["ln2"](x))))
+    fwd_vit4d.attention = attention
+    return m.head(m.ln(x)[:, 0]), a
+
+
+def rollout(attention):
+    """Abnar and Zuidema: per block mean over heads + I, rows renormalised, R = A_L ... A_1; class-token row over
+    the grid tokens."""
+    r = None
+    for p in attention:
+        a = p[0].mean(0) + torch.eye(p.shape[-1])
+        a = a / a.sum(-1, keepdim=True)
+        r = a if r is None else a @ r
+    side = int(round((r.shape[0] - 1) ** 0.5))
+    return r[0, 1:].reshape(side, side).detach().numpy()
+
+
 class Wrapped(nn.Module):
     def __init__(self, model, fwd):
         super().__init__()
@@ -185,8 +259,10 @@ class Spec:
     """How one model is checked: opsets (None = --opsets), input side, whether the guided reference is complete
     (every ReLU an nn.ReLU module) and whether --layer names the reference activation (else glimpse's default)."""
 
-    def __init__(self, ctor, fwd, opsets=None, size=None, guided=True, named_layer=False):
+    def __init__(self, ctor, fwd, opsets=None, size=None, guided=True, named_layer=False, tokens=False):
         self.ctor, self.fwd, self.opsets, self.size, self.guided, self.named_layer = ctor, fwd, opsets, size, guided, named_layer
+        # tokens: A is [1, T, D] with one class token; Grad-CAM and feature maps on the grid, plus attention rollout
+        self.tokens = tokens
 
 
 MODELS = {
@@ -206,6 +282,12 @@ MODELS = {
     "googlenet": Spec(lambda: torchvision.models.googlenet(aux_logits=False, init_weights=True), fwd_googlenet, [13], 64,
                       guided=False, named_layer=True),
     "regnet_y_400mf": Spec(torchvision.models.regnet_y_400mf, fwd_regnet, [13], 64, named_layer=True),
+    # vision transformers on 64x64, patch 8: 64 grid tokens + the class token. The layer is glimpse's default
+    # (the input of the last block's first norm), so the default rule is checked too.
+    "vit_tiny": Spec(lambda: torchvision.models.VisionTransformer(image_size=64, patch_size=8, num_layers=4, num_heads=4,
+                                                                  hidden_dim=64, mlp_dim=128, num_classes=10),
+                     fwd_vit, [13, 17], 64, guided=False, tokens=True),
+    "vit_4d_attention": Spec(TinyVit4d, fwd_vit4d, [13, 17], 64, guided=False, tokens=True),
 }
 CLASSIC = ["resnet18", "vgg11_bn", "mobilenet_v2", "squeezenet1_0", "densenet121"]
 
@@ -221,15 +303,23 @@ def cosine(a, b):
     return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
 
 
-def references(model, fwd, x, target):
+def references(model, fwd, x, target, tokens=False):
     Act.guided = False
     xi = x.clone().requires_grad_(True)
     logits, a = fwd(model, xi)
     a.retain_grad()
     logits[0, target].backward()
+    saliency = xi.grad[0].detach().numpy()
+    if tokens:
+        # grid tokens only (the class token dropped): [T-1, D] -> [D, h, w]; alpha = mean over grid tokens
+        side = int(round((a.shape[1] - 1) ** 0.5))
+        grid = a[0, 1:].T.reshape(-1, side, side)
+        alpha = a.grad[0, 1:].mean(0)
+        gradcam = F.relu((alpha[:, None, None] * grid).sum(0)).detach().numpy()
+        return {"featuremaps": grid.detach().numpy(), "gradcam": gradcam, "saliency": saliency,
+                "attention-rollout": rollout(fwd.attention)}, logits
     alpha = a.grad[0].mean(dim=(1, 2))
     gradcam = F.relu((alpha[:, None, None] * a[0]).sum(0)).detach().numpy()
-    saliency = xi.grad[0].detach().numpy()
     feats = a[0].detach().numpy()
     Act.guided = True
     xg = x.clone().requires_grad_(True)
@@ -266,8 +356,8 @@ def main():
         x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(2))
         with torch.no_grad():
             target = int(fwd(model, x)[0].argmax())
-        refs, logits = references(model, fwd, x, target)
-        if not spec.guided:
+        refs, logits = references(model, fwd, x, target, spec.tokens)
+        if not spec.guided and "guided" in refs:
             del refs["guided"]
         for opset in spec.opsets or [int(o) for o in args.opsets.split(",")]:
             d = os.path.join(work, f"{name}-op{opset}")
@@ -306,14 +396,14 @@ def main():
             failed |= not ok
             rows.append((name, opset, summary["layer"], "ok" if ok else "FAIL", sims, secs))
             print(f"{name} opset {opset}: {'ok' if ok else 'FAIL'} {sims} ({secs:.1f} s)", flush=True)
-    print(f"{'model':<14} {'opset':>5} {'featuremaps':>12} {'gradcam':>10} {'saliency':>10} {'guided':>10} {'s':>6}  result  layer")
+    print(f"{'model':<14} {'opset':>5} {'featuremaps':>12} {'gradcam':>10} {'saliency':>10} {'guided':>10} {'rollout':>10} {'s':>6}  result  layer")
     for name, opset, layer, verdict, sims, secs in rows:
         if "error" in sims:
             print(f"{name:<14} {opset:>5}  ERROR {sims['error']}")
             continue
         cells = [("-" if m not in sims else f"{sims[m]:.6f}" if isinstance(sims[m], float) else str(sims[m]))
-                 for m in ("featuremaps", "gradcam", "saliency", "guided")]
-        print(f"{name:<14} {opset:>5} {cells[0]:>12} {cells[1]:>10} {cells[2]:>10} {cells[3]:>10} {secs:6.1f}  {verdict:<6}  {layer}")
+                 for m in ("featuremaps", "gradcam", "saliency", "guided", "attention-rollout")]
+        print(f"{name:<14} {opset:>5} {cells[0]:>12} {cells[1]:>10} {cells[2]:>10} {cells[3]:>10} {cells[4]:>10} {secs:6.1f}  {verdict:<6}  {layer}")
     print(f"work directory: {work}")
     return 1 if failed else 0
 

@@ -13,6 +13,7 @@ import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.explain.ort.LargeStack;
 import dev.glimpse.explain.tokens.LayoutDetection;
 import dev.glimpse.explain.tokens.TokenLayout;
+import dev.glimpse.explain.tokens.TransformerBlocks;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
@@ -107,13 +108,21 @@ public final class Explainer implements AutoCloseable {
     }
 
     /** The default layer rule, as summary.json and the worker's log name it. */
-    public static final String DEFAULT_LAYER_RULE = "the last 4-D activation whose smaller spatial side is at least "
-            + "min(14, ceil(input side / 4)) cells, else the last with spatial size > 1";
+    public static final String DEFAULT_LAYER_RULE = "transformers: the input of the last block's first norm when the "
+            + "head reads the class token, else the last block's output; CNNs: the last 4-D activation whose smaller "
+            + "spatial side is at least min(14, ceil(input side / 4)) cells, else the last with spatial size > 1";
 
     /**
      * The one default layer for CAM methods and feature maps, in {@code explain}, the explain worker and the
-     * console ({@link #DEFAULT_LAYER_RULE}): the last 4-D activation (graph order) whose smaller spatial side is at
-     * least {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; the last 4-D activation with
+     * console ({@link #DEFAULT_LAYER_RULE}).
+     *
+     * <p>Transformers (norms over the last axis of [N, T, D] tokens): when the head reads the class token, the
+     * input of the last block's first norm (= the penultimate block's output; on the last block's output the patch
+     * tokens' gradients are exactly zero, the final norm acting per token); when the head pools all tokens, the last
+     * block's output (= the final norm's input).
+     *
+     * <p>CNNs: the last channels-first 4-D activation (graph order) whose smaller spatial side is at least
+     * {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; the last 4-D activation with
      * spatial size > 1 when none is. The conventional last layer is often too coarse to point at an object: one
      * cell of a 4×4 or 8×8 map covers 8 or 4 pixels of a 32-pixel image (the 3×3 pool of a 28-pixel Fashion-MNIST
      * model puts an ankle boot's peak in the background), and the peak of the upsampled map lands between parts of
@@ -121,6 +130,10 @@ public final class Explainer implements AutoCloseable {
      * keeps 224-pixel ImageNet models on a late block (14×14) rather than an early one.
      */
     public String defaultLayer() {
+        String transformer = TransformerBlocks.defaultLayer(model.getGraph(), shapes);
+        if (transformer != null) {
+            return transformer;
+        }
         long[] in = inputShape();
         String best = null;
         if (in != null && in.length == 4) {

@@ -152,7 +152,8 @@ public final class LayoutDetection {
         return last ? TokenLayout.Kind.NHWC : TokenLayout.Kind.NCHW;
     }
 
-    private static TokenLayout tokenGrid(String layer, long[] shape, long[] inputShape, String grid) {
+    /** The grid of a [N, T, D] token tensor: from {@code grid} ("HxW", may be null) or the input's aspect ratio. */
+    public static TokenLayout tokenGrid(String layer, long[] shape, long[] inputShape, String grid) {
         int tokens = (int) shape[1];
         if (grid != null) {
             String[] hw = grid.trim().toLowerCase().split("x");
