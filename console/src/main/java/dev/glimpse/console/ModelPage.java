@@ -87,7 +87,7 @@ final class ModelPage implements AutoCloseable {
         Explainer e = explainer();
         long[] s = e.inputShape();
         Tensor x = Tensor.zeros(1, (int) s[1], (int) s[2], (int) s[3]);
-        Explanation ex = method.explain(e, new ExplanationMethod.Request(x, 0, e.localisationLayer(), options));
+        Explanation ex = method.explain(e, new ExplanationMethod.Request(x, 0, e.defaultLayer(), options));
         BufferedImage img = new ExplanationRenderer(Colormap.JET, 0.5).render(ex, x.dropBatch());
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             ImageIO.write(img, "png", out);

@@ -30,9 +30,9 @@ import java.util.Objects;
  * @param artifactLimits    size and age bounds of the artifact store
  * @param policy            which predictions to explain ({@code explain.policy}, see PolicySpec)
  * @param methods           methods run on every selected prediction ({@code explain.methods})
- * @param layer             ONNX tensor for CAM methods and feature maps; null = the model's localisation layer
- *                          ({@code Explainer.localisationLayer()}: the last 4-D activation whose side is at least
- *                          min(14, input side / 4))
+ * @param layer             ONNX tensor for CAM methods and feature maps; null = the default layer, the same as
+ *                          in {@code explain} and the console ({@code Explainer.defaultLayer()}: the last 4-D
+ *                          activation whose side is at least min(14, input side / 4))
  * @param maxBatch          most predictions explained per transaction ({@code explain.batch.max})
  * @param maxWait           longest poll wait before a partial batch is processed ({@code explain.batch.wait})
  * @param groupId           consumer group on the predictions topic

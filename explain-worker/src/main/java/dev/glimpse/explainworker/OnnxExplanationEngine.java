@@ -320,7 +320,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
 
     private static String defaultLayerOrNull(Explainer explainer, ModelKey key) {
         try {
-            return explainer.localisationLayer();
+            return explainer.defaultLayer();
         } catch (IllegalArgumentException e) {
             LOG.warn("model {} has no 4-D activation (an MLP?): only input-gradient methods {} can explain it", key, INPUT_ONLY);
             return null;

@@ -89,6 +89,7 @@ public final class ExplainRun {
         if (target < 0 || target >= probs.length) {
             throw new IllegalArgumentException("--target " + target + " is outside the model's classes 0.." + (probs.length - 1));
         }
+        e.useTokenParameters(s.options());
         String layer = s.layer() != null ? e.requireLayer(s.layer()) : e.defaultLayer();
         Tensor x = input.dropBatch();
 
@@ -109,6 +110,8 @@ public final class ExplainRun {
             p.add(v);
         }
         summary.put("layer", layer);
+        summary.put("layerRule", s.layer() != null ? "given (--layer)" : Explainer.DEFAULT_LAYER_RULE);
+        summary.put("layerLayout", e.layout(layer).describe());
         summary.put("logits", e.logitsName());
         summary.set("inputShape", JSON.valueToTree(input.shape()));
         ObjectNode timings = summary.putObject("timingsMs");

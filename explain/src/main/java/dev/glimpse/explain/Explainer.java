@@ -11,6 +11,9 @@ import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.explain.ort.LargeStack;
+import dev.glimpse.explain.tokens.LayoutDetection;
+import dev.glimpse.explain.tokens.TokenLayout;
+import dev.glimpse.explain.tokens.TransformerBlocks;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +44,9 @@ public final class Explainer implements AutoCloseable {
     private final int maxBatch;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
+    private final Map<String, TokenLayout> layouts = new HashMap<>();
+    private Options tokenParameters = Options.none();
+    private LayoutDetection detection;
     private String actualDevice = "cpu";
 
     /** Forward sessions on the CPU; gradient sessions wherever {@code gradients} opens them. */
@@ -100,41 +107,56 @@ public final class Explainer implements AutoCloseable {
         return shapes.get(input);
     }
 
-    /** The last 4-D activation with spatial size > 1, in graph order (the conventional Grad-CAM layer). */
+    /** The default layer rule, as summary.json and the worker's log name it. */
+    public static final String DEFAULT_LAYER_RULE = "transformers: the input of the last block's first norm when the "
+            + "head reads the class token, else the last block's output; CNNs: the last 4-D activation whose smaller "
+            + "spatial side is at least min(14, ceil(input side / 4)) cells, else the last with spatial size > 1";
+
+    /**
+     * The one default layer for CAM methods and feature maps, in {@code explain}, the explain worker and the
+     * console ({@link #DEFAULT_LAYER_RULE}).
+     *
+     * <p>Transformers (norms over the last axis of [N, T, D] tokens): when the head reads the class token, the
+     * input of the last block's first norm (= the penultimate block's output; on the last block's output the patch
+     * tokens' gradients are exactly zero, the final norm acting per token); when the head pools all tokens, the last
+     * block's output (= the final norm's input).
+     *
+     * <p>CNNs: the last channels-first 4-D activation (graph order) whose smaller spatial side is at least
+     * {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; the last 4-D activation with
+     * spatial size > 1 when none is. The conventional last layer is often too coarse to point at an object: one
+     * cell of a 4×4 or 8×8 map covers 8 or 4 pixels of a 32-pixel image (the 3×3 pool of a 28-pixel Fashion-MNIST
+     * model puts an ankle boot's peak in the background), and the peak of the upsampled map lands between parts of
+     * the object; a quarter of the side keeps cells at most 4 input pixels wide on small images, and the cap of 14
+     * keeps 224-pixel ImageNet models on a late block (14×14) rather than an early one.
+     */
     public String defaultLayer() {
-        String best = lastActivation(s -> s[2] * s[3] > 1);
+        String transformer = TransformerBlocks.defaultLayer(model.getGraph(), shapes);
+        if (transformer != null) {
+            return transformer;
+        }
+        long[] in = inputShape();
+        String best = null;
+        if (in != null && in.length == 4) {
+            long side = Math.min(in[2], in[3]);
+            long wanted = Math.max(2, Math.min(14, (side + 3) / 4));
+            best = lastActivation(s -> Math.min(s[2], s[3]) >= wanted);
+        }
+        if (best == null) {
+            best = lastActivation(s -> s[2] * s[3] > 1);
+        }
         if (best == null) {
             throw new IllegalArgumentException("the model has no 4-D activation with spatial size > 1; pass --layer");
         }
         return best;
     }
 
-    /**
-     * The layer for heatmaps meant to localise: the last 4-D activation (graph order) whose smaller spatial side is
-     * at least {@code min(14, ceil(s / 4))} cells, s being the input's smaller side; {@link #defaultLayer()} when
-     * none is. The conventional last layer is often too coarse to point at an object: one cell of a 4×4 or 8×8
-     * map covers 8 or 4 pixels of a 32-pixel image, and the peak of the upsampled map lands between parts of the
-     * object (the hole of a ring); a quarter of the side keeps cells at most 4 input pixels wide on small images,
-     * and the cap of 14 keeps 224-pixel ImageNet models on a late block (14×14) rather than an early one.
-     */
-    public String localisationLayer() {
-        long[] in = inputShape();
-        if (in == null || in.length != 4) {
-            return defaultLayer();
-        }
-        long side = Math.min(in[2], in[3]);
-        long wanted = Math.max(2, Math.min(14, (side + 3) / 4));
-        String best = lastActivation(s -> Math.min(s[2], s[3]) >= wanted);
-        return best != null ? best : defaultLayer();
-    }
-
-    /** The last 4-D activation in graph order whose executed shape passes {@code test}, or null. */
+    /** The last channels-first 4-D activation in graph order whose executed shape passes {@code test}, or null. */
     private String lastActivation(Predicate<long[]> test) {
         String best = null;
         for (Onnx.NodeProto n : model.getGraph().getNodeList()) {
             for (String o : n.getOutputList()) {
                 long[] s = shapes.get(o);
-                if (s != null && s.length == 4 && test.test(s)) {
+                if (s != null && s.length == 4 && test.test(s) && !channelsLast(o, s)) {
                     best = o;
                 }
             }
@@ -142,19 +164,67 @@ public final class Explainer implements AutoCloseable {
         return best;
     }
 
-    /** Checks that a layer name is a 4-D tensor of the graph, naming it otherwise. */
+    /** True when the graph shows the 4-D tensor to be [N, H, W, C] (its spatial sizes are not s[2], s[3]). */
+    private boolean channelsLast(String tensor, long[] s) {
+        try {
+            return !layoutDetection().detect(tensor, s, inputShape(), Options.none()).isChannelsFirst();
+        } catch (IllegalArgumentException undecided) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks that a layer name is a tensor of the graph that maps onto a grid (channels-first, channels-last or
+     * tokens, see {@link #layout}), naming what is wrong otherwise.
+     */
     public String requireLayer(String layer) {
         long[] s = shapes.get(layer);
         if (s == null) {
-            // the candidates CAM can use: the 4-D activations
+            // the candidates CAM can use: the 3-D and 4-D activations
             throw new IllegalArgumentException(ClosestNames.unknownLayer(layer, shapes.entrySet().stream()
-                    .filter(e -> e.getValue() != null && e.getValue().length == 4).map(Map.Entry::getKey).toList()));
+                    .filter(e -> e.getValue() != null && (e.getValue().length == 4 || e.getValue().length == 3))
+                    .map(Map.Entry::getKey).toList()));
         }
-        if (s.length != 4) {
-            throw new IllegalArgumentException("--layer '" + layer + "' has shape " + Arrays.toString(s)
-                    + "; CAM methods need a 4-D [N,C,H,W] activation");
-        }
+        layout(layer);
         return layer;
+    }
+
+    /**
+     * {@code tokens.layout} / {@code tokens.grid} overrides for the layouts of layers (--param); the graph decides
+     * where they are not given.
+     */
+    public void useTokenParameters(Options params) {
+        this.tokenParameters = params;
+        layouts.clear();
+    }
+
+    /** How the layer's activation lies on a grid: channels-first, channels-last or tokens with leading ones dropped. */
+    public TokenLayout layout(String layer) {
+        TokenLayout l = layouts.get(layer);
+        if (l == null) {
+            long[] s = shapes.get(layer);
+            if (s == null) {
+                throw new IllegalArgumentException("no tensor '" + layer + "' in the model");
+            }
+            l = layoutDetection().detect(layer, s, inputShape(), tokenParameters);
+            layouts.put(layer, l);
+        }
+        return l;
+    }
+
+    private LayoutDetection layoutDetection() {
+        if (detection == null) {
+            detection = new LayoutDetection(model.getGraph());
+        }
+        return detection;
+    }
+
+    /** The layer's activations (or their gradients) [N, ...] as [N, C, h, w] on the layer's grid. */
+    private Tensor onGrid(String layer, Tensor raw) {
+        if (layer == null || raw == null || !layouts.containsKey(layer)) {
+            return raw;
+        }
+        return layouts.get(layer).toGrid(raw);
     }
 
     /** Forward pass returning the logits and any extra tensors, batched in chunks of maxBatch. */
@@ -166,7 +236,7 @@ public final class Explainer implements AutoCloseable {
         var wanted = new HashSet<>(key);
         int n = batch.dim(0);
         if (n <= maxBatch) {
-            return s.run(batch, wanted);
+            return onGrid(s.run(batch, wanted));
         }
         Map<String, List<Tensor>> parts = new HashMap<>();
         for (int start = 0; start < n; start += maxBatch) {
@@ -175,6 +245,13 @@ public final class Explainer implements AutoCloseable {
         }
         Map<String, Tensor> out = new HashMap<>();
         parts.forEach((k, v) -> out.put(k, Batches.concat(v)));
+        return onGrid(out);
+    }
+
+    /** Layers with a non-channels-first layout come back on their grid, [N, C, h, w]. */
+    private Map<String, Tensor> onGrid(Map<String, Tensor> outputs) {
+        Map<String, Tensor> out = new LinkedHashMap<>(outputs);
+        out.replaceAll(this::onGrid);
         return out;
     }
 
@@ -218,7 +295,9 @@ public final class Explainer implements AutoCloseable {
     public Differentiator.Pass gradients(String output, String layer, ReluRule rule, Tensor batch, Tensor seed) throws OrtException {
         try {
             // fused backward graphs of deep models recurse deeply in native code: run on a large stack
-            return LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
+            Differentiator.Pass p = LargeStack.call(() -> gradientsOnThisThread(output, layer, rule, batch, seed));
+            return layer == null ? p : new Differentiator.Pass(p.logits(), onGrid(layer, p.activation()),
+                    onGrid(layer, p.activationGradient()), p.inputGradient());
         } catch (OrtException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

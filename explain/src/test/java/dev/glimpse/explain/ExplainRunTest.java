@@ -11,7 +11,16 @@ import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.explain.render.Colormap;
 import dev.glimpse.explain.render.ExplanationRenderer;
+import dev.glimpse.explain.render.OriginalImage;
+import dev.glimpse.explain.testing.GraphBuilder;
 import dev.glimpse.explain.testing.TinyCnn;
+import dev.glimpse.runtime.DecodedImage;
+import dev.glimpse.runtime.GraphFacts;
+import dev.glimpse.runtime.ModelMetadata;
+import dev.glimpse.runtime.ModelMetadataKeys;
+import dev.glimpse.runtime.Preprocessor;
+import java.awt.image.BufferedImage;
+import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,6 +44,7 @@ class ExplainRunTest {
             JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
             assertEquals(top1, s.get("target").asInt(), "default target is the top-1 class");
             assertEquals(net.layer, s.get("layer").asText(), "default layer is the last spatial activation");
+            assertEquals(Explainer.DEFAULT_LAYER_RULE, s.get("layerRule").asText(), "summary.json names the rule");
             assertEquals(TinyCnn.CLASSES, s.get("probabilities").size());
             assertEquals(4, s.get("parameters").get("smoothgrad.samples").asInt());
             JsonNode f = s.get("methods").get("gradcam").get("faithfulness");
@@ -49,5 +59,38 @@ class ExplainRunTest {
         for (String m : new String[] {"gradcam", "saliency", "smoothgrad", "featuremaps"}) {
             assertTrue(Files.size(out.resolve(m + ".png")) > 100, m + ".png");
         }
+    }
+
+    @Test
+    void shouldDrawGradCamAtTheOriginalImageSizeNotAtTheModelInputSize(@TempDir Path out) throws Exception {
+        // Given a 3-channel 8×8 model and a 300×200 original shrunk to 8×8 by its preprocessing
+        GraphBuilder b = new GraphBuilder(2).input("x", 1, 3, 8, 8);
+        String relu = b.node("Relu", new String[] {b.node("Conv", new String[] {"x", b.initializer("w", null, 0.5, 4, 3, 3, 3)},
+                GraphBuilder.ints("kernel_shape", 3, 3), GraphBuilder.ints("pads", 1, 1, 1, 1))});
+        String logits = b.node("Gemm", new String[] {b.node("Flatten", new String[] {b.node("GlobalAveragePool", new String[] {relu})}),
+            b.initializer("fc", null, 1, 3, 4)}, GraphBuilder.i("transB", 1));
+        var model = b.output(logits).build();
+        var facts = new GraphFacts("g", "x", new long[] {-1, 3, 8, 8}, logits, new long[] {-1, 3});
+        var preprocessor = new Preprocessor(ModelMetadata.parse(Map.of(ModelMetadataKeys.INPUT_COLOUR, "rgb",
+                ModelMetadataKeys.INPUT_SIZE, "8x8", ModelMetadataKeys.INPUT_MEAN, "[0]", ModelMetadataKeys.INPUT_STD, "[1]",
+                ModelMetadataKeys.INPUT_RESIZE_MODE, "stretch"), facts));
+        byte[] px = new byte[300 * 200 * 3];
+        new java.util.Random(1).nextBytes(px);
+        OriginalImage original = OriginalImage.of(new DecodedImage(300, 200, 3, px), preprocessor);
+        Tensor x = TinyCnn.input(5);
+        x = new Tensor(new int[] {1, 3, 8, 8}, java.util.Arrays.copyOf(x.data(), 3 * 64));
+
+        // When gradcam runs with the original given
+        try (Explainer e = new Explainer(model, new EngineDifferentiators(), 4)) {
+            var settings = new ExplainRun.Settings(null, null, new Options(Map.of()), null, 0, 15,
+                    new ExplanationRenderer(Colormap.TURBO, 0.5), original);
+            ExplainRun.run(e, x, Methods.parse("gradcam"), settings, out);
+        }
+
+        // Then gradcam.png has the original's 300×200 pixels, while the raw map stays at the layer's 8×8
+        BufferedImage png = ImageIO.read(out.resolve("gradcam.png").toFile());
+        assertEquals(300, png.getWidth());
+        assertEquals(200, png.getHeight());
+        assertArrayEquals(new int[] {8, 8}, Npy.read(out.resolve("gradcam.npy")).shape());
     }
 }

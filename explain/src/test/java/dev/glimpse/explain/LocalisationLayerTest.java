@@ -12,8 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The heatmap layer chosen for localisation: the last 4-D activation at least min(14, side/4) cells on a side,
- * against the conventional last 4-D activation.
+ * The one default heatmap layer (explain, worker, console): the last 4-D activation at least min(14, side/4) cells
+ * on a side, where the conventional choice would be the last 4-D activation.
  */
 class LocalisationLayerTest {
 
@@ -37,11 +37,9 @@ class LocalisationLayerTest {
         // Given 32 → 16 → 8 → 4 maps before global pooling
         List<String> levels = new ArrayList<>();
         try (Explainer e = new Explainer(pyramid(32, 4, levels), new EngineDifferentiators(), 4)) {
-            // When / Then the conventional layer is the 4×4 one and localisation takes the last with side >= 32/4
-            assertEquals(levels.get(3), e.defaultLayer());
-            assertArrayEquals(new long[] {1, 1, 4, 4}, e.shape(e.defaultLayer()));
-            assertEquals(levels.get(2), e.localisationLayer());
-            assertArrayEquals(new long[] {1, 1, 8, 8}, e.shape(e.localisationLayer()));
+            // When / Then the conventional layer would be the 4×4 one; the default takes the last with side >= 32/4
+            assertEquals(levels.get(2), e.defaultLayer());
+            assertArrayEquals(new long[] {1, 1, 8, 8}, e.shape(e.defaultLayer()));
         }
     }
 
@@ -51,9 +49,18 @@ class LocalisationLayerTest {
         List<String> levels = new ArrayList<>();
         try (Explainer e = new Explainer(pyramid(224, 7, levels), new EngineDifferentiators(), 4)) {
             // When / Then a quarter of the side (56) is capped at 14: the 14×14 stage, not an early 56×56 one
-            assertArrayEquals(new long[] {1, 1, 7, 7}, e.shape(e.defaultLayer()));
-            assertEquals(levels.get(4), e.localisationLayer());
-            assertArrayEquals(new long[] {1, 1, 14, 14}, e.shape(e.localisationLayer()));
+            assertEquals(levels.get(4), e.defaultLayer());
+            assertArrayEquals(new long[] {1, 1, 14, 14}, e.shape(e.defaultLayer()));
+        }
+    }
+
+    @Test
+    void shouldFallBackToTheLastSpatialLayerWhenNoneIsFineEnough() throws Exception {
+        // Given 32 → 16 → 8 → 4 → 2 maps of a 32-pixel input where the pyramid starts at 4×4: build one from 8
+        List<String> levels = new ArrayList<>();
+        try (Explainer e = new Explainer(pyramid(8, 2, levels), new EngineDifferentiators(), 4)) {
+            // When / Then the wanted side is max(2, 8/4) = 2: the 2×2 map is the last at least that fine
+            assertEquals(levels.get(2), e.defaultLayer());
         }
     }
 
@@ -62,9 +69,8 @@ class LocalisationLayerTest {
         // Given 32 → 16 only
         List<String> levels = new ArrayList<>();
         try (Explainer e = new Explainer(pyramid(32, 16, levels), new EngineDifferentiators(), 4)) {
-            // When / Then both rules agree on the 16×16 map
+            // When / Then the 16×16 map, the last one
             assertEquals(levels.get(1), e.defaultLayer());
-            assertEquals(e.defaultLayer(), e.localisationLayer());
         }
     }
 }

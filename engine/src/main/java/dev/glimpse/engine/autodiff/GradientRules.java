@@ -6,10 +6,14 @@ import dev.glimpse.engine.autodiff.rules.BatchNormalizationGrad;
 import dev.glimpse.engine.autodiff.rules.ClipGrad;
 import dev.glimpse.engine.autodiff.rules.ConcatGrad;
 import dev.glimpse.engine.autodiff.rules.ConvGrad;
+import dev.glimpse.engine.autodiff.rules.EinsumGrad;
 import dev.glimpse.engine.autodiff.rules.ElementwiseGrad;
 import dev.glimpse.engine.autodiff.rules.GatherGrad;
 import dev.glimpse.engine.autodiff.rules.GemmGrad;
 import dev.glimpse.engine.autodiff.rules.GlobalPoolGrad;
+import dev.glimpse.engine.autodiff.rules.GroupNormalizationGrad;
+import dev.glimpse.engine.autodiff.rules.InstanceNormalizationGrad;
+import dev.glimpse.engine.autodiff.rules.LayerNormalizationGrad;
 import dev.glimpse.engine.autodiff.rules.IdentityGrad;
 import dev.glimpse.engine.autodiff.rules.LrnGrad;
 import dev.glimpse.engine.autodiff.rules.MatMulGrad;
@@ -18,6 +22,7 @@ import dev.glimpse.engine.autodiff.rules.PadGrad;
 import dev.glimpse.engine.autodiff.rules.ReduceGrad;
 import dev.glimpse.engine.autodiff.rules.ReluGrad;
 import dev.glimpse.engine.autodiff.rules.ReshapeGrad;
+import dev.glimpse.engine.autodiff.rules.ResizeGrad;
 import dev.glimpse.engine.autodiff.rules.SliceGrad;
 import dev.glimpse.engine.autodiff.rules.SoftmaxGrad;
 import dev.glimpse.engine.autodiff.rules.SplitGrad;
@@ -45,7 +50,8 @@ public final class GradientRules {
                 new ClipGrad(), new ActivationGrad(), new ElementwiseGrad(), new GemmGrad(), new MatMulGrad(),
                 new ReshapeGrad(), new TransposeGrad(), new ConcatGrad(), new SplitGrad(), new SliceGrad(),
                 new PadGrad(), new IdentityGrad(), new BatchNormalizationGrad(), new SoftmaxGrad(), new ReduceGrad(),
-                new LrnGrad(), new UnaryMathGrad(), new GatherGrad());
+                new LrnGrad(), new UnaryMathGrad(), new GatherGrad(), new LayerNormalizationGrad(),
+                new InstanceNormalizationGrad(), new GroupNormalizationGrad(), new ResizeGrad(), new EinsumGrad());
     }
 
     public static GradientRules of(GradientRule... rules) {

@@ -115,6 +115,23 @@ public final class Canonicalization {
     }
 
     /**
+     * The model with its fixed-batch Reshape targets made to follow the batch ({@link #generalizeFixedBatchReshapes}),
+     * nothing else changed: for forward sessions that run a fixed-batch export at other batch sizes once its inputs
+     * are declared symbolic.
+     */
+    public static OnnxModel withBatchFollowingReshapes(OnnxModel model) {
+        Map<String, long[]> shapes = resolvedInputShapes(model, Map.of());
+        Set<String> fixedInputs = new HashSet<>();
+        Set<String> batch = batchInputs(model);
+        for (String name : shapes.keySet()) {
+            if (!batch.contains(name)) {
+                fixedInputs.add(name);
+            }
+        }
+        return generalizeFixedBatchReshapes(model, model, shapes, fixedInputs);
+    }
+
+    /**
      * Models exported with a fixed batch often carry Reshape targets such as [1, 512]. When the data's dimension 0
      * equals the declared batch and so does the target's first entry, the entry becomes 0 ("copy dimension 0"), so
      * the Reshape follows the batch.

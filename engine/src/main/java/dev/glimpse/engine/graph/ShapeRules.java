@@ -3,6 +3,7 @@ package dev.glimpse.engine.graph;
 import dev.glimpse.engine.graph.shapes.ConcatSplitShapes;
 import dev.glimpse.engine.graph.shapes.ConstantShapes;
 import dev.glimpse.engine.graph.shapes.ConvShapes;
+import dev.glimpse.engine.graph.shapes.EinsumShapes;
 import dev.glimpse.engine.graph.shapes.ElementwiseShapes;
 import dev.glimpse.engine.graph.shapes.ExpandShapes;
 import dev.glimpse.engine.graph.shapes.GemmMatMulShapes;
@@ -33,7 +34,8 @@ public final class ShapeRules {
     public static ShapeRules standard() {
         return of(new ConstantShapes(), new UnaryShapes(), new NormalizationShapes(), new ElementwiseShapes(),
                 new IndexingShapes(), new ReshapeShapes(), new ConcatSplitShapes(), new SliceShapes(),
-                new ConvShapes(), new PoolShapes(), new GemmMatMulShapes(), new ReduceShapes(), new ExpandShapes());
+                new ConvShapes(), new PoolShapes(), new GemmMatMulShapes(), new ReduceShapes(), new ExpandShapes(),
+                new EinsumShapes());
     }
 
     public static ShapeRules of(ShapeRule... rules) {

@@ -1,5 +1,6 @@
 package dev.glimpse.explain.inspect;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
@@ -11,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Shapes of every tensor found by running the model once on zeros (batch 1) with every node output exposed.
- * Exact for any op ONNX Runtime supports; used until static shape inference covers the model.
+ * Shapes of every float activation (and every initializer) found by running the model once on zeros (batch 1)
+ * with every node output exposed. Exact for any op ONNX Runtime supports; graphs with live shape arithmetic
+ * (int64 Shape/Gather chains) or bool masks run too, their non-float tensors are left out.
  */
 public final class ExecutedShapes {
 
@@ -34,8 +36,11 @@ public final class ExecutedShapes {
                 shape[i] = (int) (inputShape[i] <= 0 ? 1 : inputShape[i]);
             }
             shapes.put(s.inputName(), toLong(shape));
-            for (Map.Entry<String, Tensor> e : s.run(Tensor.zeros(shape)).entrySet()) {
-                shapes.put(e.getKey(), toLong(e.getValue().shape()));
+            for (Map.Entry<String, long[]> e : s.runShapes(Tensor.zeros(shape)).entrySet()) {
+                // activations only: shape arithmetic (int64) and masks (bool) are not layers
+                if (s.outputType(e.getKey()) == OnnxJavaType.FLOAT) {
+                    shapes.put(e.getKey(), e.getValue());
+                }
             }
         }
         return shapes;

@@ -32,6 +32,7 @@ public final class Methods {
         ALL.put("smoothgrad", SmoothGrad::new);
         ALL.put("integrated-gradients", IntegratedGradients::new);
         ALL.put("occlusion", Occlusion::new);
+        ALL.put("attention-rollout", AttentionRollout::new);
     }
 
     private Methods() {

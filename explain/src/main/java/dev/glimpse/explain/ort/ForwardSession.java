@@ -1,5 +1,7 @@
 package dev.glimpse.explain.ort;
 
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -73,18 +75,30 @@ public final class ForwardSession implements AutoCloseable {
         return device;
     }
 
-    /** A copy of the model whose graph also outputs the given tensors (float, shape left to the runtime). */
+    /**
+     * A copy of the model whose graph also outputs the given tensors. The extra outputs are declared without a
+     * type: ONNX Runtime's type inference gives each its real element type (int64 for Shape/Gather chains, bool
+     * for masks), where declaring them float made session creation fail on any graph with live shape arithmetic.
+     */
     public static Onnx.ModelProto withExtraOutputs(Onnx.ModelProto model, List<String> extra) {
         Set<String> existing = new HashSet<>();
         model.getGraph().getOutputList().forEach(o -> existing.add(o.getName()));
         Onnx.GraphProto.Builder g = model.getGraph().toBuilder();
         for (String name : extra) {
             if (existing.add(name)) {
-                g.addOutput(Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-                        .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE))));
+                g.addOutput(Onnx.ValueInfoProto.newBuilder().setName(name));
             }
         }
         return model.toBuilder().setGraph(g).build();
+    }
+
+    /** Element type of an output as ONNX Runtime inferred it (FLOAT, INT64, BOOL, ...). */
+    public OnnxJavaType outputType(String name) throws OrtException {
+        NodeInfo info = session.getOutputInfo().get(name);
+        if (info == null) {
+            throw new IllegalArgumentException("the session has no output '" + name + "'");
+        }
+        return info.getInfo() instanceof TensorInfo t ? t.type : OnnxJavaType.UNKNOWN;
     }
 
     public String inputName() {
@@ -100,24 +114,52 @@ public final class ForwardSession implements AutoCloseable {
         return ((TensorInfo) session.getInputInfo().get(inputName).getInfo()).getShape();
     }
 
-    /** Runs a batch [N,...] and returns every output (model outputs first, then the extras) as float tensors. */
+    /**
+     * Runs a batch [N,...] and returns every float or int64 output (model outputs first, then the extras) as float
+     * tensors; outputs of other element types (bool masks, int32 indices) are left out.
+     */
     public Map<String, Tensor> run(Tensor batch) throws OrtException {
-        return run(batch, new HashSet<>(outputs));
+        Set<String> convertible = new HashSet<>();
+        for (String o : outputs) {
+            OnnxJavaType t = outputType(o);
+            if (t == OnnxJavaType.FLOAT || t == OnnxJavaType.INT64) {
+                convertible.add(o);
+            }
+        }
+        return run(batch, convertible);
     }
 
     public Map<String, Tensor> run(Tensor batch, Set<String> wanted) throws OrtException {
-        long[] shape = new long[batch.rank()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = batch.shape()[i];
-        }
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.data()), shape);
+        try (OnnxTensor x = createInput(batch);
              OrtSession.Result r = session.run(Map.of(inputName, x), wanted)) {
             for (Map.Entry<String, OnnxValue> e : r) {
                 out.put(e.getKey(), OrtTensors.toTensor((OnnxTensor) e.getValue()));
             }
         }
         return out;
+    }
+
+    /** Runs a batch and returns the shape of every tensor output, whatever its element type. */
+    public Map<String, long[]> runShapes(Tensor batch) throws OrtException {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        try (OnnxTensor x = createInput(batch);
+             OrtSession.Result r = session.run(Map.of(inputName, x))) {
+            for (Map.Entry<String, OnnxValue> e : r) {
+                if (e.getValue() instanceof OnnxTensor t) {
+                    out.put(e.getKey(), t.getInfo().getShape());
+                }
+            }
+        }
+        return out;
+    }
+
+    private OnnxTensor createInput(Tensor batch) throws OrtException {
+        long[] shape = new long[batch.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = batch.shape()[i];
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.data()), shape);
     }
 
     @Override

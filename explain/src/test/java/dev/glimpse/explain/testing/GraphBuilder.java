@@ -61,6 +61,25 @@ public final class GraphBuilder {
         return out;
     }
 
+    /** A node with {@code outputs} outputs (Split, TopK, ...); returns their names. */
+    public String[] nodeWithOutputs(String op, int outputs, String[] inputs, Onnx.AttributeProto... attrs) {
+        String base = op.toLowerCase() + "_" + (counter++);
+        Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(base);
+        String[] names = new String[outputs];
+        for (int k = 0; k < outputs; k++) {
+            names[k] = base + "_" + k;
+            n.addOutput(names[k]);
+        }
+        for (String i : inputs) {
+            n.addInput(i);
+        }
+        for (Onnx.AttributeProto a : attrs) {
+            n.addAttribute(a);
+        }
+        graph.addNode(n);
+        return names;
+    }
+
     public static Onnx.AttributeProto ints(String name, long... v) {
         Onnx.AttributeProto.Builder a = Onnx.AttributeProto.newBuilder().setName(name)
                 .setType(Onnx.AttributeProto.AttributeType.INTS);

@@ -65,14 +65,25 @@ public final class GatherGrad implements GradientRule {
         for (int i = axis + q; i < ry; i++) {
             perm[k++] = i;
         }
-        String updates = ry > 0 ? b.transpose(b.gradOut(0), perm) : b.gradOut(0);
-        String zeros = b.zerosLike(b.transpose(x, front));
+        // identity permutations are not emitted: ONNX Runtime's transpose optimizer mis-shapes an identity
+        // Transpose after a Gemm feeding ScatterND (a ViT's class-token head: updates came out [64, 1], not [1, 64])
+        String updates = ry > 0 && !isIdentity(perm) ? b.transpose(b.gradOut(0), perm) : b.gradOut(0);
+        String zeros = b.zerosLike(isIdentity(front) ? x : b.transpose(x, front));
         String dim = b.intScalar(xs[axis]);
         String zero = b.intScalar(0);
         String idx64 = b.op("Cast", idx, Attributes.ofInt("to", Onnx.TensorProto.DataType.INT64_VALUE));
         String normalised = b.where(b.op("Less", idx64, zero), b.add(idx64, dim), idx64);
         String tuples = b.unsqueeze(normalised, q);
         String scattered = b.op("ScatterND", List.of(zeros, tuples, updates), Attributes.ofString("reduction", "add"));
-        b.addGrad(0, b.transpose(scattered, back));
+        b.addGrad(0, isIdentity(back) ? scattered : b.transpose(scattered, back));
+    }
+
+    private static boolean isIdentity(long[] perm) {
+        for (int i = 0; i < perm.length; i++) {
+            if (perm[i] != i) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -11,14 +11,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * ReduceSum and ReduceMean (axes as attribute or input, keepdims, noop_with_empty_axes): dY (unsqueezed back when
- * keepdims=0) expanded to the input shape, divided by the reduced element count for the mean.
+ * ReduceSum, ReduceMean, ReduceMax, ReduceMin and ReduceL2 (axes as attribute or input, keepdims,
+ * noop_with_empty_axes): dY (unsqueezed back when keepdims=0) expanded to the input shape; divided by the reduced
+ * element count for the mean; masked to the positions equal to the extremum for Max/Min (every tied extremum gets
+ * the full gradient, as Max/Min and GlobalMaxPool); times x/y for L2 = √Σx² (0 where y = 0).
  */
 public final class ReduceGrad implements GradientRule {
 
     @Override
     public Set<String> opTypes() {
-        return Set.of("ReduceSum", "ReduceMean");
+        return Set.of("ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceL2");
     }
 
     @Override
@@ -64,9 +66,20 @@ public final class ReduceGrad implements GradientRule {
             b.addGrad(0, dy);
             return;
         }
-        String g = b.attrInt("keepdims", 1) == 1 ? dy : b.unsqueeze(dy, axes);
+        boolean keep = b.attrInt("keepdims", 1) == 1;
+        String g = keep ? dy : b.unsqueeze(dy, axes);
         g = b.op("Expand", List.of(g, b.shapeOf(x)));
-        if (b.node().getOpType().equals("ReduceMean")) {
+        String op = b.node().getOpType();
+        if (!op.equals("ReduceSum") && !op.equals("ReduceMean")) {
+            String y = keep ? b.output(0) : b.unsqueeze(b.output(0), axes);
+            if (op.equals("ReduceL2")) {
+                String safe = b.where(b.op("Equal", y, b.scalar(0f)), b.scalar(1f), y);
+                g = b.mul(g, b.div(x, safe));
+            } else {
+                g = b.mul(g, b.toFloat(b.op("Equal", x, y)));
+            }
+        }
+        if (op.equals("ReduceMean")) {
             long[] s = b.shape(x);
             long count = 1;
             boolean dynamic = false;

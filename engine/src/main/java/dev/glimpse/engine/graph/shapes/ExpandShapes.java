@@ -49,8 +49,10 @@ public final class ExpandShapes implements ShapeRule {
         boolean isResize = c.opType().equals("Resize");
         long[] s = c.shape(0);
         long[] o = s.clone();
-        ConstValue sizes = isResize ? c.constant(3) : null;
-        ConstValue scales = isResize ? c.constant(2) : (c.present(1) ? c.constant(1) : null);
+        // Resize-10 has (X, scales); from opset 11 (X, roi, scales, sizes)
+        boolean inputsOf10 = !isResize || c.opset() < 11;
+        ConstValue sizes = isResize && !inputsOf10 && c.present(3) ? c.constant(3) : null;
+        ConstValue scales = inputsOf10 ? (c.present(1) ? c.constant(1) : null) : (c.present(2) ? c.constant(2) : null);
         float[] attrScales = Attributes.getFloats(c.node(), "scales", null);
         if (sizes != null && sizes.size() > 0) {
             o = sizes.longs();

@@ -69,6 +69,19 @@ class ActivationGradTest {
     }
 
     @Test
+    void shouldMatchFiniteDifferencesForCeluSeluAndMish() throws Exception {
+        check(OneOp.unary(12, "Celu", SHAPE, Attributes.ofFloat("alpha", 0.6f))).verify();
+        check(OneOp.unary(9, "Selu", SHAPE)).verify();
+        check(OneOp.unary(18, "Mish", SHAPE)).verify();
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesForGeluExactAndTanhApproximation() throws Exception {
+        check(OneOp.unary(20, "Gelu", SHAPE)).verify();
+        check(OneOp.unary(20, "Gelu", SHAPE, Attributes.ofString("approximate", "tanh"))).verify();
+    }
+
+    @Test
     void shouldMatchFiniteDifferencesForElu() throws Exception {
         check(OneOp.unary(17, "Elu", SHAPE, Attributes.ofFloat("alpha", 0.7f))).verify();
     }

@@ -91,4 +91,16 @@ class ElementwiseGradTest {
                 .output("y").build();
         GradientCheck.of(scalar).randomInput("x", 2, 5).wrt("x").verify();
     }
+
+    @Test
+    void shouldTakeAClassTokenGradientThroughGatherIntoALinearHead() throws Exception {
+        // a ViT head: Gather(axis 1, scalar 0) of [N, T, D] then Gemm (ONNX Runtime once mis-shaped the identity
+        // Transpose the rule put between the Gemm's gradient and the ScatterND)
+        OnnxModel m = new ModelBuilder(17).input("x", -1, 5, 4).initializer(dev.glimpse.engine.graph.Tensors.longs("i", new long[] {0}))
+                .initializer("w", GradientCheck.randn(12, 3), 3, 4).initializer("bias", GradientCheck.randn(3, 4), 3)
+                .node("Gather", new String[] {"x", "i"}, new String[] {"cls"}, dev.glimpse.engine.graph.Attributes.ofInt("axis", 1))
+                .node("Gemm", new String[] {"cls", "w", "bias"}, new String[] {"y"}, dev.glimpse.engine.graph.Attributes.ofInt("transB", 1))
+                .output("y").build();
+        GradientCheck.of(m).randomInput("x", 1, 5, 4).wrt("x").verify();
+    }
 }
