@@ -6,11 +6,13 @@ import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
+import dev.glimpse.explain.gradient.LayerGradients;
 import dev.glimpse.explain.inspect.ClosestNames;
 import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.explain.ort.LargeStack;
+import dev.glimpse.explain.ort.LayerTail;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +40,8 @@ public final class Explainer implements AutoCloseable {
     private final String logits;
     private final Map<List<String>, ForwardSession> forwardSessions = new HashMap<>();
     private final Map<List<String>, Differentiator> gradientSessions = new HashMap<>();
+    private final Map<List<String>, LayerGradients> layerGradientSessions = new HashMap<>();
+    private final Map<String, LayerTail> tails = new HashMap<>();
     private final int maxBatch;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
@@ -245,6 +250,63 @@ public final class Explainer implements AutoCloseable {
                 Batches.concatOrNull(parts.stream().map(Differentiator.Pass::inputGradient).toList()));
     }
 
+    /** The network from {@code layer} to the logits as its own session (cached per layer). */
+    public LayerTail tail(String layer) throws OrtException {
+        LayerTail t = tails.get(layer);
+        if (t == null) {
+            t = LargeStackCall.of(() -> new LayerTail(model, input, layer, logits, device, tuning));
+            tails.put(layer, t);
+        }
+        return t;
+    }
+
+    /**
+     * d(seed . logits)/d(input) and d(seed . logits)/d(T) for every tensor T of {@code layers}, one fused call per
+     * chunk of maxBatch samples (the session is cached per list of layers).
+     */
+    public LayerGradients.Pass layerGradients(List<String> layers, Tensor batch, Tensor seed) throws OrtException {
+        LayerGradients g = layerGradientSessions.get(layers);
+        if (g == null) {
+            DifferentiatorFactory factory = Objects.requireNonNull(gradients, "no gradient engine configured");
+            LayerGradients created = LargeStackCall.of(() -> factory.createLayerGradients(model, logits, layers));
+            layerGradientSessions.put(List.copyOf(layers), created);
+            g = created;
+        }
+        LayerGradients session = g;
+        int n = batch.dim(0);
+        List<LayerGradients.Pass> parts = new ArrayList<>();
+        for (int start = 0; start < n; start += maxBatch) {
+            int end = Math.min(n, start + maxBatch);
+            Tensor b = n <= maxBatch ? batch : Batches.range(batch, start, end);
+            Tensor s = n <= maxBatch ? seed : Batches.range(seed, start, end);
+            parts.add(LargeStackCall.of(() -> session.run(b, s)));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        for (String l : layers) {
+            grads.put(l, Batches.concat(parts.stream().map(p -> p.layerGradients().get(l)).toList()));
+        }
+        return new LayerGradients.Pass(Batches.concat(parts.stream().map(LayerGradients.Pass::logits).toList()),
+                Batches.concat(parts.stream().map(LayerGradients.Pass::inputGradient).toList()), grads);
+    }
+
+    /** Runs ONNX Runtime work on a large stack (deep graphs recurse deeply in native code), unwrapping errors. */
+    private interface LargeStackCall<T> {
+        T call() throws Exception;
+
+        static <T> T of(LargeStackCall<T> c) throws OrtException {
+            try {
+                return LargeStack.call(c::call);
+            } catch (OrtException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** [n,K] one-hot seeds on class {@code target}. */
     public Tensor oneHot(int n, int target) {
         int k = numClasses();
@@ -353,8 +415,24 @@ public final class Explainer implements AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        for (LayerGradients g : layerGradientSessions.values()) {
+            try {
+                g.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (LayerTail t : tails.values()) {
+            try {
+                t.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
+            }
+        }
         forwardSessions.clear();
         gradientSessions.clear();
+        layerGradientSessions.clear();
+        tails.clear();
         if (first != null) {
             throw first;
         }
