@@ -149,6 +149,9 @@ public final class Explainer implements AutoCloseable {
 
     /** Checks that a layer name is a 4-D tensor of the graph, naming it otherwise. */
     public String requireLayer(String layer) {
+        if (layer == null) {
+            throw new IllegalArgumentException("the model has no 4-D activation with spatial size > 1; pass --layer");
+        }
         long[] s = shapes.get(layer);
         if (s == null) {
             // the candidates CAM can use: the 4-D activations
@@ -191,6 +194,28 @@ public final class Explainer implements AutoCloseable {
             forwardSessions.put(List.copyOf(key), s);
         }
         return s;
+    }
+
+    /** Builds (or finds) the forward session returning the logits and {@code extras}. */
+    public void prepareForward(List<String> extras) throws OrtException {
+        List<String> key = new ArrayList<>();
+        key.add(logits);
+        key.addAll(extras);
+        forwardSession(key);
+    }
+
+    /**
+     * Builds every session {@code methods} need on {@code layer}, and the logits session, now.
+     *
+     * @return the time it took in milliseconds (0 when everything was built already)
+     */
+    public double prepare(List<ExplanationMethod> methods, String layer) throws OrtException {
+        long start = System.nanoTime();
+        prepareForward(List.of());
+        for (ExplanationMethod m : methods) {
+            m.prepare(this, layer);
+        }
+        return (System.nanoTime() - start) / 1e6;
     }
 
     public Tensor logits(Tensor batch) throws OrtException {
@@ -265,14 +290,7 @@ public final class Explainer implements AutoCloseable {
      * chunk of maxBatch samples (the session is cached per list of layers).
      */
     public LayerGradients.Pass layerGradients(List<String> layers, Tensor batch, Tensor seed) throws OrtException {
-        LayerGradients g = layerGradientSessions.get(layers);
-        if (g == null) {
-            DifferentiatorFactory factory = Objects.requireNonNull(gradients, "no gradient engine configured");
-            LayerGradients created = LargeStackCall.of(() -> factory.createLayerGradients(model, logits, layers));
-            layerGradientSessions.put(List.copyOf(layers), created);
-            g = created;
-        }
-        LayerGradients session = g;
+        LayerGradients session = layerGradientSession(layers);
         int n = batch.dim(0);
         List<LayerGradients.Pass> parts = new ArrayList<>();
         for (int start = 0; start < n; start += maxBatch) {
@@ -290,6 +308,17 @@ public final class Explainer implements AutoCloseable {
         }
         return new LayerGradients.Pass(Batches.concat(parts.stream().map(LayerGradients.Pass::logits).toList()),
                 Batches.concat(parts.stream().map(LayerGradients.Pass::inputGradient).toList()), grads);
+    }
+
+    /** The multi-layer gradient session for {@code layers}, built on first use. */
+    public LayerGradients layerGradientSession(List<String> layers) throws OrtException {
+        LayerGradients g = layerGradientSessions.get(layers);
+        if (g == null) {
+            DifferentiatorFactory factory = Objects.requireNonNull(gradients, "no gradient engine configured");
+            g = LargeStackCall.of(() -> factory.createLayerGradients(model, logits, layers));
+            layerGradientSessions.put(List.copyOf(layers), g);
+        }
+        return g;
     }
 
     /** Runs ONNX Runtime work on a large stack (deep graphs recurse deeply in native code), unwrapping errors. */

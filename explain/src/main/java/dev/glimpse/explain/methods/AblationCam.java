@@ -20,6 +20,12 @@ import java.util.Map;
 public final class AblationCam implements ExplanationMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.prepareForward(List.of(e.requireLayer(layer)));
+        e.tail(layer);
+    }
+
+    @Override
     public String name() {
         return "ablationcam";
     }

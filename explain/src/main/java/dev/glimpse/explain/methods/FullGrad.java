@@ -31,6 +31,11 @@ public final class FullGrad implements ExplanationMethod {
     }
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.layerGradientSession(biasLayers(e).stream().map(BiasLayer::output).toList());
+    }
+
+    @Override
     public String name() {
         return "fullgrad";
     }
