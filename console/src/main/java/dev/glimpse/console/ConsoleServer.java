@@ -116,6 +116,7 @@ public final class ConsoleServer implements GlimpseService {
 
     @Override
     public synchronized void start() throws IOException {
+        modelPage.prepareInBackground();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -223,6 +224,7 @@ public final class ConsoleServer implements GlimpseService {
                 Methods.names().forEach(methods::add);
                 m.put("tokenRequired", config.token() != null);
                 m.put("onDemand", explainer != null);
+                m.put("modelPageReady", modelPage.ready());
                 sendJson(ex, 200, m);
             }
             case "/api/model" -> {

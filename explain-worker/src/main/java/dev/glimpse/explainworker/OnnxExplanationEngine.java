@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,14 +110,18 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         if (ready.containsKey(key)) {
             return;
         }
-        preloader.execute(() -> {
-            try {
-                load(key);
-            } catch (Exception e) {
-                // the first request for it will report the failure in its own result
-                LOG.warn("could not prepare explanation sessions of model {} ahead of requests: {}", key, e.toString());
-            }
-        });
+        try {
+            preloader.execute(() -> {
+                try {
+                    load(key);
+                } catch (Exception e) {
+                    // the first request for it will report the failure in its own result
+                    LOG.warn("could not prepare explanation sessions of model {} ahead of requests: {}", key, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // an announcement read while the engine shuts down: nothing to prepare for
+        }
     }
 
     /** Whether every session of the configured methods is built for a version. */

@@ -82,18 +82,19 @@ class ExplainRunTest {
         };
         var methods = Methods.parse("cam,gradcam,gradcam++,layercam,xgradcam,hirescam,scorecam,eigencam,eigengradcam,"
                 + "ablationcam,fullgrad,saliency,gradxinput,guided,deconvnet,guided-gradcam,smoothgrad,"
-                + "integrated-gradients,occlusion,featuremaps");
+                + "integrated-gradients,occlusion,featuremaps,filters,activation-max");
         try (Explainer e = new Explainer(net.model, counting, 16)) {
             double first = e.prepare(methods, net.layer);
             int[] afterPrepare = built.clone();
             // When the run explains with all of them (and scores ROAD)
             var settings = new ExplainRun.Settings(null, null, new Options(Map.of("smoothgrad.samples", "2",
-                    "integrated-gradients.steps", "4")), null, 2, 15, new ExplanationRenderer(Colormap.TURBO, 0.5), null,
+                    "integrated-gradients.steps", "4", "activation-max.steps", "2")), null, 2, 15, new ExplanationRenderer(Colormap.TURBO, 0.5), null,
                     new int[] {20, 50}, 0.01);
             ExplainRun.run(e, x, methods, settings, out);
             // Then no method built a session that prepare had not built: the method timings are the methods' own
             assertArrayEquals(afterPrepare, built, "sessions built by the methods themselves");
-            assertEquals(4, afterPrepare[0], "standard at the layer; standard, guided and deconvnet at the input");
+            assertEquals(5, afterPrepare[0],
+                    "standard at the layer; standard, guided and deconvnet at the input; the layer's units (activation-max)");
             assertEquals(1, afterPrepare[1], "FullGrad's multi-layer gradient session");
             assertTrue(first > 0);
             JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
