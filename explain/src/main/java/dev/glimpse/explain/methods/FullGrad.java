@@ -3,6 +3,7 @@ package dev.glimpse.explain.methods;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.graph.Attributes;
 import dev.glimpse.engine.graph.OnnxModel;
+import dev.glimpse.engine.graph.Tensors;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
@@ -103,6 +104,28 @@ public final class FullGrad implements ExplanationMethod {
         return out;
     }
 
+    /**
+     * The values of a constant tensor: an initializer, a Constant node's value, or either through Identity nodes (torch
+     * exports a bias shared by value between convolutions as Identity of one initializer); null when not constant.
+     */
+    static float[] constant(OnnxModel m, String tensor) {
+        if (m.isInitializer(tensor)) {
+            return m.initializerFloats(tensor);
+        }
+        var producer = m.producer(tensor);
+        if (producer.isEmpty()) {
+            return null;
+        }
+        var n = producer.get();
+        if (n.getOpType().equals("Identity")) {
+            return constant(m, n.getInput(0));
+        }
+        if (n.getOpType().equals("Constant")) {
+            return Attributes.getTensor(n, "value").map(Tensors::toFloats).orElse(null);
+        }
+        return null;
+    }
+
     /** Every Conv with a bias and every BatchNormalization whose output is 4-D, in graph order. */
     static List<BiasLayer> biasLayers(Explainer e) {
         OnnxModel m = OnnxModel.of(e.model());
@@ -113,14 +136,14 @@ public final class FullGrad implements ExplanationMethod {
             if (shape == null || shape.length != 4) {
                 continue;
             }
-            if (n.getOpType().equals("Conv") && n.getInputCount() > 2 && m.isInitializer(n.getInput(2))) {
-                out.add(new BiasLayer(output, m.initializerFloats(n.getInput(2))));
+            if (n.getOpType().equals("Conv") && n.getInputCount() > 2 && constant(m, n.getInput(2)) != null) {
+                out.add(new BiasLayer(output, constant(m, n.getInput(2))));
             } else if (n.getOpType().equals("BatchNormalization") && n.getInputList().subList(1, 5).stream()
-                    .allMatch(m::isInitializer)) {
-                float[] scale = m.initializerFloats(n.getInput(1));
-                float[] b = m.initializerFloats(n.getInput(2));
-                float[] mean = m.initializerFloats(n.getInput(3));
-                float[] var = m.initializerFloats(n.getInput(4));
+                    .allMatch(t -> constant(m, t) != null)) {
+                float[] scale = constant(m, n.getInput(1));
+                float[] b = constant(m, n.getInput(2));
+                float[] mean = constant(m, n.getInput(3));
+                float[] var = constant(m, n.getInput(4));
                 float eps = Attributes.getFloat(n, "epsilon", 1e-5f);
                 float[] bias = new float[b.length];
                 for (int k = 0; k < b.length; k++) {
