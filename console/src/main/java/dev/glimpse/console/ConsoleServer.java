@@ -122,6 +122,8 @@ public final class ConsoleServer implements GlimpseService {
 
     @Override
     public synchronized void start() throws IOException {
+        modelPage.prepareInBackground();
+        modelPage.prepareInBackground();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -186,6 +188,7 @@ public final class ConsoleServer implements GlimpseService {
         Methods.names().forEach(methods::add);
         m.put("tokenRequired", config.auth().enabled());
         m.put("onDemand", explainer != null);
+        m.put("modelPageReady", modelPage.ready());
         call.sendJson(200, m);
     }
 

@@ -23,9 +23,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model page's content, computed once per model file with the explain library: the inspect table (JSON),
@@ -34,15 +37,50 @@ import javax.imageio.ImageIO;
  */
 final class ModelPage implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPage.class);
+
     private final Path modelFile;
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
     private Onnx.ModelProto model;
     private ModelReport report;
     private Explainer explainer;
+    private volatile boolean ready;
 
     /** @param modelFile an ONNX file, or null when the console has no model to show */
     ModelPage(Path modelFile) {
         this.modelFile = modelFile;
+    }
+
+    /**
+     * Builds the inspect report and the sessions of the filters and activation-maximisation panels on a background
+     * thread, so that the model page's first visit does not pay for them; {@link #ready()} says when it is done.
+     */
+    void prepareInBackground() {
+        if (!available()) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            long start = System.nanoTime();
+            try {
+                synchronized (this) {
+                    report();
+                    Explainer e = explainer();
+                    e.prepare(List.of(new Filters(), new ActivationMaximisation()), e.defaultLayer());
+                }
+                ready = true;
+                LOG.info("model page of {} ready: sessions built in {} ms", modelFile, (System.nanoTime() - start) / 1_000_000);
+            } catch (Exception | LinkageError e) {
+                // the page's first visit reports the failure itself
+                LOG.warn("could not prepare the model page of {} ahead of visits: {}", modelFile, e.toString());
+            }
+        }, "console-model-page-prepare");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether the model page's sessions are built. */
+    boolean ready() {
+        return ready;
     }
 
     boolean available() {

@@ -94,6 +94,11 @@ public final class ExplainMetrics {
                 .tags("device", actual, "requested", requested).register(registry);
     }
 
+    public void readyModels(Supplier<Number> ready) {
+        Gauge.builder("glimpse.explain.models.ready", ready)
+                .description("model versions whose explanation sessions are all built").register(registry);
+    }
+
     public void imageCache(ImageCache cache) {
         Gauge.builder("glimpse.explain.image.cache.entries", cache, ImageCache::size).register(registry);
     }

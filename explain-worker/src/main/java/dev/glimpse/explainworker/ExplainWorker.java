@@ -147,6 +147,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         models.onRetired(engine::retire);
         metrics.backlog(() -> lag.get() + demands.size());
         metrics.imageCache(images);
+        metrics.readyModels(engine::readyVersions);
         metrics.device(engine.requestedDevice(), engine.device());
         this.feed = new SideFeed(config.instanceId() + "-side-feed", config.bootstrapServers(),
                         config.kafkaProperties(), config.imageLookback())

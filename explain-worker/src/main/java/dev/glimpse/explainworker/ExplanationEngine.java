@@ -38,6 +38,11 @@ public interface ExplanationEngine extends AutoCloseable {
         return device();
     }
 
+    /** Model versions whose sessions are all built (readiness, as a metric). */
+    default int readyVersions() {
+        return 0;
+    }
+
     /** Releases what is held for a model version (its ONNX Runtime sessions). */
     default void retire(ModelKey model) {
     }

@@ -32,6 +32,7 @@ public final class ModelCatalog {
     private final Map<ModelKey, Path> announced = new ConcurrentHashMap<>();
     private final Map<ModelKey, Boolean> retired = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Consumer<ModelKey>> retireListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<ModelKey>> servingListeners = new CopyOnWriteArrayList<>();
     private final Map<ModelKey, Boolean> mismatchLogged = new ConcurrentHashMap<>();
     private volatile Map<String, String> configuredMetadata;
 
@@ -42,6 +43,27 @@ public final class ModelCatalog {
 
     public void onRetired(Consumer<ModelKey> listener) {
         retireListeners.add(listener);
+    }
+
+    /** Listeners told of every version announced as promoted or shadow: the versions whose predictions arrive. */
+    public void onServing(Consumer<ModelKey> listener) {
+        servingListeners.add(listener);
+    }
+
+    /** The model and version of the configured single model file (from its metadata), if that is what is configured. */
+    public Optional<ModelKey> configuredModel() {
+        if (configured == null || !Files.isRegularFile(configured)) {
+            return Optional.empty();
+        }
+        Map<String, String> meta;
+        try {
+            meta = configuredMetadata();
+        } catch (IllegalStateException unreadable) {
+            return Optional.empty(); // reported when a request resolves the model
+        }
+        String name = meta.get(ModelMetadataKeys.NAME);
+        String version = meta.get(ModelMetadataKeys.VERSION);
+        return name == null || version == null ? Optional.empty() : Optional.of(new ModelKey(name, version));
     }
 
     public void accept(ModelAnnouncement a) {
@@ -56,6 +78,9 @@ public final class ModelCatalog {
         }
         if (a.getState() == ModelAnnouncement.State.REJECTED || a.getState() == ModelAnnouncement.State.ROLLED_BACK) {
             retire(key);
+        } else if ((a.getState() == ModelAnnouncement.State.PROMOTED || a.getState() == ModelAnnouncement.State.SHADOW)
+                && !isRetired(key)) {
+            servingListeners.forEach(l -> l.accept(key));
         }
     }
 

@@ -45,6 +45,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +80,13 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     private final LinkedHashMap<ModelKey, Loaded> loaded = new LinkedHashMap<>();
     private final ExecutionDevice requestedDevice;
     private final ExecutionDevice device;
+    /** Builds the sessions of newly announced versions off the request path (one at a time: the machine is shared). */
+    private final ExecutorService preloader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "explain-session-preload");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<ModelKey, Double> ready = new ConcurrentHashMap<>();
 
     /**
      * @throws DeviceUnavailableException when {@code explain.device} is a strict {@code cuda[:N]}
@@ -89,6 +100,41 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         this.requestedDevice = ExecutionDevice.parse(config.deviceSpec());
         this.device = DeviceProbe.resolve(requestedDevice);
         LOG.info("explanation sessions run on {} (requested {})", device, requestedDevice);
+        models.onServing(this::preload);
+        models.configuredModel().ifPresent(this::preload);
+    }
+
+    /**
+     * Opens a model version and builds every session its configured methods need, in the background, so that its
+     * first prediction does not pay for them; {@link #isReady} and the log line say when it is done.
+     */
+    public void preload(ModelKey key) {
+        if (ready.containsKey(key)) {
+            return;
+        }
+        try {
+            preloader.execute(() -> {
+                try {
+                    load(key);
+                } catch (Exception e) {
+                    // the first request for it will report the failure in its own result
+                    LOG.warn("could not prepare explanation sessions of model {} ahead of requests: {}", key, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // an announcement read while the engine shuts down: nothing to prepare for
+        }
+    }
+
+    /** Whether every session of the configured methods is built for a version. */
+    public boolean isReady(ModelKey key) {
+        return ready.containsKey(key);
+    }
+
+    /** Versions whose sessions are all built. */
+    @Override
+    public int readyVersions() {
+        return ready.size();
     }
 
     /** The device every session of this engine runs on: {@code cpu} or {@code cuda:N}, never {@code auto}. */
@@ -299,6 +345,15 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
             ModelMetadata meta = InputLoader.metadata(proto, explainer.inputShape(), explainer.shape(explainer.logitsName()));
             String layer = config.layer() != null ? explainer.requireLayer(config.layer()) : defaultLayerOrNull(explainer, key);
             l = new Loaded(explainer, new Preprocessor(meta), meta, layer);
+            List<ExplanationMethod> methods = new ArrayList<>();
+            for (String name : config.methods()) {
+                if (layer != null || INPUT_ONLY.contains(name)) {
+                    methods.add(Methods.byName(name));
+                }
+            }
+            double ms = explainer.prepare(methods, layer);
+            ready.put(key, ms);
+            LOG.info("model {} ready for explanations: sessions of {} built in {} ms", key, config.methods(), Math.round(ms));
         } catch (RuntimeException e) {
             explainer.close();
             throw e;
@@ -309,6 +364,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
             Iterator<Map.Entry<ModelKey, Loaded>> it = loaded.entrySet().iterator();
             Map.Entry<ModelKey, Loaded> eldest = it.next();
             it.remove();
+            ready.remove(eldest.getKey());
             closeQuietly(eldest.getKey(), eldest.getValue());
         }
         return l;
@@ -316,7 +372,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
 
     /** Methods that work on the input alone; every other one needs a 4-D layer. */
     private static final Set<String> INPUT_ONLY = Set.of("saliency", "gradxinput", "guided", "deconvnet",
-            "smoothgrad", "integrated-gradients", "occlusion");
+            "smoothgrad", "integrated-gradients", "occlusion", "fullgrad");
 
     private static String defaultLayerOrNull(Explainer explainer, ModelKey key) {
         try {
@@ -394,6 +450,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
 
     @Override
     public synchronized void retire(ModelKey model) {
+        ready.remove(model);
         Loaded l = loaded.remove(model);
         if (l != null) {
             closeQuietly(model, l);
@@ -416,6 +473,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
 
     @Override
     public synchronized void close() {
+        preloader.shutdownNow();
+        ready.clear();
         loaded.forEach(OnnxExplanationEngine::closeQuietly);
         loaded.clear();
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
 import dev.glimpse.explain.faithfulness.PointingGame;
+import dev.glimpse.explain.faithfulness.Road;
 import dev.glimpse.explain.io.Npy;
 import dev.glimpse.explain.render.ExplanationRenderer;
 import dev.glimpse.explain.render.Images;
@@ -37,9 +38,19 @@ public final class ExplainRun {
      *                          side ({@link FaithfulnessScorer})
      * @param original          the image before preprocessing, or null (a tensor input): PNG heatmaps are drawn over it
      *                          through the crop/letterbox geometry
+     * @param roadPercentiles   ROAD percentages of pixels removed (empty = no ROAD), see {@link Road}
+     * @param roadNoise         ROAD's imputation noise (standard deviation in the model's input space)
      */
     public record Settings(Integer target, String layer, Options options, Tensor mask, int faithfulnessSteps,
-            double pointingTolerance, ExplanationRenderer renderer, OriginalImage original) {
+            double pointingTolerance, ExplanationRenderer renderer, OriginalImage original, int[] roadPercentiles,
+            double roadNoise) {
+
+        /** Settings without ROAD. */
+        public Settings(Integer target, String layer, Options options, Tensor mask, int faithfulnessSteps,
+                        double pointingTolerance, ExplanationRenderer renderer, OriginalImage original) {
+            this(target, layer, options, mask, faithfulnessSteps, pointingTolerance, renderer, original, new int[0],
+                    Road.DEFAULT_NOISE);
+        }
 
         /** Settings for a tensor input: PNGs drawn over the preprocessed input. */
         public Settings(Integer target, String layer, Options options, Tensor mask, int faithfulnessSteps,
@@ -81,6 +92,10 @@ public final class ExplainRun {
     public static ObjectNode run(Explainer e, Tensor input, List<ExplanationMethod> methods, Settings s, Path out)
             throws OrtException, IOException {
         Files.createDirectories(out);
+        e.useTokenParameters(s.options());
+        String layer = s.layer() != null ? e.requireLayer(s.layer()) : defaultLayerOrNull(e);
+        // every session the methods need is built first, so that the method timings below are the methods' own
+        double sessionsMs = e.prepare(methods, layer);
         long t0 = System.nanoTime();
         Tensor logits = e.logits(input);
         double forwardMs = (System.nanoTime() - t0) / 1e6;
@@ -89,8 +104,6 @@ public final class ExplainRun {
         if (target < 0 || target >= probs.length) {
             throw new IllegalArgumentException("--target " + target + " is outside the model's classes 0.." + (probs.length - 1));
         }
-        e.useTokenParameters(s.options());
-        String layer = s.layer() != null ? e.requireLayer(s.layer()) : e.defaultLayer();
         Tensor x = input.dropBatch();
 
         ObjectNode summary = JSON.createObjectNode();
@@ -115,6 +128,7 @@ public final class ExplainRun {
         summary.put("logits", e.logitsName());
         summary.set("inputShape", JSON.valueToTree(input.shape()));
         ObjectNode timings = summary.putObject("timingsMs");
+        timings.put("sessions", sessionsMs);
         timings.put("forward", forwardMs);
         // the mask covers the original image; maps are on the model input: compare them there (as the worker does)
         Tensor mask = s.mask() == null || s.original() == null ? s.mask()
@@ -122,7 +136,7 @@ public final class ExplainRun {
         ObjectNode methodsNode = summary.putObject("methods");
         ExplanationMethod.Request request = new ExplanationMethod.Request(input, target, layer, s.options());
         FaithfulnessScorer scorer = s.faithfulnessSteps() > 0
-                ? new FaithfulnessScorer(s.faithfulnessSteps(), s.pointingTolerance())
+                ? new FaithfulnessScorer(s.faithfulnessSteps(), s.pointingTolerance()).withRoad(s.roadPercentiles(), s.roadNoise())
                 : null;
         for (ExplanationMethod m : methods) {
             long start = System.nanoTime();
@@ -153,6 +167,18 @@ public final class ExplainRun {
         return summary;
     }
 
+    /**
+     * The default layer, or null when the model has none and every method works on the input alone (FullGrad, the
+     * gradient family, occlusion): their prepare and explain ignore the layer.
+     */
+    private static String defaultLayerOrNull(Explainer e) {
+        try {
+            return e.defaultLayer();
+        } catch (IllegalArgumentException none) {
+            return null;
+        }
+    }
+
     /** The scores as in the Explanation event (fractions, increase as 0/1), plus the pointing game's details. */
     private static ObjectNode faithfulness(FaithfulnessScorer.Scores scores) {
         ObjectNode f = JSON.createObjectNode();
@@ -165,6 +191,15 @@ public final class ExplainRun {
             f.put("pointingGameHit", pg.hit());
             f.put("pointingGameDistance", pg.distance());
             f.put("pointingGameTolerance", pg.tolerance());
+        });
+        scores.road().ifPresent(r -> {
+            ObjectNode road = f.putObject("road");
+            road.set("percentiles", JSON.valueToTree(r.percentiles()));
+            road.set("morf", JSON.valueToTree(r.morf()));
+            road.set("lerf", JSON.valueToTree(r.lerf()));
+            road.put("morfMean", r.morfMean());
+            road.put("lerfMean", r.lerfMean());
+            road.put("combined", r.combined());
         });
         return f;
     }

@@ -6,6 +6,7 @@ import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
+import dev.glimpse.explain.gradient.LayerGradients;
 import dev.glimpse.explain.inspect.ClosestNames;
 import dev.glimpse.explain.inspect.ExecutedShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
@@ -14,6 +15,7 @@ import dev.glimpse.explain.ort.LargeStack;
 import dev.glimpse.explain.tokens.LayoutDetection;
 import dev.glimpse.explain.tokens.TokenLayout;
 import dev.glimpse.explain.tokens.TransformerBlocks;
+import dev.glimpse.explain.ort.LayerTail;
 import dev.glimpse.runtime.DeviceUnavailableException;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
@@ -41,6 +43,8 @@ public final class Explainer implements AutoCloseable {
     private final String logits;
     private final Map<List<String>, ForwardSession> forwardSessions = new HashMap<>();
     private final Map<List<String>, Differentiator> gradientSessions = new HashMap<>();
+    private final Map<List<String>, LayerGradients> layerGradientSessions = new HashMap<>();
+    private final Map<String, LayerTail> tails = new HashMap<>();
     private final int maxBatch;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
@@ -178,6 +182,9 @@ public final class Explainer implements AutoCloseable {
      * tokens, see {@link #layout}), naming what is wrong otherwise.
      */
     public String requireLayer(String layer) {
+        if (layer == null) {
+            throw new IllegalArgumentException("the model has no 4-D activation with spatial size > 1; pass --layer");
+        }
         long[] s = shapes.get(layer);
         if (s == null) {
             // the candidates CAM can use: the 3-D and 4-D activations
@@ -265,6 +272,28 @@ public final class Explainer implements AutoCloseable {
         return s;
     }
 
+    /** Builds (or finds) the forward session returning the logits and {@code extras}. */
+    public void prepareForward(List<String> extras) throws OrtException {
+        List<String> key = new ArrayList<>();
+        key.add(logits);
+        key.addAll(extras);
+        forwardSession(key);
+    }
+
+    /**
+     * Builds every session {@code methods} need on {@code layer}, and the logits session, now.
+     *
+     * @return the time it took in milliseconds (0 when everything was built already)
+     */
+    public double prepare(List<ExplanationMethod> methods, String layer) throws OrtException {
+        long start = System.nanoTime();
+        prepareForward(List.of());
+        for (ExplanationMethod m : methods) {
+            m.prepare(this, layer);
+        }
+        return (System.nanoTime() - start) / 1e6;
+    }
+
     public Tensor logits(Tensor batch) throws OrtException {
         return forward(batch, List.of()).get(logits);
     }
@@ -322,6 +351,67 @@ public final class Explainer implements AutoCloseable {
                 Batches.concatOrNull(parts.stream().map(Differentiator.Pass::activation).toList()),
                 Batches.concatOrNull(parts.stream().map(Differentiator.Pass::activationGradient).toList()),
                 Batches.concatOrNull(parts.stream().map(Differentiator.Pass::inputGradient).toList()));
+    }
+
+    /** The network from {@code layer} to the logits as its own session (cached per layer). */
+    public LayerTail tail(String layer) throws OrtException {
+        LayerTail t = tails.get(layer);
+        if (t == null) {
+            t = LargeStackCall.of(() -> new LayerTail(model, input, layer, logits, device, tuning));
+            tails.put(layer, t);
+        }
+        return t;
+    }
+
+    /**
+     * d(seed . logits)/d(input) and d(seed . logits)/d(T) for every tensor T of {@code layers}, one fused call per
+     * chunk of maxBatch samples (the session is cached per list of layers).
+     */
+    public LayerGradients.Pass layerGradients(List<String> layers, Tensor batch, Tensor seed) throws OrtException {
+        LayerGradients session = layerGradientSession(layers);
+        int n = batch.dim(0);
+        List<LayerGradients.Pass> parts = new ArrayList<>();
+        for (int start = 0; start < n; start += maxBatch) {
+            int end = Math.min(n, start + maxBatch);
+            Tensor b = n <= maxBatch ? batch : Batches.range(batch, start, end);
+            Tensor s = n <= maxBatch ? seed : Batches.range(seed, start, end);
+            parts.add(LargeStackCall.of(() -> session.run(b, s)));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        for (String l : layers) {
+            grads.put(l, Batches.concat(parts.stream().map(p -> p.layerGradients().get(l)).toList()));
+        }
+        return new LayerGradients.Pass(Batches.concat(parts.stream().map(LayerGradients.Pass::logits).toList()),
+                Batches.concat(parts.stream().map(LayerGradients.Pass::inputGradient).toList()), grads);
+    }
+
+    /** The multi-layer gradient session for {@code layers}, built on first use. */
+    public LayerGradients layerGradientSession(List<String> layers) throws OrtException {
+        LayerGradients g = layerGradientSessions.get(layers);
+        if (g == null) {
+            DifferentiatorFactory factory = Objects.requireNonNull(gradients, "no gradient engine configured");
+            g = LargeStackCall.of(() -> factory.createLayerGradients(model, logits, layers));
+            layerGradientSessions.put(List.copyOf(layers), g);
+        }
+        return g;
+    }
+
+    /** Runs ONNX Runtime work on a large stack (deep graphs recurse deeply in native code), unwrapping errors. */
+    private interface LargeStackCall<T> {
+        T call() throws Exception;
+
+        static <T> T of(LargeStackCall<T> c) throws OrtException {
+            try {
+                return LargeStack.call(c::call);
+            } catch (OrtException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** [n,K] one-hot seeds on class {@code target}. */
@@ -432,8 +522,24 @@ public final class Explainer implements AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        for (LayerGradients g : layerGradientSessions.values()) {
+            try {
+                g.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (LayerTail t : tails.values()) {
+            try {
+                t.close();
+            } catch (OrtException e) {
+                first = first == null ? e : first;
+            }
+        }
         forwardSessions.clear();
         gradientSessions.clear();
+        layerGradientSessions.clear();
+        tails.clear();
         if (first != null) {
             throw first;
         }

@@ -10,6 +10,14 @@ public interface ExplanationMethod {
     Explanation explain(Explainer explainer, Request request) throws OrtException;
 
     /**
+     * Builds every ONNX Runtime session {@link #explain} will use on {@code layer} (cached by the explainer), so that a
+     * model can be made ready when it is loaded rather than on its first request. Methods that need no session
+     * besides the logits do nothing.
+     */
+    default void prepare(Explainer explainer, String layer) throws OrtException {
+    }
+
+    /**
      * @param input  [1,C,H,W], preprocessed
      * @param target class index
      * @param layer  ONNX tensor name of the layer for CAM-type methods

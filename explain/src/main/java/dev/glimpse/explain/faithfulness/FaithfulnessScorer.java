@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * Scores every heatmap ({@code Explanation.Kind.isHeatmap()}) the same way, for {@code ./glimpse explain}
  * (summary.json) and the explain worker (the Explanation event): deletion and insertion AUC against a zero baseline in the model's input space
- * ({@link PerturbationCurves}), average drop and increase in confidence ({@link ConfidenceChange}), and the
- * {@link PointingGame} when a ground-truth mask is given.
+ * ({@link PerturbationCurves}), average drop and increase in confidence ({@link ConfidenceChange}), the
+ * {@link PointingGame} when a ground-truth mask is given, and ROAD's MoRF/LeRF curves ({@link Road}) when asked.
  *
  * <p>The pointing-game tolerance is given in pixels of a {@value #REFERENCE_SIDE}-pixel image (the protocol's
  * 15 px) and scaled to the mask's larger side: a tolerance t on an H×W mask is t·max(H,W)/224 pixels, so that a
@@ -17,6 +17,8 @@ public final class FaithfulnessScorer {
 
     /** The image side the pointing-game tolerance is stated for. */
     public static final int REFERENCE_SIDE = 224;
+    /** Seed of ROAD's imputation noise. */
+    static final long ROAD_SEED = 20220517L;
 
     /**
      * The scores of one heatmap.
@@ -26,13 +28,16 @@ public final class FaithfulnessScorer {
      * @param increaseInConfidence 1 when O &gt; Y, else 0: a number so that its mean over inputs is the paper's
      *                             increase-in-confidence rate (the event's {@code average_increase})
      * @param pointingGame         present when a mask was given
+     * @param road                 the ROAD curves, present when the scorer has ROAD percentiles ({@link #withRoad})
      */
     public record Scores(double deletionAuc, double insertionAuc, double averageDrop, double increaseInConfidence,
-                         Optional<PointingGame.Result> pointingGame) {
+                         Optional<PointingGame.Result> pointingGame, Optional<Road.Result> road) {
     }
 
     private final int steps;
     private final double pointingTolerance;
+    private final int[] roadPercentiles;
+    private final double roadNoise;
 
     /**
      * @param steps             deletion/insertion curve steps (&gt;= 1)
@@ -47,6 +52,27 @@ public final class FaithfulnessScorer {
         }
         this.steps = steps;
         this.pointingTolerance = pointingTolerance;
+        this.roadPercentiles = new int[0];
+        this.roadNoise = Road.DEFAULT_NOISE;
+    }
+
+    private FaithfulnessScorer(FaithfulnessScorer base, int[] roadPercentiles, double roadNoise) {
+        this.steps = base.steps;
+        this.pointingTolerance = base.pointingTolerance;
+        this.roadPercentiles = roadPercentiles.clone();
+        this.roadNoise = roadNoise;
+    }
+
+    /**
+     * This scorer plus ROAD ({@link Road}) at {@code percentiles} (empty = no ROAD) with imputation noise
+     * {@code noise}; the noise is seeded, so the same map gets the same scores in the CLI and the worker.
+     */
+    public FaithfulnessScorer withRoad(int[] percentiles, double noise) {
+        if (percentiles.length > 0) {
+            Road.requireValid(percentiles);
+            new NoisyLinearImputation(noise);
+        }
+        return new FaithfulnessScorer(this, percentiles, noise);
     }
 
     /** The pointing-game tolerance in pixels of {@code mask} [H,W]. */
@@ -71,6 +97,8 @@ public final class FaithfulnessScorer {
         Optional<PointingGame.Result> pointing = mask == null
                 ? Optional.empty()
                 : Optional.of(PointingGame.of(map, mask, toleranceOn(mask)));
-        return new Scores(deletion, insertion, c.drop(), c.increase(), pointing);
+        Optional<Road.Result> road = roadPercentiles.length == 0 ? Optional.empty()
+                : Optional.of(new Road(model, maxBatch, roadPercentiles, roadNoise, ROAD_SEED).of(inputChw, map));
+        return new Scores(deletion, insertion, c.drop(), c.increase(), pointing, road);
     }
 }

@@ -50,7 +50,7 @@ public final class PerturbationCurves {
         int h = start.dim(1);
         int w = start.dim(2);
         int hw = h * w;
-        int[] order = rankPixels(map.rank() == 2 && (map.dim(0) != h || map.dim(1) != w) ? Maps.resize(map, h, w) : map, hw);
+        int[] order = rankPixels(map, h, w);
         int perStep = (hw + steps - 1) / steps;
         float[] scores = new float[steps + 1];
         float[] current = start.data().clone();
@@ -88,8 +88,15 @@ public final class PerturbationCurves {
         return area / (scores.length - 1);
     }
 
-    /** Pixel indices by decreasing map value; ties keep raster order so results are deterministic. */
-    private static int[] rankPixels(Tensor map, int hw) {
+    /**
+     * Pixel indices of an H×W input by decreasing map value (a [h,w] map resized to H×W first, a [C,H,W] attribution
+     * reduced by its largest absolute value over channels); ties keep raster order so results are deterministic.
+     */
+    static int[] rankPixels(Tensor map, int h, int w) {
+        int hw = h * w;
+        if (map.rank() == 2 && (map.dim(0) != h || map.dim(1) != w)) {
+            map = Maps.resize(map, h, w);
+        }
         float[] m = map.rank() == 3 ? Maps.maxAbsOverChannels(map).data() : map.data();
         if (m.length != hw) {
             throw new IllegalArgumentException("map has " + m.length + " pixels, input has " + hw);

@@ -3,6 +3,7 @@ package dev.glimpse.explain.gradient;
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.onnx.Onnx;
+import java.util.List;
 
 /** Builds {@link Differentiator}s for a model: the backward graph is built once per (layer, rule). */
 @FunctionalInterface
@@ -15,4 +16,13 @@ public interface DifferentiatorFactory {
      */
     Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule, boolean inputGradient)
             throws OrtException;
+
+    /**
+     * A session returning the gradients at several tensors and at the input in one call (standard ReLU rule).
+     * Factories that cannot build one say so.
+     */
+    default LayerGradients createLayerGradients(Onnx.ModelProto model, String logits, List<String> layers)
+            throws OrtException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " builds no multi-layer gradient sessions");
+    }
 }

@@ -11,6 +11,7 @@ import dev.glimpse.explain.Tensor;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.SessionTuning;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +61,41 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
         GradientGraph graph = b.build();
         GradientSession session = device == null ? GradientSession.open(graph) : GradientSession.open(graph, device, tuning);
         return new EngineDifferentiator(graph, session, input, output, layer, inputGradient);
+    }
+
+    @Override
+    public LayerGradients createLayerGradients(Onnx.ModelProto model, String output, List<String> layers)
+            throws OrtException {
+        OnnxModel m = OnnxModel.of(model);
+        String input = m.inputNames().stream().filter(n -> !m.isInitializer(n)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the model has no input besides initializers"));
+        GradientGraph graph = GradientGraphBuilder.forModel(m).differentiate(output).reluRule(ReluRule.STANDARD)
+                .wrt(input).wrt(layers).build();
+        GradientSession session = device == null ? GradientSession.open(graph) : GradientSession.open(graph, device, tuning);
+        String seed = graph.seedOf(output);
+        String inputGradient = graph.gradientOf(input);
+        Map<String, String> gradientNames = new LinkedHashMap<>();
+        layers.forEach(l -> gradientNames.put(l, graph.gradientOf(l)));
+        List<String> outputs = new ArrayList<>();
+        outputs.add(output);
+        outputs.add(inputGradient);
+        outputs.addAll(gradientNames.values());
+        return new LayerGradients() {
+            @Override
+            public Pass run(Tensor batch, Tensor seedValues) throws OrtException {
+                var r = session.run(Map.of(input, EngineDifferentiator.toEngine(batch), seed,
+                        EngineDifferentiator.toEngine(seedValues)), outputs);
+                Map<String, Tensor> grads = new LinkedHashMap<>();
+                gradientNames.forEach((l, g) -> grads.put(l, EngineDifferentiator.fromEngine(r.get(g))));
+                return new Pass(EngineDifferentiator.fromEngine(r.get(output)),
+                        EngineDifferentiator.fromEngine(r.get(inputGradient)), grads);
+            }
+
+            @Override
+            public void close() throws OrtException {
+                session.close();
+            }
+        };
     }
 
     private static final class EngineDifferentiator implements Differentiator {

@@ -27,6 +27,12 @@ public final class ActivationMaximisation implements ExplanationMethod {
         return "activation-max";
     }
 
+    /** The sessions of the default objective ({@code filters}: the gradient of the layer's units w.r.t. the input). */
+    @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(e.requireLayer(layer), null, ReluRule.STANDARD);
+    }
+
     @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
         String objective = r.options().string("activation-max.objective", "filters");

@@ -20,6 +20,11 @@ import java.util.Map;
 public final class Cam implements ExplanationMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.prepareForward(List.of(e.requireLayer(layer)));
+    }
+
+    @Override
     public String name() {
         return "cam";
     }

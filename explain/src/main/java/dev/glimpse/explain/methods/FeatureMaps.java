@@ -14,6 +14,11 @@ import java.util.Map;
 public final class FeatureMaps implements BatchedMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.prepareForward(List.of(e.requireLayer(layer)));
+    }
+
+    @Override
     public String name() {
         return "featuremaps";
     }

@@ -21,10 +21,19 @@ public final class Filters implements ExplanationMethod {
     }
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.prepareForward(List.of(firstConv(e).getOutput(0)));
+    }
+
+    private static Onnx.NodeProto firstConv(Explainer e) {
+        return e.model().getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("filters: the model has no Conv node"));
+    }
+
+    @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
         Onnx.GraphProto g = e.model().getGraph();
-        Onnx.NodeProto conv = g.getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("filters: the model has no Conv node"));
+        Onnx.NodeProto conv = firstConv(e);
         Onnx.TensorProto w = g.getInitializerList().stream().filter(t -> t.getName().equals(conv.getInput(1))).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("filters: the first Conv's weights '" + conv.getInput(1)
                         + "' are not an initializer"));

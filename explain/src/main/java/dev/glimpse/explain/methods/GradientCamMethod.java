@@ -20,6 +20,11 @@ import java.util.Map;
 abstract class GradientCamMethod implements BatchedMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(null, e.requireLayer(layer), ReluRule.STANDARD);
+    }
+
+    @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
         return explainAll(e, r.input(), new int[] {r.target()}, r.layer(), r.options()).get(0);
     }

@@ -15,6 +15,11 @@ import java.util.Map;
 public final class GradientTimesInput implements BatchedMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(null, null, ReluRule.STANDARD);
+    }
+
+    @Override
     public String name() {
         return "gradxinput";
     }

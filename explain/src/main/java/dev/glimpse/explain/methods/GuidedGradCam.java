@@ -16,6 +16,12 @@ import java.util.Map;
 public final class GuidedGradCam implements BatchedMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(null, null, ReluRule.GUIDED);
+        new GradCam().prepare(e, layer);
+    }
+
+    @Override
     public String name() {
         return "guided-gradcam";
     }

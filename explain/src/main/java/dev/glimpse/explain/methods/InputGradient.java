@@ -43,6 +43,11 @@ public final class InputGradient implements BatchedMethod {
     }
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(null, null, rule);
+    }
+
+    @Override
     public Explanation explain(Explainer e, Request r) throws OrtException {
         return new Explanation(name, Explanation.Kind.INPUT_ATTRIBUTION, gradient(e, r, rule), Map.of());
     }

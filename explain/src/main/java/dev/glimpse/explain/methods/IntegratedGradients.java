@@ -20,6 +20,11 @@ import java.util.Map;
 public final class IntegratedGradients implements ExplanationMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(null, null, ReluRule.STANDARD);
+    }
+
+    @Override
     public String name() {
         return "integrated-gradients";
     }

@@ -24,6 +24,9 @@ public final class Methods {
         ALL.put("hirescam", HiResCam::new);
         ALL.put("scorecam", ScoreCam::new);
         ALL.put("eigencam", EigenCam::new);
+        ALL.put("eigengradcam", EigenGradCam::new);
+        ALL.put("ablationcam", AblationCam::new);
+        ALL.put("fullgrad", FullGrad::new);
         ALL.put("saliency", InputGradient::saliency);
         ALL.put("gradxinput", GradientTimesInput::new);
         ALL.put("guided", InputGradient::guided);

@@ -18,6 +18,11 @@ import java.util.Map;
 public final class ScoreCam implements ExplanationMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.prepareForward(List.of(e.requireLayer(layer)));
+    }
+
+    @Override
     public String name() {
         return "scorecam";
     }

@@ -19,6 +19,11 @@ import java.util.Random;
 public final class SmoothGrad implements ExplanationMethod {
 
     @Override
+    public void prepare(Explainer e, String layer) throws OrtException {
+        e.differentiator(null, null, ReluRule.STANDARD);
+    }
+
+    @Override
     public String name() {
         return "smoothgrad";
     }

@@ -46,6 +46,23 @@ public final class Maps {
     }
 
     /**
+     * Bilinear resize of a [H,W] map with the corner pixels of input and output aligned, as
+     * torch.nn.functional.interpolate(mode="bilinear", align_corners=True) (FullGrad's upsampling).
+     */
+    public static Tensor resizeAlignCorners(Tensor map, int outH, int outW) {
+        requireRank(map, 2);
+        double sy = outH > 1 ? (map.dim(0) - 1.0) / (outH - 1) : 0;
+        double sx = outW > 1 ? (map.dim(1) - 1.0) / (outW - 1) : 0;
+        float[] out = new float[outH * outW];
+        for (int y = 0; y < outH; y++) {
+            for (int x = 0; x < outW; x++) {
+                out[y * outW + x] = sample(map, y * sy + 0.5, x * sx + 0.5);
+            }
+        }
+        return new Tensor(new int[] {outH, outW}, out);
+    }
+
+    /**
      * A [H',W'] map computed on the model input, drawn back onto the original image through the preprocessing's
      * geometry: a [height,width] map spanning the original, each pixel sampled (bilinear, half-pixel centres, as
      * {@link #resize}) where the model input shows it, and NaN where the model never saw it (cropped away).

@@ -16,6 +16,10 @@ import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.gradient.EngineDifferentiators;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.launcher.BenchSubcommand;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +52,17 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
     @Option(names = "--repeats", defaultValue = "3", description = "timed runs per figure (median reported; default: ${DEFAULT-VALUE})")
     int repeats;
 
+    @Option(names = "--torch-arch", description = "torchvision architecture of the model (e.g. resnet18): first, time the "
+            + "first explanation (sessions built) against a PyTorch Grad-CAM on the same architecture and seeded weights; "
+            + "when --model does not exist it is exported first (explain/src/main/python/gradcam_torch.py)")
+    String torchArch;
+
+    @Option(names = "--torch-seed", defaultValue = "0", description = "seed of the PyTorch weights (default: ${DEFAULT-VALUE})")
+    int torchSeed;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE})")
+    String python;
+
     interface Timed {
         void run() throws Exception;
     }
@@ -61,6 +76,9 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
     }
 
     private Integer execute() throws Exception {
+        if (torchArch != null) {
+            firstExplanationAgainstTorch();
+        }
         Onnx.ModelProto m = ModelFiles.read(model);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(16);
         try (Explainer e = new Explainer(m, new EngineDifferentiators(), maxBatch)) {
@@ -99,6 +117,63 @@ public final class BenchExplainCommand implements BenchSubcommand, Callable<Inte
             report(names, runs, 1);
         }
         return 0;
+    }
+
+    /**
+     * The first Grad-CAM of a freshly loaded model, sessions built included (Explainer opened, gradcam prepared and
+     * run on one input), next to PyTorch's first Grad-CAM on the same architecture, and the ratio. Runs before any
+     * other figure, so that nothing is warm.
+     */
+    private void firstExplanationAgainstTorch() throws Exception {
+        Path script = Path.of("explain/src/main/python/gradcam_torch.py");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalArgumentException("--torch-arch needs " + script + " (run from the repository root)");
+        }
+        if (!Files.exists(model)) {
+            System.out.println("exporting " + torchArch + " (seed " + torchSeed + ") to " + model);
+            runPython(List.of(python, script.toString(), "--arch", torchArch, "--seed", Integer.toString(torchSeed),
+                    "--export", model.toString(), "--repeats", "0"));
+        }
+        Onnx.ModelProto m = ModelFiles.read(model);
+        // as in the explain worker, the target comes with the request (a prediction's top-1): one fused call answers it
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        double openMs;
+        double sessionsMs;
+        try (Explainer e = new Explainer(m, new EngineDifferentiators(), 1)) {
+            openMs = (System.nanoTime() - start) / 1e6;
+            String layer = e.defaultLayer();
+            ExplanationMethod gradcam = Methods.byName("gradcam");
+            long built = System.nanoTime();
+            gradcam.prepare(e, layer);
+            sessionsMs = (System.nanoTime() - built) / 1e6;
+            Tensor one = random(1, e.inputShape());
+            gradcam.explain(e, new ExplanationMethod.Request(one, 0, layer, Options.none()));
+        }
+        double glimpseMs = (System.nanoTime() - start) / 1e6;
+        // CPU time of every thread (ONNX Runtime's, the JIT's): on a shared machine wall time mostly measures the queue
+        double glimpseCpuMs = (os.getProcessCpuTime() - cpuStart) / 1e6;
+        String json = runPython(List.of(python, script.toString(), "--arch", torchArch, "--seed", Integer.toString(torchSeed),
+                "--threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
+        var torch = new ObjectMapper().readTree(json.substring(json.lastIndexOf('{')));
+        double torchFirst = torch.get("first_ms").asDouble();
+        System.out.printf(Locale.ROOT, "first explanation after load (gradcam, batch 1): glimpse %.0f ms (model opened and its "
+                + "shapes run %.0f ms, gradcam session built %.0f ms, first call %.0f ms) vs pytorch %.0f ms (its later "
+                + "calls: median %.0f ms); ratio %.2f (goal <= 2)%n",
+                glimpseMs, openMs, sessionsMs, glimpseMs - openMs - sessionsMs, torchFirst, torch.get("median_ms").asDouble(), glimpseMs / torchFirst);
+        double torchCpu = torch.get("first_cpu_ms").asDouble();
+        System.out.printf(Locale.ROOT, "  cpu time of the same: glimpse %.0f ms vs pytorch %.0f ms; ratio %.2f%n",
+                glimpseCpuMs, torchCpu, glimpseCpuMs / torchCpu);
+    }
+
+    private static String runPython(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalArgumentException(String.join(" ", cmd) + " failed (is torch installed?):\n" + out);
+        }
+        return out;
     }
 
     /**

@@ -76,6 +76,15 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
             description = "pointing game tolerance in pixels of a 224-px image, scaled to the mask's larger side (default: ${DEFAULT-VALUE})")
     double tolerance;
 
+    @Option(names = "--road-percentiles", split = ",", paramLabel = "P",
+            description = "ROAD faithfulness: percentages of pixels removed by noisy linear imputation, most and least "
+                    + "relevant first, e.g. 10,20,...,90 (default: none; needs --faithfulness-steps > 0)")
+    List<Integer> roadPercentiles = List.of();
+
+    @Option(names = "--road-noise", defaultValue = "0.01",
+            description = "ROAD imputation noise, standard deviation in the model's input space (default: ${DEFAULT-VALUE})")
+    double roadNoise;
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(Methods.names());
@@ -109,7 +118,8 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
                 OriginalImage original = InputLoader.original(input, m, e.inputShape(), e.shape(e.logitsName())).orElse(null);
                 Tensor maskTensor = mask == null ? null : readMask(mask);
                 var settings = new ExplainRun.Settings(target, layer, new Options(params), maskTensor, faithfulnessSteps,
-                        tolerance, new ExplanationRenderer(Colormap.parse(colormap), alpha), original);
+                        tolerance, new ExplanationRenderer(Colormap.parse(colormap), alpha), original,
+                        roadPercentiles.stream().mapToInt(Integer::intValue).toArray(), roadNoise);
                 var summary = ExplainRun.run(e, x, chosen, settings, out);
                 System.out.printf("target %d (p=%.4f), layer %s; wrote %d method(s) to %s%n", summary.get("target").asInt(),
                         summary.get("targetProbability").asDouble(), summary.get("layer").asText(), chosen.size(), out);
