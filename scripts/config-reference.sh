@@ -26,8 +26,9 @@ fi
   echo '5. the command'"'"'s own flags (`--metrics-port`, `--rate`, ...), only when typed: a flag'"'"'s default never'
   echo '   overrides a value from 2-4.'
   echo
-  echo 'Older variables still read: `GLIMPSE_API_TOKEN` (`training.api.token`) and the variable named by'
-  echo '`--console-token-env` (`console.token`; default `GLIMPSE_CONSOLE_TOKEN`, which is also its `GLIMPSE_<KEY>` form).'
+  echo 'Further variables read: `GLIMPSE_TOKEN` (`auth.token`) and `GLIMPSE_READ_TOKEN` (`auth.read.token`) by every'
+  echo 'service with write endpoints; `GLIMPSE_API_TOKEN` / `GLIMPSE_API_READ_TOKEN` (the same two keys) by `./glimpse training`;'
+  echo 'the variable named by `--console-token-env` (default `GLIMPSE_CONSOLE_TOKEN`; `auth.token`) by `./glimpse explain-worker`.'
   for c in ingest inference explain-worker training monitoring; do
     echo; echo "## $c"; echo
     glimpse "$c" --config-reference 2>/dev/null

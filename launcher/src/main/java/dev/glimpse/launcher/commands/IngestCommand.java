@@ -8,6 +8,7 @@ import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.Map;
@@ -91,7 +92,11 @@ public final class IngestCommand implements GlimpseCommand, ConfigurableCommand,
         }
         Optional<Parsed> parsed = service.parse("ingest", () -> {
             ConfigSources sources = sources();
-            return new Parsed(sources, sources.parse(IngestConfig::parse));
+            IngestConfig config = sources.parse(IngestConfig::parse);
+            if (config.httpPort() >= 0 && config.config().getBoolean(BearerAuth.ENABLED)) {
+                config.auth(); // no token: one line naming --token-file and GLIMPSE_TOKEN, exit 2
+            }
+            return new Parsed(sources, config);
         });
         if (parsed.isEmpty()) {
             return ServiceOptions.BAD_CONFIG;

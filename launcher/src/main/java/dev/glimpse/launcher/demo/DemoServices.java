@@ -131,6 +131,8 @@ public final class DemoServices {
         values.put(PlatformConfig.METRICS_PORT, -1); // the demo serves one /metrics for all services
         values.put(IngestConfig.HTTP_PORT, c.ingestPort());
         values.put(BearerAuth.TOKEN_FILE, tokenFile(c).toString());
+        // labels must name one of the served model's classes: those of the replayed dataset
+        values.put(IngestConfig.NUM_CLASSES, DatasetReplay.open(c.dataset(), "test").classNames().size());
         values.put(IngestConfig.DATASET, c.dataset());
         values.put(IngestConfig.RATE, c.rate());
         values.put(IngestConfig.FEEDBACK_FRACTION, c.feedback());

@@ -117,6 +117,10 @@ public final class HttpServer implements AutoCloseable {
             http.setResponseHeaderSize(Math.max(8192, settings.maxHeaderBytes()));
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
+            // Jetty's per-connection header cache matches values case-insensitively by default: a second request on
+            // a kept-alive connection with "Bearer TOKEN" in other letter case would read the cached, first value.
+            // Bearer tokens are case-sensitive secrets, so the cache must be too (BearerAuthTest).
+            http.setHeaderCacheCaseSensitive(true);
             http.setIdleTimeout(settings.idleTimeout().toMillis());
             ServerConnector connector;
             if (settings.https()) {
