@@ -9,6 +9,8 @@ import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.registry.artifacts.ArtifactStore;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -43,13 +45,26 @@ import java.util.Objects;
  * @param pointingTolerance pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side
  *                          (Zhang et al.'s 15 px; 2.1 px on a 32-pixel image)
  * @param faithfulnessSteps deletion/insertion curve steps
+ * @param store             the object store artifacts are shared through and announced models read from
  */
 public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                   ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
                                   String layer, int maxBatch, Duration maxWait, String groupId, String instanceId,
                                   int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
                                   Duration imageWait, String deviceSpec, double pointingTolerance,
-                                  int faithfulnessSteps) {
+                                  int faithfulnessSteps, StoreSettings store) {
+
+    /** A configuration whose models and artifacts stay on this host ({@code store.uri = file:}). */
+    public ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                               ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
+                               String layer, int maxBatch, Duration maxWait, String groupId, String instanceId,
+                               int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
+                               Duration imageWait, String deviceSpec, double pointingTolerance,
+                               int faithfulnessSteps) {
+        this(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods, layer, maxBatch, maxWait,
+                groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait, deviceSpec,
+                pointingTolerance, faithfulnessSteps, StoreSettings.local());
+    }
 
     public static final String MODEL = "explain.model";
     public static final String ARTIFACTS_DIR = "explain.artifacts.dir";
@@ -77,6 +92,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     /** Every key of the explain worker with type, default, valid values and doc. */
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("explain-worker")
             .include(PlatformConfig.common(METRICS_PORT))
+            .include(ObjectStoreConfig.definition())
             .defineRequired(MODEL, ConfigType.PATH, Validator.ANY, "Model file, or model store root (<root>/<name>/<version>/model.onnx)")
             .define(ARTIFACTS_DIR, ConfigType.PATH, Path.of("data/artifacts"), "Artifact store directory (PNG/NPY explanations)")
             .define(ARTIFACTS_MAX_BYTES, ConfigType.BYTES, ArtifactStore.Limits.defaults().maxBytes(), Validator.atLeast(1),
@@ -152,7 +168,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 c.getString(POLICY), c.getList(METHODS), c.getString(LAYER), c.getInt(BATCH_MAX), c.getDuration(BATCH_WAIT),
                 group != null ? group : catalog.prefix() + "explain-worker", c.getString(INSTANCE_ID),
                 c.getInt(IMAGES_CACHE_ENTRIES), c.getBytes(IMAGES_CACHE_BYTES), c.getDuration(IMAGES_LOOKBACK),
-                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS));
+                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS), ObjectStoreConfig.settings(c));
     }
 
     /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
@@ -168,43 +184,49 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public ExplainWorkerConfig withPolicy(String p) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, p, methods, layer,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
     }
 
     public ExplainWorkerConfig withMethods(List<String> m, String l) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, m, l,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
     }
 
     public ExplainWorkerConfig withBatch(int max, Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, max, wait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
     }
 
     public ExplainWorkerConfig withIdentity(String group, String instance) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, group, instance, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
     }
 
     public ExplainWorkerConfig withImageWait(Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, wait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
+    }
+
+    public ExplainWorkerConfig withStore(StoreSettings s) {
+        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
+                layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
+                deviceSpec, pointingTolerance, faithfulnessSteps, s);
     }
 
     public ExplainWorkerConfig withDevice(String device) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                device, pointingTolerance, faithfulnessSteps);
+                device, pointingTolerance, faithfulnessSteps, store);
     }
 
     public ExplainWorkerConfig withArtifactLimits(ArtifactStore.Limits limits) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, limits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
     }
 
     /** A policy spec that {@link ExplanationPolicy#parse} accepts; its message names the bad term. */

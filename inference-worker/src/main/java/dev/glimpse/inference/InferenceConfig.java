@@ -5,6 +5,8 @@ import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.runtime.ExecutionDevice;
 import java.nio.file.Files;
@@ -42,12 +44,13 @@ import java.util.UUID;
  * @param decodeThreads      {@value #DECODE_THREADS}: threads parsing and preprocessing images while ONNX Runtime runs
  *                           (0 = on the poll thread)
  * @param maxPollRecords     {@value #MAX_POLL_RECORDS}: records fetched per poll, decoded ahead of their batch
+ * @param store              the object store announced models are read from ({@code store.*} keys)
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
                               Map<String, Object> kafkaOverrides, boolean followModels, String modelName,
-                              int decodeThreads, int maxPollRecords) {
+                              int decodeThreads, int maxPollRecords, StoreSettings store) {
 
     public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
@@ -79,6 +82,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     /** Every key with type, default, valid values and doc; {@code toMarkdown()} renders the reference. */
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
             .include(PlatformConfig.common(METRICS_PORT))
+            .include(ObjectStoreConfig.definition())
             .define(GROUP_ID, ConfigType.STRING, null, Validator.nonEmpty(),
                     "Consumer group on the images topic; more workers in it share the partitions "
                             + "(default: <topics.prefix>" + DEFAULT_GROUP_ID + ")")
@@ -136,7 +140,8 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                 .commitInterval(Duration.ofMillis(c.getLong(COMMIT_INTERVAL_MS)))
                 .followModels(c.getBoolean(FOLLOW_MODELS))
                 .decodeThreads(c.getInt(DECODE_THREADS))
-                .maxPollRecords(c.getInt(MAX_POLL_RECORDS));
+                .maxPollRecords(c.getInt(MAX_POLL_RECORDS))
+                .store(ObjectStoreConfig.settings(c));
         if (c.get(MODEL_NAME) != null) {
             b.modelName(c.getString(MODEL_NAME));
         }
@@ -166,6 +171,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     /** Collects settings; {@link #build()} validates them all. */
     public static final class Builder {
         private String bootstrapServers;
+        private StoreSettings store = StoreSettings.local();
         private String groupId = DEFAULT_GROUP_ID;
         private String workerId = "inference-" + UUID.randomUUID().toString().substring(0, 8);
         private Path model;
@@ -184,6 +190,11 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
 
         /** 0 = decode on the poll thread. */
+        public Builder store(StoreSettings v) {
+            store = v;
+            return this;
+        }
+
         public Builder decodeThreads(int v) {
             decodeThreads = v;
             return this;
@@ -306,7 +317,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     "must be in 1..65536");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
                     capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides, followModels,
-                    modelName, decodeThreads, maxPollRecords);
+                    modelName, decodeThreads, maxPollRecords, store);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {

@@ -12,6 +12,7 @@ import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.registry.announce.KafkaModelAnnouncer;
+import dev.glimpse.registry.objectstore.ObjectStore;
 import dev.glimpse.registry.store.ModelManifest;
 import dev.glimpse.registry.store.ModelState;
 import dev.glimpse.registry.store.ModelStore;
@@ -82,6 +83,7 @@ public final class TrainingService implements GlimpseService {
     private final List<RetrainRunner.Outcome> outcomes = new CopyOnWriteArrayList<>();
     private TopicCatalog catalog;
     private ModelStore store;
+    private Optional<ObjectStore> sharedStore = Optional.empty();
     private ModelLifecycle lifecycle;
     private ExampleBuffer buffer;
     private RetrainTrigger trigger;
@@ -118,7 +120,9 @@ public final class TrainingService implements GlimpseService {
         catalog = config.catalog();
         KafkaClients clients = new KafkaClients(config.bootstrapServers());
         TrainingMetrics metrics = new TrainingMetrics(registry);
-        store = new ModelStore(config.storeDir());
+        sharedStore = config.store().open();
+        store = new ModelStore(config.storeDir(), sharedStore.orElse(null));
+        sharedStore.ifPresent(st -> LOG.info("training service: model versions published to {}", st.describe()));
         announcer = new KafkaModelAnnouncer(clients.producer("training-service-announcer",
                 new StringSerializer(), catalog.models().valueSerde().serializer(), Map.of()), catalog.models());
         lifecycle = new ModelLifecycle(config.modelName(), store, announcer, metrics, config.lifecycle());
@@ -458,5 +462,6 @@ public final class TrainingService implements GlimpseService {
         if (announcer != null) {
             announcer.close();
         }
+        sharedStore.ifPresent(ObjectStore::close);
     }
 }
