@@ -4,10 +4,10 @@ import java.io.InputStream;
 import java.util.Optional;
 
 /**
- * Where model versions and explanation artifacts are kept so that another host can read them: a directory
- * ({@link FileObjectStore}, the embedded demo's) or an S3-compatible bucket ({@link S3ObjectStore}). Keys are
- * relative ({@code models/fashion/v2/model.onnx}); the store adds its root or bucket prefix and names the object by
- * a {@link StoreUri} other processes can read.
+ * Where model versions and explanation artifacts are kept so that another host can read them: an S3-compatible
+ * bucket ({@link S3ObjectStore}). With {@code store.uri = file:} there is none: the model store's and the artifact
+ * store's own directories are read directly. Keys are relative ({@code models/fashion/v2/model.onnx}); the store adds
+ * its bucket prefix and names the object by a {@link StoreUri} other processes can read.
  */
 public interface ObjectStore extends AutoCloseable {
 
