@@ -9,6 +9,7 @@ import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.registry.artifacts.ArtifactStore;
+import dev.glimpse.registry.objectstore.ObjectStore;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.explainworker.policy.PolicySpec;
 import dev.glimpse.engine.onnx.Onnx;
@@ -91,12 +92,16 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     private volatile Throwable failure;
     private Thread loop;
     private KafkaConsumer<byte[], byte[]> consumer;
+    private Optional<ObjectStore> sharedStore = Optional.empty();
 
     /** A worker with the ONNX Runtime engine of the explain library and a filesystem artifact store. */
     public static ExplainWorker create(ExplainWorkerConfig config, MeterRegistry registry) {
-        ModelCatalog models = new ModelCatalog(config.modelPath());
-        ArtifactStore store = new ArtifactStore(config.artifactDir(), config.artifactLimits());
-        return new ExplainWorker(config, new OnnxExplanationEngine(config, models, store), models, registry);
+        Optional<ObjectStore> shared = config.store().open();
+        ModelCatalog models = new ModelCatalog(config.modelPath(), config.store().fetcher(shared));
+        ArtifactStore store = new ArtifactStore(config.artifactDir(), config.artifactLimits(), shared.orElse(null));
+        ExplainWorker worker = new ExplainWorker(config, new OnnxExplanationEngine(config, models, store), models, registry);
+        worker.sharedStore = shared;
+        return worker;
     }
 
     /**
@@ -535,5 +540,6 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         }
         feed.close();
         engine.close();
+        sharedStore.ifPresent(ObjectStore::close);
     }
 }

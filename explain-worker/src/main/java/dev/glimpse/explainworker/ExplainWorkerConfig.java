@@ -12,6 +12,8 @@ import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.runtime.ImageLimits;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,6 +51,7 @@ import java.util.Objects;
  * @param kafkaProperties   the cluster's security settings ({@code kafka.*}), given to every Kafka client
  * @param imageLimits       {@code images.max.bytes}, {@code images.max.pixels}: larger images are dead-lettered from
  *                          their header, never decoded
+ * @param store             the object store artifacts are shared through and announced models read from
  */
 public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                   ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
@@ -56,7 +59,19 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                                   int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
                                   Duration imageWait, String deviceSpec, double pointingTolerance,
                                   int faithfulnessSteps, Map<String, Object> kafkaProperties,
-                                  ImageLimits imageLimits) {
+                                  ImageLimits imageLimits, StoreSettings store) {
+
+    /** A configuration whose models and artifacts stay on this host ({@code store.uri = file:}). */
+    public ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                               ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
+                               String layer, int maxBatch, Duration maxWait, String groupId, String instanceId,
+                               int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
+                               Duration imageWait, String deviceSpec, double pointingTolerance,
+                               int faithfulnessSteps) {
+        this(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods, layer, maxBatch, maxWait,
+                groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait, deviceSpec,
+                pointingTolerance, faithfulnessSteps, Map.of(), ImageLimits.DEFAULT, StoreSettings.local());
+    }
 
     public static final String MODEL = "explain.model";
     public static final String ARTIFACTS_DIR = "explain.artifacts.dir";
@@ -85,6 +100,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("explain-worker")
             .include(PlatformConfig.common(METRICS_PORT))
             .include(ImageKeys.definition())
+            .include(ObjectStoreConfig.definition())
             .defineRequired(MODEL, ConfigType.PATH, Validator.ANY, "Model file, or model store root (<root>/<name>/<version>/model.onnx)")
             .define(ARTIFACTS_DIR, ConfigType.PATH, Path.of("data/artifacts"), "Artifact store directory (PNG/NPY explanations)")
             .define(ARTIFACTS_MAX_BYTES, ConfigType.BYTES, ArtifactStore.Limits.defaults().maxBytes(), Validator.atLeast(1),
@@ -162,8 +178,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 c.getString(POLICY), c.getList(METHODS), c.getString(LAYER), c.getInt(BATCH_MAX), c.getDuration(BATCH_WAIT),
                 group != null ? group : catalog.prefix() + "explain-worker", c.getString(INSTANCE_ID),
                 c.getInt(IMAGES_CACHE_ENTRIES), c.getBytes(IMAGES_CACHE_BYTES), c.getDuration(IMAGES_LOOKBACK),
-                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS),
-                KafkaKeys.clientProperties(c), new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)));
+                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS), ObjectStoreConfig.settings(c));
     }
 
     /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
@@ -179,43 +194,50 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public ExplainWorkerConfig withPolicy(String p) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, p, methods, layer,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
     }
 
     public ExplainWorkerConfig withMethods(List<String> m, String l) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, m, l,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
     }
 
     public ExplainWorkerConfig withBatch(int max, Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, max, wait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
     }
 
     public ExplainWorkerConfig withIdentity(String group, String instance) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, group, instance, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
     }
 
     public ExplainWorkerConfig withImageWait(Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, wait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, store);
+    }
+
+    public ExplainWorkerConfig withStore(StoreSettings s) {
+        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
+                layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, s);
     }
 
     public ExplainWorkerConfig withDevice(String device) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                device, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                device, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
     }
 
     public ExplainWorkerConfig withArtifactLimits(ArtifactStore.Limits limits) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, limits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
     }
 
     /** A policy spec that {@link ExplanationPolicy#parse} accepts; its message names the bad term. */

@@ -4,9 +4,10 @@ import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.runtime.ModelMetadataKeys;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.glimpse.registry.objectstore.ObjectFetcher;
+import dev.glimpse.registry.objectstore.StoreUri;
 import dev.glimpse.registry.store.ModelStoreLayout;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the ONNX file of a model version is: the URI of its announcement on the {@code models} topic, else the
+ * Where the ONNX file of a model version is: the URI of its announcement on the {@code models} topic (a file, or
+ * an {@code s3://} object downloaded, verified and cached on first use), else the
  * model store layout {@code <root>/<name>/<version>/model.onnx} when the configured model path is a directory,
  * else the configured model file itself (a single-model deployment) — but only for the model and version that file
  * says it is in its metadata, so a prediction answered by a hot-swapped version is never explained with another
@@ -29,7 +31,10 @@ public final class ModelCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
 
     private final Path configured;
+    private final ObjectFetcher fetcher;
     private final Map<ModelKey, Path> announced = new ConcurrentHashMap<>();
+    /** Announced versions in a bucket: downloaded (verified, cached) when first resolved. */
+    private final Map<ModelKey, ModelAnnouncement> inBucket = new ConcurrentHashMap<>();
     private final Map<ModelKey, Boolean> retired = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Consumer<ModelKey>> retireListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<ModelKey>> servingListeners = new CopyOnWriteArrayList<>();
@@ -38,7 +43,13 @@ public final class ModelCatalog {
 
     /** @param configured a model file, a model store root, or null */
     public ModelCatalog(Path configured) {
+        this(configured, ObjectFetcher.localFilesOnly());
+    }
+
+    /** @param fetcher reads announced {@code s3://} URIs (verified against the announced sha256, cached) */
+    public ModelCatalog(Path configured, ObjectFetcher fetcher) {
         this.configured = configured;
+        this.fetcher = fetcher;
     }
 
     public void onRetired(Consumer<ModelKey> listener) {
@@ -70,8 +81,11 @@ public final class ModelCatalog {
         ModelKey key = new ModelKey(a.getModelName(), a.getVersion());
         if (!a.getUri().isBlank()) {
             try {
-                Path p = Path.of(a.getUri().startsWith("file:") ? URI.create(a.getUri()).getPath() : a.getUri());
-                announced.put(key, p);
+                if (StoreUri.parse(a.getUri()) instanceof StoreUri.LocalFile f) {
+                    announced.put(key, f.path());
+                } else {
+                    inBucket.put(key, a);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("ignoring model announcement {} with unusable uri '{}': {}", key, a.getUri(), e.getMessage());
             }
@@ -99,6 +113,15 @@ public final class ModelCatalog {
         Path a = announced.get(key);
         if (a != null && Files.isRegularFile(a)) {
             return Optional.of(a);
+        }
+        ModelAnnouncement remote = inBucket.get(key);
+        if (remote != null) {
+            try {
+                return Optional.of(fetcher.fetchToFile(remote.getUri(), remote.getSha256()));
+            } catch (ObjectFetcher.FetchException e) {
+                LOG.warn("model version {} cannot be read from {} ({}): {}", key, remote.getUri(), e.reason(), e.getMessage());
+                return Optional.empty();
+            }
         }
         if (configured == null) {
             return Optional.empty();

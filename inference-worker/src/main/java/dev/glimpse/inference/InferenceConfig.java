@@ -7,6 +7,8 @@ import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.ImageKeys;
 import dev.glimpse.platform.config.KafkaKeys;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.ImageLimits;
@@ -49,13 +51,14 @@ import java.util.UUID;
  *                           from their header, never decoded
  * @param connectTimeout     {@code kafka.connect.timeout}: how long {@code start()} waits for the cluster, once the
  *                           model is loaded, before it fails with one sentence
+ * @param store              the object store announced models are read from ({@code store.*} keys)
  */
 public record InferenceConfig(String bootstrapServers, String groupId, String workerId, Path model,
                               ExecutionDevice device, int maxBatchSize, Duration maxWait, int queueCapacity,
                               int topK, int intraOpThreads, Duration transactionTimeout, Duration commitInterval,
                               Map<String, Object> kafkaOverrides, boolean followModels, String modelName,
                               int decodeThreads, int maxPollRecords, ImageLimits imageLimits,
-                              Duration connectTimeout) {
+                              Duration connectTimeout, StoreSettings store) {
 
     public static final String BOOTSTRAP_SERVERS = PlatformConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = "inference.group.id";
@@ -88,6 +91,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("inference-worker")
             .include(PlatformConfig.common(METRICS_PORT))
             .include(ImageKeys.definition())
+            .include(ObjectStoreConfig.definition())
             .define(GROUP_ID, ConfigType.STRING, null, Validator.nonEmpty(),
                     "Consumer group on the images topic; more workers in it share the partitions "
                             + "(default: <topics.prefix>" + DEFAULT_GROUP_ID + ")")
@@ -147,7 +151,8 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                 .decodeThreads(c.getInt(DECODE_THREADS))
                 .maxPollRecords(c.getInt(MAX_POLL_RECORDS))
                 .imageLimits(new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)))
-                .connectTimeout(KafkaKeys.connectTimeout(c));
+                .connectTimeout(KafkaKeys.connectTimeout(c))
+                .store(ObjectStoreConfig.settings(c));
         KafkaKeys.clientProperties(c).forEach(b::kafkaOverride);
         if (c.get(MODEL_NAME) != null) {
             b.modelName(c.getString(MODEL_NAME));
@@ -178,6 +183,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
     /** Collects settings; {@link #build()} validates them all. */
     public static final class Builder {
         private String bootstrapServers;
+        private StoreSettings store = StoreSettings.local();
         private String groupId = DEFAULT_GROUP_ID;
         private String workerId = "inference-" + UUID.randomUUID().toString().substring(0, 8);
         private Path model;
@@ -204,6 +210,11 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
 
         public Builder imageLimits(ImageLimits v) {
             imageLimits = Objects.requireNonNull(v, ImageKeys.MAX_PIXELS);
+            return this;
+        }
+
+        public Builder store(StoreSettings v) {
+            store = v;
             return this;
         }
 
@@ -330,7 +341,7 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     "must be in 1..65536");
             return new InferenceConfig(bootstrapServers, groupId, workerId, model, device, maxBatchSize, maxWait,
                     capacity, topK, intraOpThreads, transactionTimeout, commitInterval, kafkaOverrides, followModels,
-                    modelName, decodeThreads, maxPollRecords, imageLimits, connectTimeout);
+                    modelName, decodeThreads, maxPollRecords, imageLimits, connectTimeout, store);
         }
 
         private static void require(boolean ok, String key, Object value, String rule) {

@@ -5,6 +5,7 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.registry.announce.KafkaModelAnnouncer;
+import dev.glimpse.registry.objectstore.ObjectStore;
 import dev.glimpse.registry.swap.HotSwapSlot;
 import dev.glimpse.registry.swap.LoadedCandidate;
 import dev.glimpse.registry.swap.ModelCandidateLoader;
@@ -41,6 +42,7 @@ final class ModelFollowing {
     private final ModelMetadata servingPreprocessing;
     private final HotSwapSlot<ServingModel> shadowSlot = new HotSwapSlot<>(null);
     private ModelCandidateLoader loader;
+    private Optional<ObjectStore> store = Optional.empty();
     private Producer<String, ModelAnnouncement> announcementProducer;
     private ModelSwapper<ServingModel> swapper;
     private ModelsTopicListener modelsListener;
@@ -54,7 +56,9 @@ final class ModelFollowing {
         this.servingPreprocessing = start.preprocessor().metadata();
         String modelName = config.modelName() != null ? config.modelName() : start.metadata().name();
         try {
-            loader = new ModelCandidateLoader(config.device(), tuning, 4, true);
+            store = config.store().open();
+            store.ifPresent(st -> LOG.info("inference worker {}: reading announced models from {}", workerId, st.describe()));
+            loader = new ModelCandidateLoader(config.device(), tuning, 4, true, config.store().fetcher(store));
             announcementProducer = clients.producer(workerId + "-models", catalog.models());
             swapper = new ModelSwapper<>(modelName, workerId, start.metadata().version(),
                     ServingSignature.of(start.graphFacts()), loader, this::servingModelOf, serving, shadowSlot,
@@ -137,6 +141,8 @@ final class ModelFollowing {
             loader.close();
             loader = null;
         }
+        store.ifPresent(ObjectStore::close);
+        store = Optional.empty();
     }
 
     /** Closes the shadow model and the announcement producer, after the scoring thread stopped. */

@@ -240,6 +240,59 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldRunThreeKraftBrokersReplicatingEverythingThreeTimes() {
+        Set<String> ids = new TreeSet<>();
+        Set<String> voters = new TreeSet<>();
+        Set<String> clusterIds = new TreeSet<>();
+        for (String broker : List.of("kafka", "kafka-2", "kafka-3")) {
+            JsonNode env = compose.path("services").path(broker).path("environment");
+            assertEquals("broker,controller", env.path("KAFKA_PROCESS_ROLES").asText(), broker);
+            ids.add(env.path("KAFKA_NODE_ID").asText());
+            voters.add(env.path("KAFKA_CONTROLLER_QUORUM_VOTERS").asText());
+            clusterIds.add(env.path("CLUSTER_ID").asText());
+            assertTrue(env.path("KAFKA_ADVERTISED_LISTENERS").asText().contains("PLAINTEXT://" + broker + ":9092"), broker);
+            // a broker can be lost without losing an acknowledged record, a consumer offset or a transaction
+            assertEquals("3", env.path("KAFKA_DEFAULT_REPLICATION_FACTOR").asText(), broker);
+            assertEquals("2", env.path("KAFKA_MIN_INSYNC_REPLICAS").asText(), broker);
+            assertEquals("3", env.path("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asText(), broker);
+            assertEquals("3", env.path("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR").asText(), broker);
+            assertEquals("2", env.path("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR").asText(), broker);
+            assertTrue(compose.path("services").path(broker).has("healthcheck"), broker + " has a healthcheck");
+        }
+        assertEquals(Set.of("1", "2", "3"), ids, "distinct node ids");
+        assertEquals(Set.of("1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093"), voters, "one quorum naming all three");
+        assertEquals(1, clusterIds.size(), "one cluster id: " + clusterIds);
+    }
+
+    @Test
+    void shouldCheckEveryServiceOnItsHealthEndpointAndStartItOnlyWhenWhatItNeedsIsHealthy() {
+        for (Map.Entry<String, JsonNode> e : glimpseServices.entrySet()) {
+            String metricsPort = String.valueOf((Object) parsed(command(e.getValue())).getCommandSpec()
+                    .findOption("--metrics-port").getValue());
+            List<String> test = new ArrayList<>();
+            e.getValue().path("healthcheck").path("test").forEach(t -> test.add(t.asText()));
+            String joined = String.join(" ", test);
+            assertTrue(joined.contains("/dev/tcp/127.0.0.1/" + metricsPort) && joined.contains("GET /health "),
+                    e.getKey() + " checks /health on its metrics port " + metricsPort + ": " + joined);
+            for (String broker : List.of("kafka", "kafka-2", "kafka-3")) {
+                assertTrue(e.getValue().path("depends_on").has(broker), e.getKey() + " waits for " + broker);
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = compose.path("services").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> service = it.next();
+            assertTrue(service.getValue().has("healthcheck"), service.getKey() + " has a healthcheck");
+            JsonNode deps = service.getValue().path("depends_on");
+            assertFalse(deps.isArray(), service.getKey() + ": depends_on with conditions, not a bare list");
+            for (Iterator<Map.Entry<String, JsonNode>> d = deps.fields(); d.hasNext(); ) {
+                Map.Entry<String, JsonNode> dep = d.next();
+                assertEquals("service_healthy", dep.getValue().path("condition").asText(),
+                        service.getKey() + " starts only once " + dep.getKey() + " is healthy");
+                assertTrue(compose.path("services").path(dep.getKey()).has("healthcheck"), dep.getKey() + " has a healthcheck");
+            }
+        }
+    }
+
+    @Test
     void shouldProvisionGrafanaAndPrometheusFromTheDashboardsModule() {
         for (String service : List.of("prometheus", "grafana")) {
             for (JsonNode volume : compose.path("services").path(service).path("volumes")) {

@@ -401,7 +401,7 @@ public final class ModelLifecycle {
                 .setModelName(name)
                 .setVersion(m.version())
                 .setState(state.toAnnouncement())
-                .setUri(m.modelPath().toAbsolutePath().toString())
+                .setUri(store.storeUri(m))
                 .setSha256(m.manifest().sha256())
                 .setParentVersion(m.manifest().parentVersion())
                 .putAllMetrics(m.manifest().metrics())

@@ -17,6 +17,7 @@ import dev.glimpse.platform.kafka.streams.StreamsDeadLetters;
 import dev.glimpse.runtime.PreprocessingException;
 import java.nio.charset.StandardCharsets;
 import dev.glimpse.registry.announce.KafkaModelAnnouncer;
+import dev.glimpse.registry.objectstore.ObjectStore;
 import dev.glimpse.registry.store.ModelManifest;
 import dev.glimpse.registry.store.ModelState;
 import dev.glimpse.registry.store.ModelStore;
@@ -86,6 +87,7 @@ public final class TrainingService implements GlimpseService {
     private final List<RetrainRunner.Outcome> outcomes = new CopyOnWriteArrayList<>();
     private TopicCatalog catalog;
     private ModelStore store;
+    private Optional<ObjectStore> sharedStore = Optional.empty();
     private ModelLifecycle lifecycle;
     private ExampleBuffer buffer;
     private RetrainTrigger trigger;
@@ -123,7 +125,9 @@ public final class TrainingService implements GlimpseService {
         catalog = config.catalog();
         KafkaClients clients = PlatformConfig.kafkaClients(config.raw());
         TrainingMetrics metrics = new TrainingMetrics(registry);
-        store = new ModelStore(config.storeDir());
+        sharedStore = config.store().open();
+        store = new ModelStore(config.storeDir(), sharedStore.orElse(null));
+        sharedStore.ifPresent(st -> LOG.info("training service: model versions published to {}", st.describe()));
         announcer = new KafkaModelAnnouncer(clients.producer("training-service-announcer",
                 new StringSerializer(), catalog.models().valueSerde().serializer(), Map.of()), catalog.models());
         lifecycle = new ModelLifecycle(config.modelName(), store, announcer, metrics, config.lifecycle());
@@ -459,5 +463,6 @@ public final class TrainingService implements GlimpseService {
         if (deadLetterProducer != null) {
             deadLetterProducer.close(Duration.ofSeconds(5));
         }
+        sharedStore.ifPresent(ObjectStore::close);
     }
 }

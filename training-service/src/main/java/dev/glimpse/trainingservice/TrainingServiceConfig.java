@@ -6,6 +6,8 @@ import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.platform.http.BearerAuth;
@@ -64,6 +66,7 @@ public final class TrainingServiceConfig {
     public static final ConfigDefinition DEFINITION = new ConfigDefinition("training-service")
             .include(PlatformConfig.common(METRICS_PORT))
             .include(ImageKeys.definition())
+            .include(ObjectStoreConfig.definition())
             .define(MODEL_NAME, ConfigType.STRING, "fashion", Validator.nonEmpty(), "Name of the model this service retrains")
             .define(STORE_DIR, ConfigType.PATH, Path.of("data/models"), "Model store root: <root>/<name>/<version>/model.onnx + model.json")
             .define(BOOTSTRAP_MODEL, ConfigType.STRING, "", "ONNX file stored and promoted as the first version when the store has none")
@@ -102,6 +105,12 @@ public final class TrainingServiceConfig {
         if (classes.size() < 2) {
             throw new ConfigException(CLASSES, String.join(",", classes), "needs at least 2 class names");
         }
+        store(); // validates the store.* keys at start
+    }
+
+    /** Where promoted versions are published for workers on other hosts ({@code store.*} keys). */
+    public StoreSettings store() {
+        return ObjectStoreConfig.settings(config);
     }
 
     public static TrainingServiceConfig parse(Map<String, ?> raw) {

@@ -3,6 +3,7 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.console.ConsoleConfig;
 import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.console.ConsoleServer;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
 import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
 import dev.glimpse.launcher.GlimpseCommand;
@@ -105,7 +106,10 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
                 .put("--device", ExplainWorkerConfig.DEVICE, device)
                 .put("--instance-id", ExplainWorkerConfig.INSTANCE_ID, instanceId)
                 .put("--console-port", ConsoleConfig.PORT, consolePort);
-        return service.sources(DEFINITION, Map.of(), flags, environmentAliases());
+        // models read from a bucket are cached next to the artifact directory unless a source says where
+        Map<String, Object> derived = Map.of(ObjectStoreConfig.CACHE_DIR,
+                artifacts.toAbsolutePath().normalize().resolveSibling("store-cache").toString());
+        return service.sources(DEFINITION, derived, flags, environmentAliases());
     }
 
     private record Parsed(ConfigSources sources, ExplainWorkerConfig worker, Optional<ConsoleConfig> console, Config raw) {

@@ -2,6 +2,7 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.inference.InferenceConfig;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
 import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.launcher.demo.DefaultModels;
@@ -84,8 +85,9 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
                 .put("--queue-capacity", InferenceConfig.QUEUE_CAPACITY, queueCapacity)
                 .put("--top-k", InferenceConfig.TOP_K, topK)
                 .put("--threads", InferenceConfig.INTRA_OP_THREADS, threads);
-        // the model of --dataset (or the bundled one) unless a source names one
-        Map<String, Object> derived = Map.of(InferenceConfig.MODEL, DefaultModels.resolve(model, dataset, dataDir).toString());
+        // the model of --dataset (or the bundled one) and the store cache under --data-dir, unless a source names them
+        Map<String, Object> derived = Map.of(InferenceConfig.MODEL, DefaultModels.resolve(model, dataset, dataDir).toString(),
+                ObjectStoreConfig.CACHE_DIR, dataDir.resolve("store-cache").toString());
         return service.sources(InferenceConfig.DEFINITION, derived, flags, Map.of());
     }
 

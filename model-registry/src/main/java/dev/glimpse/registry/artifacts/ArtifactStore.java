@@ -1,5 +1,6 @@
 package dev.glimpse.registry.artifacts;
 
+import dev.glimpse.registry.objectstore.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed artifact store on the local filesystem: an artifact lives at
@@ -29,8 +32,13 @@ import java.util.stream.Stream;
  * the same id and one file. The store is bounded by total size and by age; the least recently stored artifacts
  * are evicted first. Callers name artifacts only by {@link ArtifactId}; {@link #open} also refuses anything that
  * resolves outside the root or through a symbolic link.
+ * <p>With a shared {@link ObjectStore} (an S3 bucket) every artifact is also put there as
+ * {@code artifacts/<sha256>.<ext>}, and an artifact absent here is fetched from it, checked against the sha256 its id
+ * names, and kept here: the local directory is then a bounded cache, so a console on one host serves the artifacts
+ * explain workers on other hosts produced.
  */
 public final class ArtifactStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
 
     /** Bounds of the store; artifacts older than {@code maxAge} or beyond {@code maxBytes} are deleted. */
     public record Limits(long maxBytes, Duration maxAge) {
@@ -58,12 +66,23 @@ public final class ArtifactStore {
     private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>();
     private long totalBytes;
     private long evicted;
+    private final ObjectStore shared;
 
     public ArtifactStore(Path root, Limits limits) {
-        this(root, limits, Clock.systemUTC());
+        this(root, limits, Clock.systemUTC(), null);
+    }
+
+    /** @param shared the object store every host reads artifacts from, or null when they stay on this host */
+    public ArtifactStore(Path root, Limits limits, ObjectStore shared) {
+        this(root, limits, Clock.systemUTC(), shared);
     }
 
     public ArtifactStore(Path root, Limits limits, Clock clock) {
+        this(root, limits, clock, null);
+    }
+
+    public ArtifactStore(Path root, Limits limits, Clock clock, ObjectStore shared) {
+        this.shared = shared;
         this.limits = limits;
         this.clock = clock;
         try {
@@ -80,10 +99,23 @@ public final class ArtifactStore {
         return root;
     }
 
-    /** Stores the bytes (no-op if already present, but refreshes its age) and returns their id. */
-    public synchronized ArtifactId put(byte[] content, String extension) {
+    /**
+     * Stores the bytes (no-op if already present, but refreshes its age) and returns their id; with a shared
+     * store, a new artifact is put there too before this returns (outside this store's lock).
+     */
+    public ArtifactId put(byte[] content, String extension) {
         ArtifactId id = new ArtifactId(sha256(content), extension);
+        boolean isNew = putLocal(id, content);
+        if (shared != null && isNew) {
+            shared.put(sharedKey(id), content);
+        }
+        return id;
+    }
+
+    /** Keeps the bytes here; true when they were not here before. */
+    private synchronized boolean putLocal(ArtifactId id, byte[] content) {
         Path target = pathOf(id);
+        boolean isNew = !Files.exists(target, LinkOption.NOFOLLOW_LINKS);
         try {
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(target.getParent());
@@ -107,11 +139,32 @@ public final class ArtifactStore {
         index.put(id.id(), new Entry(content.length, clock.millis()));
         totalBytes += content.length;
         evict();
-        return id;
+        return isNew;
     }
 
-    /** The file of a stored artifact, or empty when it is absent (never stored, or evicted). */
-    public synchronized Optional<Path> open(ArtifactId id) {
+    /**
+     * The file of a stored artifact, or empty when it is absent (never stored, or evicted). With a shared store,
+     * an artifact absent here is fetched from there and verified against its id's sha256 first.
+     */
+    public Optional<Path> open(ArtifactId id) {
+        Optional<Path> local = openLocal(id);
+        if (local.isPresent() || shared == null) {
+            return local;
+        }
+        Optional<byte[]> fetched = shared.get(sharedKey(id));
+        if (fetched.isEmpty()) {
+            return Optional.empty();
+        }
+        String actual = sha256(fetched.get());
+        if (!actual.equals(id.sha256())) {
+            LOG.error("artifact {} in {} has sha256 {}: refused", id, shared.describe(), actual);
+            return Optional.empty();
+        }
+        putLocal(id, fetched.get());
+        return openLocal(id);
+    }
+
+    private synchronized Optional<Path> openLocal(ArtifactId id) {
         Path p = pathOf(id);
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
@@ -178,6 +231,15 @@ public final class ArtifactStore {
                 // A file we cannot delete stays on disk but out of the index; the next scan finds it again.
             }
         }
+    }
+
+    /** Where the store is: this directory, and the shared store when there is one. */
+    public String describe() {
+        return root + (shared == null ? "" : " (cache of " + shared.describe() + ")");
+    }
+
+    private static String sharedKey(ArtifactId id) {
+        return "artifacts/" + id.id();
     }
 
     private Path pathOf(ArtifactId id) {

@@ -2,6 +2,7 @@ package dev.glimpse.registry.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.glimpse.registry.objectstore.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,13 +23,24 @@ import java.util.stream.Stream;
  * A version appears atomically (written into a temporary directory, then renamed into place), version ids are
  * {@code v1, v2, ...} and strictly increasing per name, and every read of the model bytes verifies the sha256
  * recorded in {@code model.json}. Names and versions are validated so no path can leave the root.
+ * With an {@link ObjectStore} (an S3 bucket), every version is also put there as
+ * {@code models/<name>/<version>/model.onnx} + {@code model.json}, and {@link #storeUri} names that copy: the
+ * URI announced on {@code models}, which workers on other hosts download and verify. The directory stays the
+ * writer's own record (states, serving, pinned); readers on other hosts need only the bucket.
  */
 public final class ModelStore {
     private final Path root;
     private final ModelStoreLayout layout;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectStore shared;
 
     public ModelStore(Path root) {
+        this(root, null);
+    }
+
+    /** @param shared where versions are published for other hosts, or null when readers use {@code root} itself */
+    public ModelStore(Path root, ObjectStore shared) {
+        this.shared = shared;
         try {
             this.root = Files.createDirectories(root).toRealPath();
             this.layout = new ModelStoreLayout(this.root);
@@ -68,7 +80,9 @@ public final class ModelStore {
                     Path target = modelDir.resolve(version);
                     try {
                         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                        return new StoredModel(manifest, target.resolve(ModelStoreLayout.MODEL_FILE));
+                        StoredModel stored = new StoredModel(manifest, target.resolve(ModelStoreLayout.MODEL_FILE));
+                        share(stored, onnxBytes);
+                        return stored;
                     } catch (FileSystemException taken) {
                         if (!Files.exists(target)) {
                             throw taken;
@@ -82,6 +96,38 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store model " + name, e);
         }
+    }
+
+    /**
+     * The URI announced for a version: its copy in the shared object store (put there now if it is missing, e.g. a
+     * version stored before the bucket was configured), else its {@code file:} URI in this store.
+     */
+    public String storeUri(StoredModel model) {
+        if (shared == null) {
+            return model.modelPath().toAbsolutePath().toUri().toString();
+        }
+        String key = sharedKey(model.name(), model.version(), ModelStoreLayout.MODEL_FILE);
+        if (!shared.exists(key)) {
+            share(model, readVerified(model.name(), model.version()));
+        }
+        return shared.uriOf(key).toString();
+    }
+
+    private void share(StoredModel model, byte[] onnxBytes) {
+        if (shared == null) {
+            return;
+        }
+        try {
+            shared.put(sharedKey(model.name(), model.version(), ModelStoreLayout.MODEL_FILE), onnxBytes);
+            shared.put(sharedKey(model.name(), model.version(), ModelStoreLayout.MANIFEST_FILE),
+                    json.writeValueAsBytes(model.manifest()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise the manifest of " + model.name() + "/" + model.version(), e);
+        }
+    }
+
+    private static String sharedKey(String name, String version, String file) {
+        return "models/" + ModelStoreLayout.validName(name) + "/" + ModelStoreLayout.validVersion(version) + "/" + file;
     }
 
     /** The manifest and model path of a version, without reading the model bytes. */

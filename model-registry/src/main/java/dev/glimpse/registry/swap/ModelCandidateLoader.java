@@ -13,12 +13,8 @@ import dev.glimpse.runtime.ModelMetadata;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
 import dev.glimpse.runtime.SessionTuning;
-import dev.glimpse.registry.store.Sha256;
-import java.io.IOException;
-import java.net.URI;
+import dev.glimpse.registry.objectstore.ObjectFetcher;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -30,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads an announced model off the serving path and decides whether it may serve: reads the bytes from the
- * announcement's uri, checks their sha256 against the announcement, opens an ONNX Runtime session from those same
+ * announcement's store URI ({@code s3://bucket/key} through a verifying local cache, or a file), checks their sha256 against the announcement, opens an ONNX Runtime session from those same
  * bytes (no re-read between check and use), checks the input/output signature against the serving model, and
  * warms it up on a probe batch whose every output must be finite. A model without a preprocessing contract is
  * rejected ({@code bad-metadata}) with the one line of {@link ModelMetadata#requireContract}. Any failure yields a
@@ -44,13 +40,21 @@ public final class ModelCandidateLoader implements AutoCloseable {
     private final int probeBatch;
     private final boolean allowClassCountChange;
     private final ExecutorService background;
+    private final ObjectFetcher fetcher;
+
+    /** A loader that reads announced models from local files only (no object store configured). */
+    public ModelCandidateLoader(ExecutionDevice device, SessionTuning tuning, int probeBatch,
+                                boolean allowClassCountChange) {
+        this(device, tuning, probeBatch, allowClassCountChange, ObjectFetcher.localFilesOnly());
+    }
 
     /**
      * @param probeBatch            warm-up batch size (>= 1); the probe is seeded noise plus an all-zero image
      * @param allowClassCountChange accept a candidate whose output has a different class count (replaced head)
+     * @param fetcher               reads the announced store URI ({@code s3://} or a file) and checks its sha256
      */
     public ModelCandidateLoader(ExecutionDevice device, SessionTuning tuning, int probeBatch,
-                                boolean allowClassCountChange) {
+                                boolean allowClassCountChange, ObjectFetcher fetcher) {
         if (probeBatch < 1) {
             throw new IllegalArgumentException("probe batch must be >= 1, got " + probeBatch);
         }
@@ -58,6 +62,7 @@ public final class ModelCandidateLoader implements AutoCloseable {
         this.tuning = tuning;
         this.probeBatch = probeBatch;
         this.allowClassCountChange = allowClassCountChange;
+        this.fetcher = fetcher;
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(null, r, "model-candidate-loader", 16L << 20);
             t.setDaemon(true);
@@ -83,15 +88,13 @@ public final class ModelCandidateLoader implements AutoCloseable {
         long start = System.nanoTime();
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(pathOf(announcement.getUri()));
-        } catch (IOException | RuntimeException e) {
+            bytes = fetcher.fetchVerified(announcement.getUri(), announcement.getSha256());
+        } catch (ObjectFetcher.FetchException e) {
+            return reject(announcement, e.reason(), e.getMessage());
+        } catch (RuntimeException e) {
             return reject(announcement, "unreadable", "cannot read model '" + announcement.getUri() + "': " + e);
         }
-        String sha = Sha256.of(bytes);
-        if (!sha.equalsIgnoreCase(announcement.getSha256())) {
-            return reject(announcement, "sha-mismatch", "announced sha256 '" + announcement.getSha256()
-                    + "' but the file at " + announcement.getUri() + " has " + sha);
-        }
+        String sha = announcement.getSha256().toLowerCase(); // verified by the fetcher
         PlacedSession placed;
         try {
             placed = OrtSessions.open(bytes, device, tuning);
@@ -111,7 +114,7 @@ public final class ModelCandidateLoader implements AutoCloseable {
             try {
                 Map<String, String> props = placed.session().getMetadata().getCustomMetadata();
                 // never served with guessed preprocessing: the one line names the command that writes the contract
-                ModelMetadata.requireContract(props, pathOf(announcement.getUri()).toString());
+                ModelMetadata.requireContract(props, announcement.getUri());
                 metadata = ModelMetadata.parse(props, graph);
             } catch (RuntimeException e) {
                 placed.close();
@@ -178,13 +181,6 @@ public final class ModelCandidateLoader implements AutoCloseable {
             }
         }
         return Optional.empty();
-    }
-
-    private static Path pathOf(String uri) {
-        if (uri == null || uri.isBlank()) {
-            throw new IllegalArgumentException("announcement has no uri");
-        }
-        return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
     }
 
     private static LoadedCandidate.Rejected reject(ModelAnnouncement a, String reason, String detail) {
