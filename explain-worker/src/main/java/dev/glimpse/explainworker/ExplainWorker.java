@@ -422,7 +422,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 items.addAll(mine);
             }
             Map<String, Explanation> produced = new HashMap<>();
-            for (List<ExplainItem> group : groupByModel(items)) {
+            for (List<ExplainItem> group : groupByModelAndMethod(items)) {
                 for (ExplanationEngine.Result res : engine.explain(group)) {
                     if (res.succeeded()) {
                         Explanation e = res.event();
@@ -471,14 +471,11 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         }
     }
 
-    /**
-     * Items grouped by model version, in first-seen order: one engine call per group, which batches each method and
-     * decodes each image once for all its methods.
-     */
-    private List<List<ExplainItem>> groupByModel(List<ExplainItem> items) {
+    /** Items grouped by (model version, method), in first-seen order: one engine call per group. */
+    private List<List<ExplainItem>> groupByModelAndMethod(List<ExplainItem> items) {
         Map<String, List<ExplainItem>> groups = new LinkedHashMap<>();
         for (ExplainItem it : items) {
-            groups.computeIfAbsent(String.valueOf(it.model()), k -> new ArrayList<>()).add(it);
+            groups.computeIfAbsent(it.model() + "|" + it.method(), k -> new ArrayList<>()).add(it);
         }
         return new ArrayList<>(groups.values());
     }

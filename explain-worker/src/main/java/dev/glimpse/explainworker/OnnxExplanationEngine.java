@@ -193,7 +193,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     }
 
     /**
-     * Each image of one engine call decoded once, whatever the number of methods asking for it, within the image
+     * Each image of one engine call decoded once, whatever the number of its items asking for it, within the image
      * limits (checked from the header before any pixel is decoded); a refusal is kept and re-thrown for every item
      * of that image, so each is dead-lettered with the decoder's reason ({@code too-many-pixels}, ...).
      */
