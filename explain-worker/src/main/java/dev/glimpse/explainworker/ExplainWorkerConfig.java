@@ -178,7 +178,9 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 c.getString(POLICY), c.getList(METHODS), c.getString(LAYER), c.getInt(BATCH_MAX), c.getDuration(BATCH_WAIT),
                 group != null ? group : catalog.prefix() + "explain-worker", c.getString(INSTANCE_ID),
                 c.getInt(IMAGES_CACHE_ENTRIES), c.getBytes(IMAGES_CACHE_BYTES), c.getDuration(IMAGES_LOOKBACK),
-                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS), ObjectStoreConfig.settings(c));
+                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS),
+                KafkaKeys.clientProperties(c), new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)),
+                ObjectStoreConfig.settings(c));
     }
 
     /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
@@ -219,7 +221,6 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, wait,
                 deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
-                deviceSpec, pointingTolerance, faithfulnessSteps, store);
     }
 
     public ExplainWorkerConfig withStore(StoreSettings s) {

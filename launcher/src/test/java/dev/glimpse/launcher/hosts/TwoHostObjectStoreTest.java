@@ -1,5 +1,8 @@
 package dev.glimpse.launcher.hosts;
 
+import dev.glimpse.platform.http.BearerAuth;
+import java.io.IOException;
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,7 +135,8 @@ class TwoHostObjectStoreTest {
                 ArtifactStore consoleStore = new ArtifactStore(hostA.resolve("console-artifacts"),
                         ArtifactStore.Limits.defaults(), consoleSide);
                 assertEquals(0, consoleStore.count(), "the console holds nothing of its own");
-                ConsoleServer console = ConsoleServer.create(kafka.bootstrapServers(), catalog, null, consoleStore, 0, null);
+                ConsoleServer console = ConsoleServer.create(kafka.bootstrapServers(), catalog, null, consoleStore, 0, null,
+                        BearerAuth.of("two-host-token", null, false));
                 console.start();
                 try {
                     HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -141,7 +145,7 @@ class TwoHostObjectStoreTest {
                     assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
                     assertEquals("image/png", response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
                     assertEquals(heatmap.sha256(), Sha256.of(response.body()), "the bytes B stored, verified by their id");
-                    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(response.body(), 4));
+                    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(response.body(), 4));
                     assertFalse(Files.exists(hostA.resolve("artifacts")), "no artifact directory of B's on A");
                 } finally {
                     console.close();
@@ -182,7 +186,7 @@ class TwoHostObjectStoreTest {
                     lines.add(line);
                     System.out.println("[host B] " + line);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 lines.add("(output closed: " + e + ")");
             }
         }, "host-b-output");
