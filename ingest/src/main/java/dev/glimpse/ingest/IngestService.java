@@ -4,6 +4,7 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.ingest.http.IngestHttpServer;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.ingest.source.DirectoryWatcher;
+import dev.glimpse.ingest.source.ReplayProgress;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.KafkaClients;
@@ -91,14 +92,29 @@ public final class IngestService implements GlimpseService {
             watcher.start();
             resources.add(watcher);
         });
-        config.dataset().ifPresent(spec -> {
-            replay = new DatasetReplay(DatasetReplay.open(spec, config.datasetSplit()), ingestor, config.rate(),
-                    config.limit(), config.feedbackFraction(), config.seed());
-            resources.add(replay);
-            replay.start();
-            log.info("replaying {} at {} events/s", replay.dataset().name(), config.rate() == 0 ? "max" : config.rate());
-        });
+        config.dataset().ifPresent(spec -> startReplay(spec, catalog, deadLetters));
         running = true;
+    }
+
+    /**
+     * The replay sends through its own transactional producer and ingestor, so that its images and its position in
+     * {@code ingest-state} commit together (see {@link ReplayProgress}); HTTP uploads stay non-transactional.
+     */
+    private void startReplay(String spec, TopicCatalog catalog, DeadLetterPublisher httpDeadLetters) {
+        String source = "replay:" + spec + ":" + config.datasetSplit();
+        Producer<byte[], byte[]> replayProducer = clients.transactionalProducer(
+                ReplayProgress.transactionalId(catalog.prefix(), source));
+        resources.add(replayProducer);
+        DeadLetterPublisher deadLetters = new DeadLetterPublisher(replayProducer, catalog.deadletter(), registry, name());
+        Ingestor replayIngestor = new Ingestor(replayProducer, catalog, config.validator(), deadLetters, registry,
+                Clock.systemUTC(), config.numClasses());
+        ReplayProgress progress = new ReplayProgress(replayProducer, clients, catalog.ingestState(), source,
+                config.commitInterval(), Clock.systemUTC());
+        replay = new DatasetReplay(DatasetReplay.open(spec, config.datasetSplit()), replayIngestor, progress, config.rate(),
+                config.limit(), config.feedbackFraction(), config.seed());
+        resources.add(replay);
+        replay.start();
+        log.info("replaying {} at {} events/s", replay.dataset().name(), config.rate() == 0 ? "max" : config.rate());
     }
 
     /** Creates missing topics with replication factor min(3, brokers), so one-node clusters work too. */
