@@ -69,7 +69,14 @@ public final class MonitoringService implements GlimpseService {
      */
     public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
                                             MeterRegistry registry) {
+        return forDemo(bootstrapServers, topics, dataDir, registry, 1);
+    }
+
+    /** The demo's service on a cluster whose topics (the Streams state topics too) have {@code replicationFactor} replicas. */
+    public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
+                                            MeterRegistry registry, int replicationFactor) {
         Map<String, Object> values = new LinkedHashMap<>();
+        values.put(REPLICATION_FACTOR, replicationFactor);
         values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(PlatformConfig.TOPIC_PREFIX, topics.prefix());
         values.put(PlatformConfig.METRICS_PORT, -1);

@@ -31,13 +31,22 @@ public final class DemoServices {
     }
 
     public static final List<Factory> ALL = List.of(
-            c -> List.of(MonitoringService.forDemo(c.bootstrapServers(), c.catalog(), c.dataDir(), c.registry())),
+            c -> List.of(MonitoringService.forDemo(c.bootstrapServers(), c.catalog(), c.dataDir(), c.registry(),
+                    replicationFactor(c))),
             DemoServices::explainServices,
             DemoServices::trainingServices,
             DemoServices::inferenceWorkers,
             c -> List.of(new IngestService(ingestConfig(c), c.registry())));
 
     private DemoServices() {
+    }
+
+    /**
+     * Replicas of the topics the services create themselves (Kafka Streams state): min(3, nodes), the demo's
+     * bootstrap list naming every node of its embedded cluster.
+     */
+    static int replicationFactor(DemoContext c) {
+        return Math.min(3, c.bootstrapServers().split(",").length);
     }
 
     /** Every service of the demo, not started. */
