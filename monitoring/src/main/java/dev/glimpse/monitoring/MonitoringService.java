@@ -84,6 +84,9 @@ public final class MonitoringService implements GlimpseService {
         values.put(MonitoringConfig.WINDOW_HOP_MS, "5000");
         values.put(MonitoringConfig.WINDOW_GRACE_MS, "3000");
         values.put(STATE_DIR, dataDir.resolve("monitoring").toString());
+        // one demo per data directory: a restart on it rejoins as the same member, without waiting ~45 s for the
+        // previous run's session to expire (Streams does not leave the group when it closes)
+        values.put(StreamsKeys.INSTANCE_ID, "demo-monitoring");
         values.put(MODEL_STORE, dataDir.resolve("models").toString());
         return new MonitoringService(definition().parse(values), registry);
     }

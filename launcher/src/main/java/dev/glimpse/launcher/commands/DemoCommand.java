@@ -8,6 +8,7 @@ import dev.glimpse.launcher.demo.DemoContext;
 import dev.glimpse.launcher.demo.DemoServices;
 import dev.glimpse.launcher.demo.PredictionTally;
 import dev.glimpse.launcher.demo.ShutdownSignal;
+import dev.glimpse.launcher.demo.StartupProgress;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.launcher.demo.BrokerChaos;
@@ -170,12 +171,15 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
+                    StartupProgress.starting(s);
                     s.start();
                     metrics.addHealthCheck(s.name() + "-" + started.size(), s::isRunning);
+                    StartupProgress.awaitingPartitions(s);
                     if (!s.awaitReady(Duration.ofSeconds(30))) {
                         System.err.println("glimpse demo: " + s.name() + " got no partitions within 30 s; going on");
                     }
                 }
+                StartupProgress.done();
                 Optional<ReplayRun> run = ReplayRun.of(started, Duration.ofSeconds(120));
                 tally = run.isPresent() && events > 0
                         ? new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog, run.get().startedAtMs(), run.get()::owns)
@@ -191,7 +195,8 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                         replayRate == 0 ? "max" : String.format(Locale.ROOT, "%.0f", replayRate), DefaultModels.describe(modelFile),
                         metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
                 int code = watch(shutdown, tally, started);
-                if (code == 0 && events > 0) {
+                boolean interrupted = shutdown.requested();
+                if (code == 0 && events > 0 && !interrupted) {
                     // a bounded run: let every service finish what the last events gave it (the training runs the
                     // last labels trigger, the explanations of the last predictions) before the summary
                     awaitIdle(started);
@@ -210,7 +215,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 for (int i = started.size() - 1; i >= 0; i--) {
                     started.get(i).summaryLine().ifPresent(out::println);
                 }
-                if (code == 0 && events > 0 && run.isPresent()) {
+                if (code == 0 && events > 0 && !interrupted && run.isPresent()) {
                     out.println(audit(broker, catalog, run.get()));
                 }
                 out.flush();
@@ -222,13 +227,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 if (tally != null) {
                     tally.close();
                 }
-                for (int i = started.size() - 1; i >= 0; i--) {
-                    try {
-                        started.get(i).close();
-                    } catch (RuntimeException e) {
-                        System.err.println("closing " + started.get(i).name() + " failed: " + e);
-                    }
-                }
+                StartupProgress.stop(started);
             }
         }
     }

@@ -10,6 +10,7 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
 import java.util.ArrayList;
@@ -106,6 +107,7 @@ public final class DemoServices {
         values.put(TrainingServiceConfig.MODEL_NAME, DemoContext.MODEL_NAME);
         values.put(TrainingServiceConfig.STORE_DIR, c.dataDir().resolve("models").toString());
         values.put(TrainingServiceConfig.STATE_DIR, c.dataDir().resolve("training-streams").toString());
+        values.put(StreamsKeys.INSTANCE_ID, "demo-training"); // a restart rejoins at once (see MonitoringService.forDemo)
         values.put(TrainingServiceConfig.BOOTSTRAP_MODEL, c.model().toString());
         values.put(TrainingServiceConfig.HTTP_PORT, -1);
         if (!c.dataset().equals("fashion-mnist")) { // the labels the replay sends index the dataset's classes
