@@ -17,11 +17,11 @@ public final class StartupProgress {
     }
 
     public static void starting(GlimpseService s) {
-        line("starting " + s.name() + " ...");
+        line("starting " + s.name() + " (its Kafka clients join their groups; Kafka Streams waits for its tasks) ...");
     }
 
     public static void awaitingPartitions(GlimpseService s) {
-        line("waiting for " + s.name() + " to join its consumer group and get its partitions ...");
+        line("waiting for " + s.name() + " to be ready (a consumer: its partitions) ...");
     }
 
     public static void done() {
