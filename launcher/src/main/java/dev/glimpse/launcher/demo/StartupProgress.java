@@ -35,11 +35,16 @@ public final class StartupProgress {
         for (int i = started.size() - 1; i >= 0; i--) {
             GlimpseService s = started.get(i);
             line("stopping " + s.name() + " ...");
+            long t = System.nanoTime();
             try {
                 s.close();
             } catch (RuntimeException e) {
                 System.err.println();
                 System.err.println("closing " + s.name() + " failed: " + e);
+            }
+            double seconds = (System.nanoTime() - t) / 1e9;
+            if (seconds >= 1) { // keep the slow ones on screen: they are what a Ctrl-C waits for
+                line(String.format(Locale.ROOT, "%s stopped in %.1f s%n", s.name(), seconds));
             }
         }
         line(String.format(Locale.ROOT, "services stopped in %.1f s; stopping Kafka ...", (System.nanoTime() - t0) / 1e9));
