@@ -45,9 +45,10 @@ class BrokerChaosDemoTest {
         assertTrue(summary.contains("3000 records, 3000 distinct image ids for 3000 published images; lost 0, duplicated 0"),
                 summary);
         assertTrue(summary.strip().endsWith("lost 0, duplicated 0"), summary);
-        // and explanations went on after the kill: about 300 of 3,000 sampled, far more than the first 1,000 give
+        // and explanations went on after the kill: the sample selects a share of the 3,000 (192 in a measured run, a
+        // share of 0.064), about 65 of them among the first 1,018; more than 120 means most came after the kill
         Matcher explained = Pattern.compile("explained (\\d+) selected predictions: \\d+ explanations, 0 failures").matcher(summary);
         assertTrue(explained.find(), summary);
-        assertTrue(Integer.parseInt(explained.group(1)) > 200, summary);
+        assertTrue(Integer.parseInt(explained.group(1)) > 120, summary);
     }
 }
