@@ -4,6 +4,7 @@ import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.DriftReport;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.ImageEvent;
+import dev.glimpse.contracts.events.IngestPosition;
 import dev.glimpse.contracts.events.Label;
 import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.contracts.events.Prediction;
@@ -36,6 +37,7 @@ public final class TopicCatalog {
     public static final ProtobufSerde<DriftReport> DRIFT_REPORT = ProtobufSerde.of(DriftReport.getDefaultInstance());
     public static final ProtobufSerde<TrainingExample> TRAINING_EXAMPLE =
             ProtobufSerde.of(TrainingExample.getDefaultInstance());
+    public static final ProtobufSerde<IngestPosition> INGEST_POSITION = ProtobufSerde.of(IngestPosition.getDefaultInstance());
 
     private final String prefix;
     private final Topic<String, ImageEvent> images;
@@ -47,6 +49,7 @@ public final class TopicCatalog {
     private final Topic<String, DeadLetter> deadletter;
     private final Topic<String, DriftReport> drift;
     private final Topic<String, TrainingExample> trainingExamples;
+    private final Topic<String, IngestPosition> ingestState;
 
     /**
      * @param prefix     prepended to every topic name ("" for the plain names {@code images}, {@code predictions} ...)
@@ -71,6 +74,9 @@ public final class TopicCatalog {
         this.deadletter = new Topic<>(this.prefix + "deadletter", key, DEAD_LETTER, 1, large);
         this.drift = new Topic<>(this.prefix + "drift", key, DRIFT_REPORT, 1, none);
         this.trainingExamples = new Topic<>(this.prefix + "training-examples", key, TRAINING_EXAMPLE, partitions, large);
+        // Compacted, one partition: the latest position of each resumable source (dataset replay, watched directory).
+        this.ingestState = new Topic<>(this.prefix + "ingest-state", key, INGEST_POSITION, 1,
+                Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1", "segment.ms", "3600000"));
     }
 
     /** Plain topic names, {@value #DEFAULT_PARTITIONS} partitions. */
@@ -122,10 +128,15 @@ public final class TopicCatalog {
         return trainingExamples;
     }
 
+    /** Positions of the resumable ingest sources, keyed by source. */
+    public Topic<String, IngestPosition> ingestState() {
+        return ingestState;
+    }
+
     /** Every topic, in data-flow order. */
     public List<Topic<String, ?>> all() {
         return List.of(images, predictions, predictionsShadow, explanations, labels, models, deadletter, drift,
-                trainingExamples);
+                trainingExamples, ingestState);
     }
 
     @Override

@@ -21,7 +21,7 @@ class TopicCatalogTest {
         Set<String> names = TopicCatalog.defaults().all().stream().map(Topic::name).collect(Collectors.toSet());
 
         assertEquals(Set.of("images", "predictions", "predictions-shadow", "explanations", "labels", "models",
-                "deadletter", "drift", "training-examples"), names);
+                "deadletter", "drift", "training-examples", "ingest-state"), names);
     }
 
     @Test
@@ -34,12 +34,13 @@ class TopicCatalogTest {
     }
 
     @Test
-    void shouldCompactOnlyTheModelsTopic() {
+    void shouldCompactOnlyTheModelsAndIngestStateTopics() {
         TopicCatalog catalog = TopicCatalog.defaults();
 
         List<String> compacted = catalog.all().stream().filter(Topic::isCompacted).map(Topic::name).toList();
 
-        assertEquals(List.of("models"), compacted);
+        // the latest announcement per model version, the latest position per ingest source
+        assertEquals(List.of("models", "ingest-state"), compacted);
         NewTopic request = catalog.models().newTopic((short) 1);
         assertEquals("compact", request.configs().get("cleanup.policy"));
         assertEquals(1, request.numPartitions());

@@ -226,11 +226,17 @@ final class TransactionalSink implements Runnable {
             }
             producer.sendOffsetsToTransaction(txn.offsets, txn.group);
             producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+        } catch (ProducerFencedException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
             // Another instance took our transactional id, or the producer cannot continue: stop, do not write.
             throw new IllegalStateException("inference worker " + config.workerId()
                     + " cannot continue its transactions: " + e.getMessage(), e);
+        } catch (InvalidProducerEpochException e) {
+            // Abortable, not fatal: the coordinator aborted this transaction itself (it outlived its timeout while a
+            // broker was lost and its partitions moved) and bumped the epoch; aborting lets the producer go on with
+            // the new epoch. Seen as "Producer attempted to produce with an old epoch" in a demo --kill-broker-at run.
+            abortAndRewind(txn, e);
+            return false;
         } catch (KafkaException e) {
             abortAndRewind(txn, e);
             return false;

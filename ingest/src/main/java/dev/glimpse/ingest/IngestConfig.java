@@ -35,6 +35,7 @@ public final class IngestConfig {
     public static final String LIMIT = "ingest.dataset.limit";
     public static final String FEEDBACK_FRACTION = "ingest.feedback.fraction";
     public static final String SEED = "ingest.dataset.seed";
+    public static final String COMMIT_INTERVAL = "ingest.commit.interval";
 
     /** Default metrics port of {@code ./glimpse ingest}. */
     public static final int METRICS_PORT = 9401;
@@ -66,7 +67,10 @@ public final class IngestConfig {
                     "Events to replay (0 = the split once; more than its size wraps around)")
             .define(FEEDBACK_FRACTION, ConfigType.DOUBLE, 0.1, Validator.between(0, 1),
                     "Fraction of replayed images whose label is also sent as a Label event (simulated feedback)")
-            .define(SEED, ConfigType.LONG, 42L, "Seed of the feedback sampling");
+            .define(SEED, ConfigType.LONG, 42L, "Seed of the feedback sampling")
+            .define(COMMIT_INTERVAL, ConfigType.DURATION, "100ms", Validator.atLeast(1),
+                    "How long a dataset replay's transaction stays open at most: its images become visible to "
+                            + "read_committed readers, and its position in ingest-state durable, at each commit");
 
     private final Config config;
 
@@ -142,6 +146,10 @@ public final class IngestConfig {
 
     public double feedbackFraction() {
         return config.getDouble(FEEDBACK_FRACTION);
+    }
+
+    public Duration commitInterval() {
+        return config.getDuration(COMMIT_INTERVAL);
     }
 
     public long seed() {

@@ -68,7 +68,14 @@ public final class MonitoringService implements GlimpseService {
      */
     public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
                                             MeterRegistry registry) {
+        return forDemo(bootstrapServers, topics, dataDir, registry, 1);
+    }
+
+    /** The demo's service on a cluster whose topics (the Streams state topics too) have {@code replicationFactor} replicas. */
+    public static MonitoringService forDemo(String bootstrapServers, TopicCatalog topics, Path dataDir,
+                                            MeterRegistry registry, int replicationFactor) {
         Map<String, Object> values = new LinkedHashMap<>();
+        values.put(REPLICATION_FACTOR, replicationFactor);
         values.put(PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(PlatformConfig.TOPIC_PREFIX, topics.prefix());
         values.put(PlatformConfig.METRICS_PORT, -1);
@@ -76,6 +83,9 @@ public final class MonitoringService implements GlimpseService {
         values.put(MonitoringConfig.WINDOW_HOP_MS, "5000");
         values.put(MonitoringConfig.WINDOW_GRACE_MS, "3000");
         values.put(STATE_DIR, dataDir.resolve("monitoring").toString());
+        // one demo per data directory: a restart on it rejoins as the same member, without waiting ~45 s for the
+        // previous run's session to expire (Streams does not leave the group when it closes)
+        values.put(StreamsKeys.INSTANCE_ID, "demo-monitoring");
         values.put(MODEL_STORE, dataDir.resolve("models").toString());
         return new MonitoringService(definition().parse(values), registry);
     }

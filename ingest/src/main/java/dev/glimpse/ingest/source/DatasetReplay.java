@@ -1,5 +1,6 @@
 package dev.glimpse.ingest.source;
 
+import dev.glimpse.contracts.events.IngestPosition;
 import dev.glimpse.datasets.Dataset;
 import dev.glimpse.datasets.Datasets;
 import dev.glimpse.datasets.FashionMnist;
@@ -11,27 +12,27 @@ import dev.glimpse.ingest.IngestOutcome;
 import dev.glimpse.ingest.Ingestor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Random;
+import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a labelled dataset into ingest at a fixed rate: each image is encoded as PNG, carries its label (and
+ * Replays a labelled dataset into ingest at a fixed rate, resumably (see {@link ReplayProgress}): each image is encoded as PNG, carries its label (and
  * the object mask for the synthetic shapes and scenes), and with probability {@code feedbackFraction} its label is also sent
  * as a Label event, as a user correcting predictions would.
  */
 public final class DatasetReplay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatasetReplay.class);
-    /** Sends awaited once this many are in flight, so a slow broker slows the replay instead of filling memory. */
-    private static final int MAX_IN_FLIGHT = 5_000;
+    /** A transaction is committed after this many events at the latest (unthrottled replays), else by time. */
+    private static final int MAX_PER_TRANSACTION = 1_000;
+    /** Before waiting this long for the next event, the open transaction is committed. */
+    private static final long IDLE_COMMIT_NANOS = 20_000_000L;
 
     /** Counts at the end of a replay. */
     public record Stats(long published, long rejected, long labels, long elapsedMs) {
@@ -42,6 +43,7 @@ public final class DatasetReplay implements AutoCloseable {
 
     private final Dataset dataset;
     private final Ingestor ingestor;
+    private final ReplayProgress progressStore;
     private final double rate;
     private final long limit;
     private final double feedbackFraction;
@@ -49,19 +51,22 @@ public final class DatasetReplay implements AutoCloseable {
     private final CompletableFuture<Stats> done = new CompletableFuture<>();
     private volatile boolean stopped;
     private volatile long progress;
+    private volatile IngestPosition run;
     private Thread thread;
 
     /**
      * @param rate  events per second, 0 = unthrottled
      * @param limit events to send, 0 = the dataset once (a limit above its size wraps around)
      */
-    public DatasetReplay(Dataset dataset, Ingestor ingestor, double rate, long limit, double feedbackFraction, long seed) {
+    public DatasetReplay(Dataset dataset, Ingestor ingestor, ReplayProgress progress, double rate, long limit,
+                         double feedbackFraction, long seed) {
         if (rate < 0 || limit < 0 || feedbackFraction < 0 || feedbackFraction > 1) {
             throw new IllegalArgumentException("rate and limit must be >= 0 and feedbackFraction in [0, 1], got rate="
                     + rate + ", limit=" + limit + ", feedbackFraction=" + feedbackFraction);
         }
         this.dataset = dataset;
         this.ingestor = ingestor;
+        this.progressStore = progress;
         this.rate = rate;
         this.limit = limit == 0 ? dataset.size() : limit;
         this.feedbackFraction = feedbackFraction;
@@ -130,26 +135,46 @@ public final class DatasetReplay implements AutoCloseable {
     private void runSafely() {
         try {
             done.complete(run());
+        } catch (ProducerFencedException e) {
+            log.warn("replay of {} stopped: another ingest took over its source (same transactional id)", dataset.name());
+            done.completeExceptionally(e);
         } catch (Throwable e) {
             log.error("replay of {} failed", dataset.name(), e);
             done.completeExceptionally(e);
         }
     }
 
-    /** Runs the replay on the calling thread. */
+    /**
+     * Runs the replay on the calling thread, from the position {@link ReplayProgress} gives (index 0 of a new run,
+     * or where an interrupted run stopped). Image ids are {@code <run id>:<event index>}, so a resumed run sends
+     * exactly the images the interrupted one had not committed, under the same ids.
+     */
     public Stats run() throws Exception {
-        Random feedback = new Random(seed);
+        IngestPosition position = progressStore.begin(limit, seed, feedbackFraction);
+        run = position;
         String source = "replay:" + dataset.name();
-        ArrayDeque<Future<RecordMetadata>> inFlight = new ArrayDeque<>();
-        long published = 0;
-        long rejected = 0;
-        long labels = 0;
+        long first = position.getNextIndex();
+        long published = position.getPublished();
+        long rejected = position.getRejected();
+        long labels = position.getLabels();
+        int sentInTransaction = 0;
         long start = System.nanoTime();
         double nanosPerEvent = rate > 0 ? 1e9 / rate : 0;
-        for (long i = 0; i < limit && !stopped; i++) {
+        long i = first;
+        for (; i < limit && !stopped; i++) {
+            if (sentInTransaction > 0 && (progressStore.commitDue() || sentInTransaction >= MAX_PER_TRANSACTION)) {
+                progressStore.commit(position(position, i, published, rejected, labels, false));
+                sentInTransaction = 0;
+            }
             if (nanosPerEvent > 0) {
-                long due = start + (long) (i * nanosPerEvent);
+                long due = start + (long) ((i - first) * nanosPerEvent);
                 long wait = due - System.nanoTime();
+                if (wait > IDLE_COMMIT_NANOS && sentInTransaction > 0) {
+                    // a slow replay would otherwise hold its images invisible until the next event
+                    progressStore.commit(position(position, i, published, rejected, labels, false));
+                    sentInTransaction = 0;
+                    wait = due - System.nanoTime();
+                }
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
@@ -159,29 +184,40 @@ public final class DatasetReplay implements AutoCloseable {
             Map<String, String> attributes = Map.of("dataset", dataset.name(), "index", String.valueOf(index),
                     "class_name", dataset.classNames().get(image.label()));
             IngestOutcome outcome = ingestor.ingest(new ImageSubmission(PngWriter.encode(image), "replay", source, image.label(),
-                    null, image.mask(), attributes));
-            inFlight.add(outcome.send());
+                    position.getRunId() + ":" + i, image.mask(), attributes));
+            sentInTransaction++;
             if (outcome instanceof IngestOutcome.Accepted accepted) {
                 published++;
-                if (feedbackFraction > 0 && feedback.nextDouble() < feedbackFraction) {
-                    inFlight.add(ingestor.label(accepted.imageId(), image.label(), "replay", null));
+                if (feedbackFraction > 0 && sendsFeedback(i)) {
+                    ingestor.label(accepted.imageId(), image.label(), "replay", null);
                     labels++;
                 }
             } else {
                 rejected++;
             }
-            while (inFlight.size() > MAX_IN_FLIGHT) {
-                inFlight.poll().get(60, TimeUnit.SECONDS);
-            }
             progress = i + 1;
         }
-        for (Future<RecordMetadata> f : inFlight) {
-            f.get(60, TimeUnit.SECONDS);
-        }
+        progressStore.finish(position(position, i, published, rejected, labels, i >= limit));
         Stats stats = new Stats(published, rejected, labels, (System.nanoTime() - start) / 1_000_000);
-        log.info("replayed {}: {} published, {} rejected, {} labels in {} ms", dataset.name(), published, rejected,
-                labels, stats.elapsedMs());
+        log.info("replayed {} ({}, events {}..{}): {} published, {} rejected, {} labels in {} ms", dataset.name(),
+                position.getRunId(), first, i, published, rejected, labels, stats.elapsedMs());
         return stats;
+    }
+
+    /** Whether event i also sends its label: a function of the seed and the index, so a resumed run decides alike. */
+    private boolean sendsFeedback(long i) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i).nextDouble() < feedbackFraction;
+    }
+
+    private static IngestPosition position(IngestPosition run, long next, long published, long rejected, long labels,
+                                           boolean complete) {
+        return run.toBuilder().setNextIndex(next).setPublished(published).setRejected(rejected).setLabels(labels)
+                .setComplete(complete).build();
+    }
+
+    /** The run being replayed (its id, start time and where it began), once {@link #run()} has begun. */
+    public Optional<IngestPosition> currentRun() {
+        return Optional.ofNullable(run);
     }
 
     @Override

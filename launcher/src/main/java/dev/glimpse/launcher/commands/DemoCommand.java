@@ -8,8 +8,13 @@ import dev.glimpse.launcher.demo.DemoContext;
 import dev.glimpse.launcher.demo.DemoServices;
 import dev.glimpse.launcher.demo.PredictionTally;
 import dev.glimpse.launcher.demo.ShutdownSignal;
+import dev.glimpse.launcher.demo.StartupProgress;
 import dev.glimpse.platform.GlimpseService;
-import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.ingest.source.DatasetReplay;
+import dev.glimpse.launcher.demo.BrokerChaos;
+import dev.glimpse.launcher.demo.PredictionsAudit;
+import dev.glimpse.launcher.demo.ReplayRun;
+import dev.glimpse.platform.kafka.EmbeddedKafkaCluster;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
@@ -24,6 +29,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,8 +66,21 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics of every service; 0 = any free port (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "embedded broker port when free, else any free port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "embedded broker port when free, else any free port; "
+            + "with --brokers N the first node's, the others the next ports when free (default: ${DEFAULT-VALUE})")
     int kafkaPort;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "embedded Kafka nodes (KRaft, each broker and controller); "
+            + "from 3 on, topics have 3 replicas and min.insync.replicas=2 (default: ${DEFAULT-VALUE})")
+    int brokers;
+
+    @Option(names = "--kill-broker-at", defaultValue = "0", description = "after this many events stop the broker leading the "
+            + "most partitions, as a crash would (needs --brokers 2 or more); 0 = never (default: ${DEFAULT-VALUE})")
+    long killBrokerAt;
+
+    @Option(names = "--restart-broker-after", defaultValue = "-1", description = "seconds after --kill-broker-at until "
+            + "the broker starts again on its data; -1 = it stays down (default: ${DEFAULT-VALUE})")
+    double restartBrokerAfter;
 
     @Option(names = "--rate", description = "replayed images per second, 0 = as fast as possible (default: 200; 50 with --feedback, "
             + "so that the retrains land while the stream still runs)")
@@ -131,35 +151,56 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                             + "(accuracy <= 0.5 on all ten); the training service fine-tunes it on the labels (--model M.onnx to start elsewhere)"
                     : "glimpse demo: " + FEEDBACK_START_MODEL + " not found; --feedback starts from " + modelFile);
         }
+        if (brokers < 1 || brokers > 9) {
+            throw new IllegalArgumentException("--brokers must be in 1..9, got " + brokers);
+        }
+        if (killBrokerAt > 0 && brokers < 2) {
+            System.err.println("glimpse demo: --kill-broker-at needs --brokers 2 or more (3 for replicas on every other node)");
+            return 2;
+        }
         TopicCatalog catalog = TopicCatalog.defaults();
         Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
         System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
                 + " (curl -H \"Authorization: Bearer $(cat " + token + ")\" ...; the console asks for it once)");
         List<GlimpseService> started = new ArrayList<>();
         long t0 = System.nanoTime();
+        PredictionTally tally = null;
+        BrokerChaos chaos = null;
         try (ShutdownSignal shutdown = new ShutdownSignal();
-             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(dataDir.resolve("kafka"))
-                     .preferredPort(kafkaPort).topics(catalog).start();
-             MetricsServer metrics = MetricsServer.start(MetricsServer.newRegistry("demo"), HttpSettings.LOOPBACK, metricsPort);
-             PredictionTally tally = new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog)) {
+             EmbeddedKafkaCluster broker = startKafka(catalog);
+             MetricsServer metrics = MetricsServer.start(MetricsServer.newRegistry("demo"), HttpSettings.LOOPBACK, metricsPort)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
                     ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
+                    StartupProgress.starting(s);
                     s.start();
                     metrics.addHealthCheck(s.name() + "-" + started.size(), s::isRunning);
+                    StartupProgress.awaitingPartitions(s);
                     if (!s.awaitReady(Duration.ofSeconds(30))) {
                         System.err.println("glimpse demo: " + s.name() + " got no partitions within 30 s; going on");
                     }
                 }
+                StartupProgress.done();
+                Optional<ReplayRun> run = ReplayRun.of(started, Duration.ofSeconds(120));
+                tally = run.isPresent() && events > 0
+                        ? new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog, run.get().startedAtMs(), run.get()::owns)
+                        : new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog);
+                if (killBrokerAt > 0) {
+                    chaos = new BrokerChaos(broker, killBrokerAt, restartBrokerAfter, tally::done).start();
+                }
+                run.filter(r -> r.resumedAt() > 0).ifPresent(r -> System.err.printf(
+                        "glimpse demo: resuming run %s at event %d (the events before were published by an earlier start)%n",
+                        r.runId(), r.resumedAt()));
                 System.err.printf("glimpse demo: Kafka on %s (data in %s), replaying %s at %s images/s, model %s; "
-                                + "metrics on %s/metrics; %s%n", broker.bootstrapServers(), broker.dataDir(), ds,
+                                + "metrics on %s/metrics; %s%n", broker.describe(), broker.dataDir(), ds,
                         replayRate == 0 ? "max" : String.format(Locale.ROOT, "%.0f", replayRate), DefaultModels.describe(modelFile),
                         metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
                 int code = watch(shutdown, tally, started);
-                if (code == 0 && events > 0) {
+                boolean interrupted = shutdown.requested();
+                if (code == 0 && events > 0 && !interrupted) {
                     // a bounded run: let every service finish what the last events gave it (the training runs the
                     // last labels trigger, the explanations of the last predictions) before the summary
                     awaitIdle(started);
@@ -167,6 +208,10 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 PredictionTally.Snapshot s = tally.snapshot();
                 System.err.println();
                 out.println(summary(s, (System.nanoTime() - t0) / 1e9));
+                if (chaos != null) {
+                    chaos.close();
+                    chaos.summaryLine().ifPresent(out::println);
+                }
                 if (s.versions().size() > 1 || feedback > 0) {
                     out.println(versionSummary(s));
                 }
@@ -174,18 +219,33 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 for (int i = started.size() - 1; i >= 0; i--) {
                     started.get(i).summaryLine().ifPresent(out::println);
                 }
+                if (code == 0 && events > 0 && !interrupted && run.isPresent()) {
+                    out.println(audit(broker, catalog, run.get()));
+                }
                 out.flush();
                 return code;
             } finally {
-                for (int i = started.size() - 1; i >= 0; i--) {
-                    try {
-                        started.get(i).close();
-                    } catch (RuntimeException e) {
-                        System.err.println("closing " + started.get(i).name() + " failed: " + e);
-                    }
+                if (chaos != null) {
+                    chaos.close();
                 }
+                if (tally != null) {
+                    tally.close();
+                }
+                StartupProgress.stop(started);
             }
         }
+    }
+
+    /** The embedded Kafka: one broker under {@code <data>/kafka}, or N nodes under {@code <data>/kafka-N-nodes/node-i}. */
+    private EmbeddedKafkaCluster startKafka(TopicCatalog catalog) {
+        Path dir = brokers == 1 ? dataDir.resolve("kafka") : dataDir.resolve("kafka-" + brokers + "-nodes");
+        return EmbeddedKafkaCluster.builder().nodes(brokers).dataDir(dir).preferredPort(kafkaPort).topics(catalog).start();
+    }
+
+    /** The summary's last line: the run's predictions counted on the topic, read_committed, against its published images. */
+    private static String audit(EmbeddedKafkaCluster kafka, TopicCatalog catalog, ReplayRun run) throws Exception {
+        DatasetReplay.Stats stats = run.replay().done().get(60, TimeUnit.SECONDS);
+        return PredictionsAudit.of(new KafkaClients(kafka.bootstrapServers()), catalog, run, stats.published()).line();
     }
 
     /** Prints the status line every second until N images are done, Ctrl-C, or a service fails. */

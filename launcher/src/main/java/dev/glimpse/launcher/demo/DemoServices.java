@@ -11,6 +11,7 @@ import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.http.BearerAuth;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
 import java.nio.file.Path;
@@ -33,13 +34,22 @@ public final class DemoServices {
     }
 
     public static final List<Factory> ALL = List.of(
-            c -> List.of(MonitoringService.forDemo(c.bootstrapServers(), c.catalog(), c.dataDir(), c.registry())),
+            c -> List.of(MonitoringService.forDemo(c.bootstrapServers(), c.catalog(), c.dataDir(), c.registry(),
+                    replicationFactor(c))),
             DemoServices::explainServices,
             DemoServices::trainingServices,
             DemoServices::inferenceWorkers,
             c -> List.of(new IngestService(ingestConfig(c), c.registry())));
 
     private DemoServices() {
+    }
+
+    /**
+     * Replicas of the topics the services create themselves (Kafka Streams state): min(3, nodes), the demo's
+     * bootstrap list naming every node of its embedded cluster.
+     */
+    static int replicationFactor(DemoContext c) {
+        return Math.min(3, c.bootstrapServers().split(",").length);
     }
 
     /** Every service of the demo, not started. */
@@ -105,6 +115,7 @@ public final class DemoServices {
         values.put(TrainingServiceConfig.MODEL_NAME, DemoContext.MODEL_NAME);
         values.put(TrainingServiceConfig.STORE_DIR, c.dataDir().resolve("models").toString());
         values.put(TrainingServiceConfig.STATE_DIR, c.dataDir().resolve("training-streams").toString());
+        values.put(StreamsKeys.INSTANCE_ID, "demo-training"); // a restart rejoins at once (see MonitoringService.forDemo)
         values.put(TrainingServiceConfig.BOOTSTRAP_MODEL, c.model().toString());
         values.put(TrainingServiceConfig.HTTP_PORT, -1);
         if (!c.dataset().equals("fashion-mnist")) { // the labels the replay sends index the dataset's classes

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,14 +39,32 @@ public final class PredictionTally implements AutoCloseable {
     /** per model version: {predictions, labeled, correct}, in order of first appearance */
     private final Map<String, long[]> byVersion = new java.util.LinkedHashMap<>();
     private volatile boolean running = true;
+    private final Predicate<String> ids;
+    private final long startedMs;
 
     public PredictionTally(KafkaClients clients, TopicCatalog catalog) {
+        this(clients, catalog, -1, id -> true);
+    }
+
+    /**
+     * Counts the records of one run: those written from {@code fromMs} on (-1 = from now) whose image id
+     * {@code ids} accepts. Records written before this reader started (a run resumed after a crash) take their
+     * latency from the record's timestamp, the moment the worker wrote it, instead of the moment they are read.
+     */
+    public PredictionTally(KafkaClients clients, TopicCatalog catalog, long fromMs, Predicate<String> ids) {
         this.catalog = catalog;
+        this.ids = ids;
+        this.startedMs = System.currentTimeMillis();
         // A short fetch wait: a read_committed fetch is not woken when a commit marker advances the stable offset,
         // so the default 500 ms would be added to every measured latency.
         this.consumer = clients.consumer(null, catalog.prefix() + "demo-tally", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
-        TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name(), catalog.deadletter().name()));
+        List<String> topics = List.of(catalog.predictions().name(), catalog.deadletter().name());
+        if (fromMs < 0) {
+            TopicTail.assignAtEnd(consumer, topics);
+        } else {
+            TopicTail.assignFrom(consumer, topics, fromMs);
+        }
         thread = new Thread(this::run, "glimpse-demo-tally");
         thread.setDaemon(true);
         thread.start();
@@ -58,11 +77,13 @@ public final class PredictionTally implements AutoCloseable {
                     long now = System.currentTimeMillis();
                     if (r.topic().equals(catalog.predictions().name())) {
                         Prediction p = catalog.predictions().deserializeValue(r.value());
-                        record(p, now);
+                        if (ids.test(p.getImageId())) {
+                            record(p, r.timestamp() < startedMs ? r.timestamp() : now);
+                        }
                     } else {
                         DeadLetter d = catalog.deadletter().deserializeValue(r.value());
                         synchronized (this) {
-                            deadLetters += d == null ? 0 : 1;
+                            deadLetters += d != null && ids.test(d.getImageId()) ? 1 : 0;
                         }
                     }
                 }
@@ -90,6 +111,11 @@ public final class PredictionTally implements AutoCloseable {
         String version = p.getModelVersion();
         model = p.getModelName() + (version.startsWith("v") ? " " : " v") + version;
         device = p.getDevice();
+    }
+
+    /** Predictions and dead letters so far (cheaper than a {@link #snapshot()}). */
+    public synchronized long done() {
+        return predictions + deadLetters;
     }
 
     /** What has been seen so far. */

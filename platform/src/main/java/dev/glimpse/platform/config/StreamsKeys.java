@@ -17,6 +17,8 @@ public final class StreamsKeys {
     public static final String NUM_THREADS = "streams.num.threads";
     public static final String PROCESSING_GUARANTEE = "streams.processing.guarantee";
     public static final String MAX_TASK_IDLE = "streams.max.task.idle";
+    public static final String INSTANCE_ID = "streams.instance.id";
+    public static final String SESSION_TIMEOUT = "streams.session.timeout";
 
     private StreamsKeys() {
     }
@@ -36,7 +38,12 @@ public final class StreamsKeys {
                         Validator.oneOf(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
                         "Kafka Streams processing guarantee")
                 .define(MAX_TASK_IDLE, ConfigType.DURATION, maxTaskIdle, Validator.between(0, 3_600_000),
-                        "How long a task waits for data on every input partition before processing in time order");
+                        "How long a task waits for data on every input partition before processing in time order")
+                .define(INSTANCE_ID, ConfigType.STRING, null,
+                        "Stable id of this instance (static group membership): a restart with the same id takes its tasks "
+                                + "back at once, where a new member waits until the previous one's session has expired")
+                .define(SESSION_TIMEOUT, ConfigType.DURATION, "45s", Validator.between(6_000, 1_800_000),
+                        "How long the group waits for a silent member before moving its tasks to the others");
     }
 
     /**
@@ -57,6 +64,13 @@ public final class StreamsKeys {
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, config.getDuration(MAX_TASK_IDLE).toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                (int) config.getDuration(SESSION_TIMEOUT).toMillis());
+        String instance = config.getString(INSTANCE_ID);
+        if (instance != null && !instance.isBlank()) {
+            // Streams appends the thread index to it for each stream thread's consumer
+            props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance);
+        }
         return props;
     }
 }

@@ -308,7 +308,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return clusterId;
         }
 
-        private static int choosePort(int preferred, int... exclude) {
+        static int choosePort(int preferred, int... exclude) {
             if (preferred > 0 && isFree(preferred)) {
                 return preferred;
             }
@@ -331,7 +331,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("cannot find a free loopback port");
         }
 
-        private static boolean isFree(int port) {
+        static boolean isFree(int port) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

@@ -22,6 +22,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 /** Creates the topics that do not exist yet; "already exists" counts as success, so restarts and races are harmless. */
 public final class TopicCreator {
 
+    private static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     private TopicCreator() {
     }
 
@@ -62,12 +64,31 @@ public final class TopicCreator {
         }
     }
 
+    /**
+     * The topic with {@code min.insync.replicas} = 2 once it has 3 or more replicas: an {@code acks=all} write is
+     * then on two brokers before it is acknowledged, so losing one broker loses nothing and writes go on.
+     */
+    static NewTopic newTopic(Topic<?, ?> topic, short replicationFactor) {
+        NewTopic newTopic = topic.newTopic(replicationFactor);
+        if (replicationFactor >= 3 && !topic.config().containsKey(MIN_INSYNC_REPLICAS)) {
+            Map<String, String> config = new HashMap<>(topic.config());
+            config.put(MIN_INSYNC_REPLICAS, String.valueOf(minInsyncReplicas(replicationFactor)));
+            newTopic.configs(config);
+        }
+        return newTopic;
+    }
+
+    /** 2 for 3 or more replicas (one broker may be lost), else 1. */
+    public static int minInsyncReplicas(int replicationFactor) {
+        return replicationFactor >= 3 ? 2 : 1;
+    }
+
     /** @return the names of the topics this call created */
     public static List<String> createMissing(Admin admin, Collection<? extends Topic<?, ?>> topics, short replicationFactor) {
         try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name()))
-                    .map(t -> t.newTopic(replicationFactor)).toList();
+                    .map(t -> newTopic(t, replicationFactor)).toList();
             if (missing.isEmpty()) {
                 return List.of();
             }

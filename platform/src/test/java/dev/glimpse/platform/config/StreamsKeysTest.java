@@ -37,6 +37,17 @@ class StreamsKeysTest {
     }
 
     @Test
+    void shouldUseStaticMembershipOnlyWhenAnInstanceIdIsGiven() {
+        Properties dynamic = StreamsKeys.properties(definition().parse(Map.of()), "app");
+        Properties fixed = StreamsKeys.properties(definition().parse(Map.of(StreamsKeys.INSTANCE_ID, "demo-monitoring",
+                StreamsKeys.SESSION_TIMEOUT, "20s")), "app");
+
+        assertEquals(null, dynamic.get(StreamsConfig.consumerPrefix("group.instance.id")));
+        assertEquals("demo-monitoring", fixed.get(StreamsConfig.consumerPrefix("group.instance.id")));
+        assertEquals(20_000, fixed.get(StreamsConfig.consumerPrefix("session.timeout.ms")));
+    }
+
+    @Test
     void shouldRefuseAnUnknownProcessingGuaranteeNamingTheKey() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> definition().parse(Map.of(StreamsKeys.PROCESSING_GUARANTEE, "exactly_once")));
