@@ -1,6 +1,7 @@
 package dev.glimpse.explainworker;
 
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.explainworker.load.LoadLimits;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
@@ -43,13 +44,15 @@ import java.util.Objects;
  * @param pointingTolerance pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side
  *                          (Zhang et al.'s 15 px; 2.1 px on a 32-pixel image)
  * @param faithfulnessSteps deletion/insertion curve steps
+ * @param load              load shedding and health thresholds ({@code explain.max.age.ms},
+ *                          {@code explain.capacity.utilisation}, {@code explain.health.*})
  */
 public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                   ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
                                   String layer, int maxBatch, Duration maxWait, String groupId, String instanceId,
                                   int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
                                   Duration imageWait, String deviceSpec, double pointingTolerance,
-                                  int faithfulnessSteps) {
+                                  int faithfulnessSteps, LoadLimits load) {
 
     public static final String MODEL = "explain.model";
     public static final String ARTIFACTS_DIR = "explain.artifacts.dir";
@@ -69,6 +72,10 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public static final String DEVICE = "explain.device";
     public static final String POINTING_TOLERANCE = "explain.pointing.tolerance";
     public static final String FAITHFULNESS_STEPS = "explain.faithfulness.steps";
+    public static final String MAX_AGE_MS = "explain.max.age.ms";
+    public static final String CAPACITY_UTILISATION = "explain.capacity.utilisation";
+    public static final String HEALTH_MAX_LAG = "explain.health.max.lag";
+    public static final String HEALTH_MAX_AGE_MS = "explain.health.max.age.ms";
 
     /** Default metrics port of {@code ./glimpse explain-worker}. */
     public static final int METRICS_PORT = 9403;
@@ -107,7 +114,15 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                     "ONNX Runtime device of the explanation sessions: cpu, auto (CUDA when present, else CPU with a warning) or cuda[:N] (strict)")
             .define(POINTING_TOLERANCE, ConfigType.DOUBLE, 15.0, Validator.atLeast(0),
                     "Pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side")
-            .define(FAITHFULNESS_STEPS, ConfigType.INT, 16, Validator.between(1, 1000), "Deletion/insertion curve steps");
+            .define(FAITHFULNESS_STEPS, ConfigType.INT, 16, Validator.between(1, 1000), "Deletion/insertion curve steps")
+            .define(MAX_AGE_MS, ConfigType.LONG, LoadLimits.defaults().maxAge().toMillis(), Validator.atLeast(0),
+                    "A selected prediction older than this (ms) when the worker reaches it is skipped, and the worker jumps to the newest ones (0 = never skip)")
+            .define(CAPACITY_UTILISATION, ConfigType.DOUBLE, LoadLimits.defaults().utilisation(), Validator.range(0, false, 1, true),
+                    "Fraction of the measured explanation capacity the selected rate is kept under (the sample rate is lowered; low-confidence and disagreement keep priority)")
+            .define(HEALTH_MAX_LAG, ConfigType.LONG, LoadLimits.defaults().healthMaxLag(), Validator.atLeast(0),
+                    "Consumer lag (records) above which /health says DEGRADED")
+            .define(HEALTH_MAX_AGE_MS, ConfigType.LONG, LoadLimits.defaults().healthMaxAge().toMillis(), Validator.atLeast(0),
+                    "Age (ms) of the predictions being reached above which /health says DEGRADED");
 
     public ExplainWorkerConfig {
         require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
@@ -133,6 +148,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
         DEFINITION.ensureValid(DEVICE, deviceSpec);
         DEFINITION.ensureValid(POINTING_TOLERANCE, pointingTolerance);
         DEFINITION.ensureValid(FAITHFULNESS_STEPS, faithfulnessSteps);
+        Objects.requireNonNull(load, "load");
     }
 
     /** The transactional id: the instance id after the topic prefix, so that deployments do not fence each other. */
@@ -152,7 +168,9 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 c.getString(POLICY), c.getList(METHODS), c.getString(LAYER), c.getInt(BATCH_MAX), c.getDuration(BATCH_WAIT),
                 group != null ? group : catalog.prefix() + "explain-worker", c.getString(INSTANCE_ID),
                 c.getInt(IMAGES_CACHE_ENTRIES), c.getBytes(IMAGES_CACHE_BYTES), c.getDuration(IMAGES_LOOKBACK),
-                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS));
+                c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS),
+                new LoadLimits(Duration.ofMillis(c.getLong(MAX_AGE_MS)), c.getDouble(CAPACITY_UTILISATION),
+                        c.getLong(HEALTH_MAX_LAG), Duration.ofMillis(c.getLong(HEALTH_MAX_AGE_MS))));
     }
 
     /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
@@ -168,43 +186,49 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public ExplainWorkerConfig withPolicy(String p) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, p, methods, layer,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, load);
     }
 
     public ExplainWorkerConfig withMethods(List<String> m, String l) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, m, l,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, load);
     }
 
     public ExplainWorkerConfig withBatch(int max, Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, max, wait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, load);
     }
 
     public ExplainWorkerConfig withIdentity(String group, String instance) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, group, instance, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, load);
     }
 
     public ExplainWorkerConfig withImageWait(Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, wait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, load);
     }
 
     public ExplainWorkerConfig withDevice(String device) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                device, pointingTolerance, faithfulnessSteps);
+                device, pointingTolerance, faithfulnessSteps, load);
     }
 
     public ExplainWorkerConfig withArtifactLimits(ArtifactStore.Limits limits) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, limits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps);
+                deviceSpec, pointingTolerance, faithfulnessSteps, load);
+    }
+
+    public ExplainWorkerConfig withLoadLimits(LoadLimits limits) {
+        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
+                layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
+                deviceSpec, pointingTolerance, faithfulnessSteps, limits);
     }
 
     /** A policy spec that {@link ExplanationPolicy#parse} accepts; its message names the bad term. */
