@@ -7,6 +7,7 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,9 @@ public final class IngestConfig {
     public static final String LIMIT = "ingest.dataset.limit";
     public static final String FEEDBACK_FRACTION = "ingest.feedback.fraction";
     public static final String SEED = "ingest.dataset.seed";
+    public static final String RESULTS = "ingest.results";
+    public static final String RESULTS_RETENTION = "ingest.results.retention";
+    public static final String ADVERTISED_HOST = "ingest.http.advertised.host";
 
     /** Default metrics port of {@code ./glimpse ingest}. */
     public static final int METRICS_PORT = 9401;
@@ -65,7 +69,14 @@ public final class IngestConfig {
                     "Events to replay (0 = the split once; more than its size wraps around)")
             .define(FEEDBACK_FRACTION, ConfigType.DOUBLE, 0.1, Validator.between(0, 1),
                     "Fraction of replayed images whose label is also sent as a Label event (simulated feedback)")
-            .define(SEED, ConfigType.LONG, 42L, "Seed of the feedback sampling");
+            .define(SEED, ConfigType.LONG, 42L, "Seed of the feedback sampling")
+            .define(RESULTS, ConfigType.BOOLEAN, true,
+                    "Serve the results API (POST /v1/images?wait=, GET /v1/predictions): a Kafka Streams store of predictions, explanations and labels by image id (needs the HTTP port)")
+            .define(RESULTS_RETENTION, ConfigType.DURATION, Duration.ofHours(1), Validator.atLeast(1000),
+                    "How long the results store keeps an image after it was first seen")
+            .define(ADVERTISED_HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(),
+                    "Host name other ingest instances use to reach this one's HTTP port (requests for an image are forwarded to the instance that holds it)")
+            .include(StreamsKeys.definition(Path.of("data/ingest-results"), Duration.ofSeconds(1), Duration.ZERO));
 
     private final Config config;
 
@@ -95,6 +106,18 @@ public final class IngestConfig {
 
     public int httpPort() {
         return config.getInt(HTTP_PORT);
+    }
+
+    public boolean results() {
+        return config.getBoolean(RESULTS);
+    }
+
+    public Duration resultsRetention() {
+        return config.getDuration(RESULTS_RETENTION);
+    }
+
+    public String advertisedHost() {
+        return config.getString(ADVERTISED_HOST);
     }
 
     public String httpHost() {

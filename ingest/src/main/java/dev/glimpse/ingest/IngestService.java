@@ -2,6 +2,12 @@ package dev.glimpse.ingest;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.ingest.http.IngestHttpServer;
+import dev.glimpse.ingest.results.PredictionReplies;
+import dev.glimpse.ingest.results.PredictionResults;
+import dev.glimpse.platform.config.StreamsKeys;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.ingest.source.DirectoryWatcher;
 import dev.glimpse.platform.GlimpseService;
@@ -40,6 +46,8 @@ public final class IngestService implements GlimpseService {
     private IngestHttpServer http;
     private DirectoryWatcher watcher;
     private DatasetReplay replay;
+    private PredictionResults results;
+    private PredictionReplies replies;
     private volatile boolean running;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
@@ -85,6 +93,9 @@ public final class IngestService implements GlimpseService {
             http = IngestHttpServer.start(ingestor, registry, config.httpHost(), config.httpPort(), 4);
             resources.add(http);
             log.info("ingest HTTP on {} (POST /v1/images, POST /v1/labels)", http.uri());
+            if (config.results()) {
+                startResults(catalog, http.port());
+            }
         }
         config.watchDir().ifPresent(dir -> {
             watcher = new DirectoryWatcher(dir, config.watchInterval(), ingestor);
@@ -99,6 +110,37 @@ public final class IngestService implements GlimpseService {
             log.info("replaying {} at {} events/s", replay.dataset().name(), config.rate() == 0 ? "max" : config.rate());
         });
         running = true;
+    }
+
+    /**
+     * The results API's two halves: the replies feed (request–reply for {@code ?wait=}) and the Streams store,
+     * advertised at this instance's HTTP address so that other instances can forward by-id requests to it.
+     */
+    private void startResults(TopicCatalog catalog, int httpPort) {
+        replies = new PredictionReplies("glimpse-ingest-replies-" + httpPort, config.bootstrapServers(), catalog);
+        resources.add(replies);
+        replies.start();
+        Properties props = StreamsKeys.properties(config.config(), applicationId(catalog));
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        results = new PredictionResults(props, catalog, config.resultsRetention());
+        resources.add(results);
+        results.start();
+    }
+
+    /** The results store's Streams application id: one per topic prefix. */
+    public static String applicationId(TopicCatalog catalog) {
+        return catalog.prefix().replaceAll("[^a-zA-Z0-9._-]", "-") + "glimpse-ingest-results";
+    }
+
+    /** The results store, when the HTTP port is on and {@code ingest.results} is true. */
+    public Optional<PredictionResults> results() {
+        return Optional.ofNullable(results);
+    }
+
+    /** The request–reply feed of {@code POST /v1/images?wait=}, with {@link #results()}. */
+    public Optional<PredictionReplies> replies() {
+        return Optional.ofNullable(replies);
     }
 
     /** Creates missing topics with replication factor min(3, brokers), so one-node clusters work too. */

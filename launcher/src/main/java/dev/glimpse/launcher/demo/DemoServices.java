@@ -10,6 +10,7 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.monitoring.MonitoringService;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.trainingservice.TrainingService;
 import dev.glimpse.trainingservice.TrainingServiceConfig;
 import java.util.ArrayList;
@@ -122,6 +123,7 @@ public final class DemoServices {
         values.put(PlatformConfig.TOPIC_PREFIX, c.catalog().prefix());
         values.put(PlatformConfig.METRICS_PORT, -1); // the demo serves one /metrics for all services
         values.put(IngestConfig.HTTP_PORT, c.ingestPort());
+        values.put(StreamsKeys.STATE_DIR, c.dataDir().resolve("ingest-results").toString());
         values.put(IngestConfig.DATASET, c.dataset());
         values.put(IngestConfig.RATE, c.rate());
         values.put(IngestConfig.FEEDBACK_FRACTION, c.feedback());
