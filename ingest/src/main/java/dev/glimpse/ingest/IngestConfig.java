@@ -38,6 +38,7 @@ public final class IngestConfig {
     public static final String RESULTS = "ingest.results";
     public static final String RESULTS_RETENTION = "ingest.results.retention";
     public static final String ADVERTISED_HOST = "ingest.http.advertised.host";
+    public static final String ARTIFACTS_URL = "ingest.results.artifacts.url";
 
     /** Default metrics port of {@code ./glimpse ingest}. */
     public static final int METRICS_PORT = 9401;
@@ -74,6 +75,8 @@ public final class IngestConfig {
                     "Serve the results API (POST /v1/images?wait=, GET /v1/predictions): a Kafka Streams store of predictions, explanations and labels by image id (needs the HTTP port)")
             .define(RESULTS_RETENTION, ConfigType.DURATION, Duration.ofHours(1), Validator.atLeast(1000),
                     "How long the results store keeps an image after it was first seen")
+            .define(ARTIFACTS_URL, ConfigType.STRING, "http://127.0.0.1:8080", Validator.matches("https?://\\S+", "an http(s) URL"),
+                    "Base URL of the web console, which serves explanation artifacts: the results API gives <url>/artifacts/<id>")
             .define(ADVERTISED_HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(),
                     "Host name other ingest instances use to reach this one's HTTP port (requests for an image are forwarded to the instance that holds it)")
             .include(StreamsKeys.definition(Path.of("data/ingest-results"), Duration.ofSeconds(1), Duration.ZERO));
@@ -114,6 +117,10 @@ public final class IngestConfig {
 
     public Duration resultsRetention() {
         return config.getDuration(RESULTS_RETENTION);
+    }
+
+    public String artifactsUrl() {
+        return config.getString(ARTIFACTS_URL);
     }
 
     public String advertisedHost() {
