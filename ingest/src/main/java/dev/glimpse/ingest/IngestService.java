@@ -2,6 +2,8 @@ package dev.glimpse.ingest;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.ingest.http.IngestHttpServer;
+import dev.glimpse.ingest.http.ResultsApi;
+import dev.glimpse.ingest.results.ResultsJson;
 import dev.glimpse.ingest.results.PredictionReplies;
 import dev.glimpse.ingest.results.PredictionResults;
 import dev.glimpse.platform.config.StreamsKeys;
@@ -48,6 +50,7 @@ public final class IngestService implements GlimpseService {
     private DatasetReplay replay;
     private PredictionResults results;
     private PredictionReplies replies;
+    private ResultsApi resultsApi;
     private volatile boolean running;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
@@ -90,7 +93,8 @@ public final class IngestService implements GlimpseService {
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
                 config.numClasses());
         if (config.httpPort() >= 0) {
-            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), config.httpPort());
+            resultsApi = config.results() ? new ResultsApi(new ResultsJson(config.artifactsUrl())) : null;
+            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), config.httpPort(), resultsApi);
             resources.add(http);
             log.info("ingest HTTP on {} (POST /v1/images, POST /v1/labels)", http.boundAddress());
             if (config.results()) {
@@ -126,6 +130,7 @@ public final class IngestService implements GlimpseService {
         results = new PredictionResults(props, catalog, config.resultsRetention());
         resources.add(results);
         results.start();
+        resultsApi.attach(results, replies);
     }
 
     /** The results store's Streams application id: one per topic prefix. */
