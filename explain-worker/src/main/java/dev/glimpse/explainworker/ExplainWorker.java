@@ -139,7 +139,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     }
 
     /** Whether the ONNX file has a Conv node (true when it cannot be read: the worker reports that itself). */
-    static boolean hasConvolution(Path model) {
+    public static boolean hasConvolution(Path model) {
         if (model == null || !Files.isRegularFile(model)) {
             return true;
         }
