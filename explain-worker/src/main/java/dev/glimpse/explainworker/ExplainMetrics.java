@@ -11,11 +11,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import dev.glimpse.explainworker.load.ExplainBudget;
+import dev.glimpse.explainworker.load.RateMeter;
 
 /**
  * The worker's Prometheus series (all prefixed {@code glimpse_}): explanations by method, their duration,
@@ -39,6 +43,9 @@ public final class ExplainMetrics {
     private final AtomicLong explanations = new AtomicLong();
     private final AtomicLong selected = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final Map<String, AtomicLong> skipped = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> partitionLag = new ConcurrentHashMap<>();
+    private final RateMeter explanationRate = RateMeter.perSecond();
 
     private final class PerMethod {
         final Counter count;
@@ -94,6 +101,65 @@ public final class ExplainMetrics {
                 .tags("device", actual, "requested", requested).register(registry);
     }
 
+    /**
+     * {@code glimpse_explain_consumer_lag{partition}}: records of the predictions topic not yet reached, per
+     * assigned partition (a partition this worker no longer owns reads 0).
+     */
+    public void consumerLag(Map<Integer, Long> lagByPartition) {
+        partitionLag.forEach((partition, value) -> {
+            if (!lagByPartition.containsKey(partition)) {
+                value.set(0);
+            }
+        });
+        lagByPartition.forEach((partition, lag) -> partitionLag.computeIfAbsent(partition, p -> {
+            AtomicLong holder = new AtomicLong();
+            Gauge.builder("glimpse.explain.consumer.lag", holder, AtomicLong::get)
+                    .description("records of the predictions topic not yet reached by the explain worker")
+                    .tag("partition", String.valueOf(p)).register(registry);
+            return holder;
+        }).set(lag));
+    }
+
+    /**
+     * Gauges of the load budget: {@code glimpse_explain_capacity_per_second} (measured; NaN until measured),
+     * {@code glimpse_explain_sample_rate} (in force), {@code glimpse_explain_method_cost_seconds{method}} (per item)
+     * and {@code glimpse_explain_prediction_age_seconds} (age of the predictions the worker reaches).
+     */
+    public void budget(ExplainBudget budget, List<String> methods, ToDoubleFunction<ExplainBudget> sampleRate,
+                       Supplier<Number> ageSeconds) {
+        Gauge.builder("glimpse.explain.capacity.per.second", budget, b -> {
+            double c = b.capacityPerSecond();
+            return Double.isInfinite(c) ? Double.NaN : c;
+        }).description("predictions per second the worker can explain (measured)").register(registry);
+        Gauge.builder("glimpse.explain.sample.rate", budget, sampleRate)
+                .description("random-sampling rate in force (the configured rate, lowered to fit the capacity)").register(registry);
+        for (String m : methods) {
+            Gauge.builder("glimpse.explain.method.cost.seconds", budget, b -> b.costs().secondsPerItem(m))
+                    .description("wall time per explained item (averaged)").tag("method", m).register(registry);
+        }
+        Gauge.builder("glimpse.explain.prediction.age.seconds", ageSeconds)
+                .description("age of the predictions the worker reaches (0 when it has no lag)").register(registry);
+    }
+
+    /** Selected predictions not explained, by reason ({@code max-age}, {@code over-capacity}). */
+    public void skipped(String reason, long n) {
+        if (n <= 0) {
+            return;
+        }
+        skipped.computeIfAbsent(reason, r -> new AtomicLong()).addAndGet(n);
+        Counter.builder("glimpse.explain.skipped").description("predictions not explained to keep up, by reason")
+                .tag("reason", reason).register(registry).increment(n);
+    }
+
+    public long skippedTotal() {
+        return skipped.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Explanation records committed per second (smoothed). */
+    public double explanationsPerSecond() {
+        return explanationRate.rate();
+    }
+
     public void readyModels(Supplier<Number> ready) {
         Gauge.builder("glimpse.explain.models.ready", ready)
                 .description("model versions whose explanation sessions are all built").register(registry);
@@ -128,6 +194,7 @@ public final class ExplainMetrics {
     /** Records one committed explanation. */
     public void committed(Explanation e) {
         explanations.incrementAndGet();
+        explanationRate.add(1);
         for (Artifact a : e.getArtifactsList()) {
             PerMethod m = perMethod.computeIfAbsent(a.getMethod(), PerMethod::new);
             m.count.increment();
@@ -166,6 +233,8 @@ public final class ExplainMetrics {
             }
             methods.put(name, new ExplainSummary.MethodFigures(m.n.get(), del, drop, m.pointingHits.get(), m.pointingTotal.get()));
         });
-        return new ExplainSummary(selected.get(), explanations.get(), failures.get(), methods);
+        Map<String, Long> skips = new TreeMap<>();
+        skipped.forEach((r, n) -> skips.put(r, n.get()));
+        return new ExplainSummary(selected.get(), explanations.get(), failures.get(), methods, skips);
     }
 }

@@ -5,9 +5,10 @@ import java.util.Map;
 
 /**
  * Figures for the demo summary: predictions selected, explanations published, failures, and per method the mean faithfulness scores and the
- * pointing-game hit rate (on images that carried a ground-truth mask).
+ * pointing-game hit rate (on images that carried a ground-truth mask); predictions skipped to keep up, by reason.
  */
-public record ExplainSummary(long selected, long explanations, long failures, Map<String, MethodFigures> methods) {
+public record ExplainSummary(long selected, long explanations, long failures, Map<String, MethodFigures> methods,
+                             Map<String, Long> skipped) {
 
     public record MethodFigures(long count, double meanDeletionAuc, double meanAverageDrop, long pointingHits,
                                 long pointingTotal) {
@@ -24,6 +25,9 @@ public record ExplainSummary(long selected, long explanations, long failures, Ma
     public String line() {
         StringBuilder b = new StringBuilder("explained ").append(selected).append(" selected predictions: ")
                 .append(explanations).append(" explanations, ").append(failures).append(" failures");
+        if (!skipped.isEmpty()) {
+            b.append(", skipped ").append(skipped.values().stream().mapToLong(Long::longValue).sum()).append(' ').append(skipped);
+        }
         methods.forEach((name, m) -> {
             if (!Double.isNaN(m.meanDeletionAuc())) {
                 b.append(String.format(Locale.ROOT, " | %s: n=%d deletion-AUC %.3f avg-drop %.3f", name, m.count(),

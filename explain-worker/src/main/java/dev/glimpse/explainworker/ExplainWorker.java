@@ -12,11 +12,14 @@ import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.registry.objectstore.ObjectStore;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.explainworker.policy.PolicySpec;
+import dev.glimpse.explainworker.policy.SampleRate;
+import dev.glimpse.explainworker.load.ExplainBudget;
+import dev.glimpse.explainworker.load.LoadLimits;
+import dev.glimpse.platform.Health;
 import dev.glimpse.engine.onnx.Onnx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.glimpse.platform.GlimpseService;
 import com.google.protobuf.ByteString;
 import dev.glimpse.contracts.events.Label;
@@ -28,7 +31,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -60,14 +65,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Join with images: a {@link SideFeed} reads the {@code images} topic (from {@code imageLookback} ago) into a
  * bounded {@link ImageCache}; a prediction waits up to {@code imageWait} for its image, then is dead-lettered
- * as {@code image-unavailable}. Exactly once: each poll (at most {@code maxBatch} predictions) is one Kafka
- * transaction holding its explanations, dead letters and consumer offsets; the transactional id is the stable
+ * as {@code image-unavailable}. Exactly once: each batch (the records of a poll up to the {@code maxBatch}-th
+ * selected prediction) is one Kafka transaction holding its explanations, dead letters and consumer offsets; the transactional id is the stable
  * instance id, so a restarted worker aborts what a crashed one left open and re-explains from the last commit.
  * Artifacts are content-addressed, so a re-run after a crash rewrites the same files.
+ *
+ * <p>Keeping up ({@link ExplainBudget}, {@link LoadLimits}): the random-sampling rate is lowered so that the
+ * selected rate stays under the measured capacity (priority selections first); a selected prediction older than
+ * {@code explain.max.age.ms} is skipped and counted; {@link #health()} says DEGRADED past the lag or age threshold.
  */
 public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExplainWorker.class);
+    private static final int POLL_RECORDS = 500;
 
     private record Demand(String imageId, List<String> methods, int target, CompletableFuture<List<Explanation>> done,
                           String reason) {
@@ -85,6 +95,11 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     private final ModelCatalog models;
     private final ConcurrentLinkedQueue<Demand> demands = new ConcurrentLinkedQueue<>();
     private final AtomicLong lag = new AtomicLong();
+    /** Age in ms of the oldest prediction of the last poll that had records; 0 after an empty poll without lag. */
+    private final AtomicLong reachedAgeMs = new AtomicLong();
+    private final ExplainBudget budget;
+    private final LoadLimits limits;
+    private final double configuredSampleRate;
     private final AtomicLong idlePolls = new AtomicLong();
     private volatile boolean assigned;
     private final SideFeed feed;
@@ -129,7 +144,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     }
 
     /** Whether the ONNX file has a Conv node (true when it cannot be read: the worker reports that itself). */
-    static boolean hasConvolution(Path model) {
+    public static boolean hasConvolution(Path model) {
         if (model == null || !Files.isRegularFile(model)) {
             return true;
         }
@@ -148,6 +163,10 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         this.catalog = config.catalog();
         this.policy = ExplanationPolicy.parse(config.policy());
         this.metrics = new ExplainMetrics(registry);
+        this.limits = config.load();
+        this.budget = ExplainBudget.of(config.methods(), limits.utilisation());
+        this.configuredSampleRate = policy.sampleRate();
+        metrics.budget(budget, config.methods(), b -> b.sampleRate(configuredSampleRate), () -> reachedAgeMs.get() / 1000.0);
         this.images = new ImageCache(config.imageCacheEntries(), config.imageCacheBytes());
         models.onRetired(engine::retire);
         metrics.backlog(() -> lag.get() + demands.size());
@@ -215,6 +234,40 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     @Override
     public boolean isRunning() {
         return running && loop != null && loop.isAlive();
+    }
+
+    /**
+     * DEGRADED while the consumer lag passes {@code explain.health.max.lag} or the predictions it reaches are older
+     * than {@code explain.health.max.age.ms}, with the figures in the reason; DOWN once stopped.
+     */
+    @Override
+    public Health health() {
+        if (!isRunning()) {
+            return Health.down(failure == null ? "not running" : String.valueOf(failure));
+        }
+        List<String> reasons = new ArrayList<>();
+        long l = lag.get();
+        if (l > limits.healthMaxLag()) {
+            reasons.add("consumer lag " + l + " records > " + limits.healthMaxLag());
+        }
+        long age = reachedAgeMs.get();
+        if (age > limits.healthMaxAge().toMillis()) {
+            reasons.add(String.format(Locale.ROOT, "reaching predictions %.1f s old > %.1f s", age / 1000.0,
+                    limits.healthMaxAge().toMillis() / 1000.0));
+        }
+        return reasons.isEmpty() ? Health.up() : Health.degraded(String.join("; ", reasons));
+    }
+
+    /** {@code explain 2.4/s skipped 120 lag 35} for the demo's status line. */
+    @Override
+    public Optional<String> statusFragment() {
+        return Optional.of(String.format(Locale.ROOT, "explain %.1f/s skipped %d lag %d", metrics.explanationsPerSecond(),
+                metrics.skippedTotal(), lag.get()));
+    }
+
+    /** The load budget (measured capacity, sample rate in force). */
+    public ExplainBudget budget() {
+        return budget;
     }
 
     /** Predictions on the topic not yet processed by this worker, plus queued on-demand requests. */
@@ -290,7 +343,9 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.maxBatch()));
+        // a poll reads well past one batch: predictions not selected, or too old to explain, cost nothing, so a backlog
+        // is read through quickly; the worker stops at maxBatch selected and seeks back to the rest
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(config.maxBatch(), POLL_RECORDS)));
         // an image wait plus a slow batch must not cost the assignment
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, String.valueOf(Math.max(300_000, 4 * config.imageWait().toMillis())));
         return p;
@@ -324,6 +379,9 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 }
                 if (records.isEmpty() && due.isEmpty()) {
                     idlePolls.incrementAndGet();
+                    if (lag.get() == 0) {
+                        reachedAgeMs.set(0);
+                    }
                     continue;
                 }
                 idlePolls.set(0);
@@ -357,15 +415,25 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         Map<Demand, List<Explanation>> answered = new LinkedHashMap<>();
         List<ExplainItem> items = new ArrayList<>();
         int selectedHere = 0;
+        Map<String, Long> skips = new TreeMap<>();
         List<DeadLetter> deadLetters = new ArrayList<>();
         long deadline = System.currentTimeMillis() + config.imageWait().toMillis();
+        long batchStarted = System.nanoTime();
         metrics.batch(records.count());
         producer.beginTransaction();
         try {
+            long now = System.currentTimeMillis();
+            long oldest = Long.MAX_VALUE;
+            boolean full = false;
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
                 firstOffsets.putIfAbsent(tp, r.offset());
+                if (full) {
+                    continue; // left for the next poll: the consumer is sent back to it below
+                }
+                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                long ageMs = Math.max(0, now - r.timestamp());
+                oldest = Math.min(oldest, r.timestamp());
                 Prediction p;
                 try {
                     p = catalog.predictions().deserializeValue(r.value());
@@ -377,12 +445,26 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                     continue;
                 }
                 predictions.put(p.getImageId(), p);
+                budget.arrived();
                 Integer label = labels.get(p.getImageId());
                 Optional<String> reason = policy.select(p, label == null ? ExplanationPolicy.NO_LABEL : label);
                 if (reason.isEmpty()) {
                     continue;
                 }
+                if (reason.get().equals(SampleRate.REASON)) {
+                    if (!budget.admitSample(SampleRate.unit(p.getImageId()), configuredSampleRate)) {
+                        skips.merge(SKIP_OVER_CAPACITY, 1L, Long::sum);
+                        continue;
+                    }
+                } else {
+                    budget.prioritySelected();
+                }
+                if (limits.skipsByAge() && ageMs > limits.maxAge().toMillis()) {
+                    skips.merge(SKIP_MAX_AGE, 1L, Long::sum);
+                    continue;
+                }
                 selectedHere++;
+                full = selectedHere >= config.maxBatch();
                 Optional<ImageEvent> image = images.await(p.getImageId(), Math.max(0, deadline - System.currentTimeMillis()));
                 if (image.isEmpty()) {
                     deadLetters.add(deadLetter("image-unavailable", "image not seen on " + catalog.images().name()
@@ -422,8 +504,12 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 items.addAll(mine);
             }
             Map<String, Explanation> produced = new HashMap<>();
+            reachedAgeMs.set(oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest));
             for (List<ExplainItem> group : groupByModelAndMethod(items)) {
-                for (ExplanationEngine.Result res : engine.explain(group)) {
+                long started = System.nanoTime();
+                List<ExplanationEngine.Result> results = engine.explain(group);
+                budget.costs().record(group.get(0).method(), group.size(), (System.nanoTime() - started) / 1e9);
+                for (ExplanationEngine.Result res : results) {
                     if (res.succeeded()) {
                         Explanation e = res.event();
                         if (produced.putIfAbsent(res.item().dedupKey(), e) == null) {
@@ -442,7 +528,16 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
             producer.commitTransaction();
+            if (full) {
+                // stopped at maxBatch selected: the rest of the poll comes back in the next one
+                firstOffsets.forEach((tp, first) -> {
+                    OffsetAndMetadata done = offsets.get(tp);
+                    consumer.seek(tp, done != null ? done.offset() : first);
+                });
+            }
+            budget.batch(selectedHere, (System.nanoTime() - batchStarted) / 1e9);
             metrics.selected(selectedHere);
+            skips.forEach(metrics::skipped);
             deadLetters.forEach(letter -> metrics.deadLettered(letter.getReason()));
             for (Explanation e : toPublish) {
                 remember(e);
@@ -470,6 +565,11 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             throw new WakeupException();
         }
     }
+
+    /** A selected prediction older than {@code explain.max.age.ms} when reached. */
+    static final String SKIP_MAX_AGE = "max-age";
+    /** A prediction the sample term chose but the budget's lowered sample rate did not. */
+    static final String SKIP_OVER_CAPACITY = "over-capacity";
 
     /** Items grouped by (model version, method), in first-seen order: one engine call per group. */
     private List<List<ExplainItem>> groupByModelAndMethod(List<ExplainItem> items) {
@@ -510,13 +610,16 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
         try {
             long total = 0;
             assigned = !consumer.assignment().isEmpty();
+            Map<Integer, Long> byPartition = new HashMap<>();
             for (TopicPartition tp : consumer.assignment()) {
                 OptionalLong l = consumer.currentLag(tp);
                 if (l.isPresent()) {
                     total += l.getAsLong();
+                    byPartition.put(tp.partition(), l.getAsLong());
                 }
             }
             lag.set(total);
+            metrics.consumerLag(byPartition);
         } catch (RuntimeException e) {
             // lag is advisory
         }

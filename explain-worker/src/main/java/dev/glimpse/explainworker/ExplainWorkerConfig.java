@@ -1,6 +1,7 @@
 package dev.glimpse.explainworker;
 
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.explainworker.load.LoadLimits;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
@@ -52,6 +53,8 @@ import java.util.Objects;
  * @param imageLimits       {@code images.max.bytes}, {@code images.max.pixels}: larger images are dead-lettered from
  *                          their header, never decoded
  * @param store             the object store artifacts are shared through and announced models read from
+ * @param load              load shedding and health thresholds ({@code explain.max.age.ms},
+ *                          {@code explain.capacity.utilisation}, {@code explain.health.*})
  */
 public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                   ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
@@ -59,7 +62,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                                   int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
                                   Duration imageWait, String deviceSpec, double pointingTolerance,
                                   int faithfulnessSteps, Map<String, Object> kafkaProperties,
-                                  ImageLimits imageLimits, StoreSettings store) {
+                                  ImageLimits imageLimits, StoreSettings store, LoadLimits load) {
 
     /** A configuration whose models and artifacts stay on this host ({@code store.uri = file:}). */
     public ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
@@ -70,7 +73,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                                int faithfulnessSteps) {
         this(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods, layer, maxBatch, maxWait,
                 groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait, deviceSpec,
-                pointingTolerance, faithfulnessSteps, Map.of(), ImageLimits.DEFAULT, StoreSettings.local());
+                pointingTolerance, faithfulnessSteps, Map.of(), ImageLimits.DEFAULT, StoreSettings.local(), LoadLimits.defaults());
     }
 
     public static final String MODEL = "explain.model";
@@ -91,6 +94,10 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public static final String DEVICE = "explain.device";
     public static final String POINTING_TOLERANCE = "explain.pointing.tolerance";
     public static final String FAITHFULNESS_STEPS = "explain.faithfulness.steps";
+    public static final String MAX_AGE_MS = "explain.max.age.ms";
+    public static final String CAPACITY_UTILISATION = "explain.capacity.utilisation";
+    public static final String HEALTH_MAX_LAG = "explain.health.max.lag";
+    public static final String HEALTH_MAX_AGE_MS = "explain.health.max.age.ms";
 
     /** Default metrics port of {@code ./glimpse explain-worker}. */
     public static final int METRICS_PORT = 9403;
@@ -131,7 +138,15 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                     "ONNX Runtime device of the explanation sessions: cpu, auto (CUDA when present, else CPU with a warning) or cuda[:N] (strict)")
             .define(POINTING_TOLERANCE, ConfigType.DOUBLE, 15.0, Validator.atLeast(0),
                     "Pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side")
-            .define(FAITHFULNESS_STEPS, ConfigType.INT, 16, Validator.between(1, 1000), "Deletion/insertion curve steps");
+            .define(FAITHFULNESS_STEPS, ConfigType.INT, 16, Validator.between(1, 1000), "Deletion/insertion curve steps")
+            .define(MAX_AGE_MS, ConfigType.LONG, LoadLimits.defaults().maxAge().toMillis(), Validator.atLeast(0),
+                    "A selected prediction older than this (ms) when the worker reaches it is skipped, and the worker jumps to the newest ones (0 = never skip)")
+            .define(CAPACITY_UTILISATION, ConfigType.DOUBLE, LoadLimits.defaults().utilisation(), Validator.range(0, false, 1, true),
+                    "Fraction of the measured explanation capacity the selected rate is kept under (the sample rate is lowered; low-confidence and disagreement keep priority)")
+            .define(HEALTH_MAX_LAG, ConfigType.LONG, LoadLimits.defaults().healthMaxLag(), Validator.atLeast(0),
+                    "Consumer lag (records) above which /health says DEGRADED")
+            .define(HEALTH_MAX_AGE_MS, ConfigType.LONG, LoadLimits.defaults().healthMaxAge().toMillis(), Validator.atLeast(0),
+                    "Age (ms) of the predictions being reached above which /health says DEGRADED");
 
     public ExplainWorkerConfig {
         require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
@@ -159,6 +174,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
         DEFINITION.ensureValid(FAITHFULNESS_STEPS, faithfulnessSteps);
         kafkaProperties = Map.copyOf(kafkaProperties);
         Objects.requireNonNull(imageLimits, "imageLimits");
+        Objects.requireNonNull(load, "load");
     }
 
     /** The transactional id: the instance id after the topic prefix, so that deployments do not fence each other. */
@@ -180,7 +196,9 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 c.getInt(IMAGES_CACHE_ENTRIES), c.getBytes(IMAGES_CACHE_BYTES), c.getDuration(IMAGES_LOOKBACK),
                 c.getDuration(IMAGES_WAIT), c.getString(DEVICE), c.getDouble(POINTING_TOLERANCE), c.getInt(FAITHFULNESS_STEPS),
                 KafkaKeys.clientProperties(c), new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)),
-                ObjectStoreConfig.settings(c));
+                ObjectStoreConfig.settings(c),
+                new LoadLimits(Duration.ofMillis(c.getLong(MAX_AGE_MS)), c.getDouble(CAPACITY_UTILISATION),
+                        c.getLong(HEALTH_MAX_LAG), Duration.ofMillis(c.getLong(HEALTH_MAX_AGE_MS))));
     }
 
     /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
@@ -196,49 +214,55 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public ExplainWorkerConfig withPolicy(String p) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, p, methods, layer,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
     }
 
     public ExplainWorkerConfig withMethods(List<String> m, String l) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, m, l,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
     }
 
     public ExplainWorkerConfig withBatch(int max, Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, max, wait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
     }
 
     public ExplainWorkerConfig withIdentity(String group, String instance) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, group, instance, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
     }
 
     public ExplainWorkerConfig withImageWait(Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, wait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
     }
 
     public ExplainWorkerConfig withStore(StoreSettings s) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, s);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, s, load);
     }
 
     public ExplainWorkerConfig withDevice(String device) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                device, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                device, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
     }
 
     public ExplainWorkerConfig withArtifactLimits(ArtifactStore.Limits limits) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, limits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+    }
+
+    public ExplainWorkerConfig withLoadLimits(LoadLimits limits) {
+        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
+                layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, limits);
     }
 
     /** A policy spec that {@link ExplanationPolicy#parse} accepts; its message names the bad term. */

@@ -7,6 +7,7 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
@@ -36,6 +37,10 @@ public final class IngestConfig {
     public static final String FEEDBACK_FRACTION = "ingest.feedback.fraction";
     public static final String SEED = "ingest.dataset.seed";
     public static final String COMMIT_INTERVAL = "ingest.commit.interval";
+    public static final String RESULTS = "ingest.results";
+    public static final String RESULTS_RETENTION = "ingest.results.retention";
+    public static final String ADVERTISED_HOST = "ingest.http.advertised.host";
+    public static final String ARTIFACTS_URL = "ingest.results.artifacts.url";
 
     /** Default metrics port of {@code ./glimpse ingest}. */
     public static final int METRICS_PORT = 9401;
@@ -71,6 +76,15 @@ public final class IngestConfig {
             .define(COMMIT_INTERVAL, ConfigType.DURATION, "100ms", Validator.atLeast(1),
                     "How long a dataset replay's transaction stays open at most: its images become visible to "
                             + "read_committed readers, and its position in ingest-state durable, at each commit");
+            .define(RESULTS, ConfigType.BOOLEAN, true,
+                    "Serve the results API (POST /v1/images?wait=, GET /v1/predictions): a Kafka Streams store of predictions, explanations and labels by image id (needs the HTTP port)")
+            .define(RESULTS_RETENTION, ConfigType.DURATION, Duration.ofHours(1), Validator.atLeast(1000),
+                    "How long the results store keeps an image after it was first seen")
+            .define(ARTIFACTS_URL, ConfigType.STRING, "http://127.0.0.1:8080", Validator.matches("https?://\\S+", "an http(s) URL"),
+                    "Base URL of the web console, which serves explanation artifacts: the results API gives <url>/artifacts/<id>")
+            .define(ADVERTISED_HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(),
+                    "Host name other ingest instances use to reach this one's HTTP port (requests for an image are forwarded to the instance that holds it)")
+            .include(StreamsKeys.definition(Path.of("data/ingest-results"), Duration.ofSeconds(1), Duration.ZERO));
 
     private final Config config;
 
@@ -105,6 +119,22 @@ public final class IngestConfig {
     /** Who may upload and label ({@code auth.*}); fails naming the key when auth is on without a token. */
     public BearerAuth auth() {
         return BearerAuth.from(config, "ingest");
+    }
+
+    public boolean results() {
+        return config.getBoolean(RESULTS);
+    }
+
+    public Duration resultsRetention() {
+        return config.getDuration(RESULTS_RETENTION);
+    }
+
+    public String artifactsUrl() {
+        return config.getString(ARTIFACTS_URL);
+    }
+
+    public String advertisedHost() {
+        return config.getString(ADVERTISED_HOST);
     }
 
     /** Bind address, limits and TLS of the HTTP listeners ({@code http.*}). */

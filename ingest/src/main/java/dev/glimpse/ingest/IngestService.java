@@ -2,6 +2,14 @@ package dev.glimpse.ingest;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.ingest.http.IngestHttpServer;
+import dev.glimpse.ingest.http.ResultsApi;
+import dev.glimpse.ingest.results.ResultsJson;
+import dev.glimpse.ingest.results.PredictionReplies;
+import dev.glimpse.ingest.results.PredictionResults;
+import dev.glimpse.platform.config.StreamsKeys;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.ingest.source.DirectoryWatcher;
 import dev.glimpse.ingest.source.ReplayProgress;
@@ -46,6 +54,9 @@ public final class IngestService implements GlimpseService {
     private IngestHttpServer http;
     private DirectoryWatcher watcher;
     private DatasetReplay replay;
+    private PredictionResults results;
+    private PredictionReplies replies;
+    private ResultsApi resultsApi;
     private volatile boolean running;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
@@ -89,9 +100,13 @@ public final class IngestService implements GlimpseService {
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
                 config.numClasses());
         if (config.httpPort() >= 0) {
-            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), auth, config.httpPort());
+            resultsApi = config.results() ? new ResultsApi(new ResultsJson(config.artifactsUrl())) : null;
+            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), auth, config.httpPort(), resultsApi);
             resources.add(http);
             log.info("ingest HTTP on {} (POST /v1/images, POST /v1/labels)", http.boundAddress());
+            if (config.results()) {
+                startResults(catalog, http.port());
+            }
         }
         config.watchDir().ifPresent(dir -> {
             watcher = new DirectoryWatcher(dir, config.watchInterval(), ingestor);
@@ -125,6 +140,38 @@ public final class IngestService implements GlimpseService {
         resources.add(replay);
         replay.start();
         log.info("replaying {} at {} events/s", replay.dataset().name(), config.rate() == 0 ? "max" : config.rate());
+    }
+
+    /**
+     * The results API's two halves: the replies feed (request–reply for {@code ?wait=}) and the Streams store,
+     * advertised at this instance's HTTP address so that other instances can forward by-id requests to it.
+     */
+    private void startResults(TopicCatalog catalog, int httpPort) {
+        replies = new PredictionReplies("glimpse-ingest-replies-" + httpPort, config.bootstrapServers(), catalog);
+        resources.add(replies);
+        replies.start();
+        Properties props = StreamsKeys.properties(config.config(), applicationId(catalog));
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        results = new PredictionResults(props, catalog, config.resultsRetention());
+        resources.add(results);
+        results.start();
+        resultsApi.attach(results, replies);
+    }
+
+    /** The results store's Streams application id: one per topic prefix. */
+    public static String applicationId(TopicCatalog catalog) {
+        return catalog.prefix().replaceAll("[^a-zA-Z0-9._-]", "-") + "glimpse-ingest-results";
+    }
+
+    /** The results store, when the HTTP port is on and {@code ingest.results} is true. */
+    public Optional<PredictionResults> results() {
+        return Optional.ofNullable(results);
+    }
+
+    /** The request–reply feed of {@code POST /v1/images?wait=}, with {@link #results()}. */
+    public Optional<PredictionReplies> replies() {
+        return Optional.ofNullable(replies);
     }
 
     /** Creates missing topics with replication factor min(3, brokers), so one-node clusters work too. */

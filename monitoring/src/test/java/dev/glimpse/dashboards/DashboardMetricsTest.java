@@ -61,6 +61,7 @@ class DashboardMetricsTest {
     static final Map<String, String> EVENT_ONLY = Map.of(
             "glimpse_drift_alarms_total", "counted only in a window that drifted (the run is not shifted)",
             "glimpse_explain_failures_total", "counted only when an explanation fails",
+            "glimpse_explain_skipped_total", "counted only when the explain worker sheds load (over capacity, or past explain.max.age.ms)",
             "glimpse_inference_dead_letters_total", "counted only when the worker dead-letters an image ingest accepted",
             "glimpse_shadow_accuracy", "set only while a candidate serves as shadow (training.shadow.fraction > 0)",
             "glimpse_shadow_agreement", "set only while a candidate serves as shadow (training.shadow.fraction > 0)",

@@ -26,6 +26,20 @@ public interface GlimpseService extends AutoCloseable {
         return true;
     }
 
+    /**
+     * What {@code /health} says about the service: UP while running, DOWN once stopped. A service that can fall
+     * behind (a consumer with lag) says DEGRADED with the reason when it passes its thresholds.
+     */
+    default Health health() {
+        return isRunning() ? Health.up()
+                : Health.down(failureCause().map(String::valueOf).orElse("not running"));
+    }
+
+    /** A few words for the demo's one-line status (e.g. {@code explain 2.4/s skipped 120 lag 35}); empty = nothing. */
+    default Optional<String> statusFragment() {
+        return Optional.empty();
+    }
+
     /** Why the service stopped by itself; empty while it runs or when it was closed normally. */
     default Optional<Throwable> failureCause() {
         return Optional.empty();

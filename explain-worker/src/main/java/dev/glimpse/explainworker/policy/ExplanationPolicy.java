@@ -20,6 +20,11 @@ public interface ExplanationPolicy {
      */
     Optional<String> select(Prediction prediction, int knownLabel);
 
+    /** The random-sampling rate among its terms (0 when it does not sample); the worker's budget may lower it. */
+    default double sampleRate() {
+        return 0;
+    }
+
     /** Parses a policy spec; see {@link PolicySpec}. */
     static ExplanationPolicy parse(String spec) {
         return PolicySpec.parse(spec);

@@ -17,11 +17,23 @@ public record SampleRate(double rate) implements ExplanationPolicy {
         }
     }
 
+    /** The reason this policy gives. */
+    public static final String REASON = "sample";
+
     @Override
     public Optional<String> select(Prediction prediction, int knownLabel) {
+        return unit(prediction.getImageId()) < rate ? Optional.of(REASON) : Optional.empty();
+    }
+
+    @Override
+    public double sampleRate() {
+        return rate;
+    }
+
+    /** The image's draw in [0, 1): a hash of its id, the same on every replica and after a restart. */
+    public static double unit(String imageId) {
         CRC32 crc = new CRC32();
-        crc.update(prediction.getImageId().getBytes(StandardCharsets.UTF_8));
-        double u = crc.getValue() / (double) (1L << 32);
-        return u < rate ? Optional.of("sample") : Optional.empty();
+        crc.update(imageId.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue() / (double) (1L << 32);
     }
 }

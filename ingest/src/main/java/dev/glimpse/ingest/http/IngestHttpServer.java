@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
  * {@code {"imageId": ...}} once Kafka has the event; a refused payload answers 4xx
  * {@code {"reason", "detail", "imageId"}} after its dead letter is stored. {@code POST /v1/labels} takes
  * {@code imageId} and {@code label} (JSON, form or query) and publishes a Label. Both need
- * {@code Authorization: Bearer <write token>}; cross-origin pages only from {@code http.cors.origins}.
+ * {@code Authorization: Bearer <write token>}; cross-origin pages only from {@code http.cors.origins}. With the results
+ * API ({@link ResultsApi}), {@code POST /v1/images?wait=MS} answers 200 with the image's prediction once it is committed
+ * on {@code predictions} (or 202 {@code {"id"}} when the wait expires), and {@link ResultsRoutes} serves
+ * {@code GET /v1/predictions/{id}} and {@code GET /v1/predictions?since=&limit=} (reads: the read token when one is
+ * required).
  */
 public final class IngestHttpServer implements AutoCloseable {
 
@@ -49,12 +53,16 @@ public final class IngestHttpServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final long maxBytes;
     private final ObjectMapper json = new ObjectMapper();
+    private final ResultsApi results;
+    private final ResultsRoutes resultsRoutes;
     private HttpServer server;
 
-    private IngestHttpServer(Ingestor ingestor, MeterRegistry registry) {
+    private IngestHttpServer(Ingestor ingestor, MeterRegistry registry, ResultsApi results) {
         this.ingestor = ingestor;
         this.registry = registry;
         this.maxBytes = ingestor.validator().maxBytes();
+        this.results = results;
+        this.resultsRoutes = results == null ? null : new ResultsRoutes(results);
     }
 
     /**
@@ -63,7 +71,16 @@ public final class IngestHttpServer implements AutoCloseable {
      */
     public static IngestHttpServer start(Ingestor ingestor, MeterRegistry registry, HttpSettings settings, BearerAuth auth,
                                          int port) {
-        IngestHttpServer ingest = new IngestHttpServer(ingestor, registry);
+        return start(ingestor, registry, settings, auth, port, null);
+    }
+
+    /**
+     * Serves ingest with the results API ({@code POST /v1/images?wait=}, {@code GET /v1/predictions[/{id}]}) when
+     * {@code results} is not null.
+     */
+    public static IngestHttpServer start(Ingestor ingestor, MeterRegistry registry, HttpSettings settings, BearerAuth auth,
+                                         int port, ResultsApi results) {
+        IngestHttpServer ingest = new IngestHttpServer(ingestor, registry, results);
         ingest.server = HttpServer.builder("ingest", settings).port(port)
                 .routes(ingest.routes())
                 .filter(new OriginPolicy(settings).then(auth))
@@ -75,9 +92,10 @@ public final class IngestHttpServer implements AutoCloseable {
 
     /** The route table of ingest. */
     Routes routes() {
-        return new Routes()
+        Routes routes = new Routes()
                 .post("/v1/images", this::postImage, r -> r.maxBody(maxBytes + MULTIPART_OVERHEAD).onTooLarge(this::imageTooLarge))
                 .post("/v1/labels", this::postLabel, r -> r.maxBody(MAX_LABEL_BODY).onTooLarge(this::labelTooLarge));
+        return resultsRoutes == null ? routes : routes.addAll(resultsRoutes.routes());
     }
 
     public int port() {
@@ -141,6 +159,11 @@ public final class IngestHttpServer implements AutoCloseable {
             filename = file.get().filename();
         }
         String imageId = params.getOrDefault("imageId", null);
+        long waitMs = resultsRoutes == null ? -1 : ResultsRoutes.waitMs(params);
+        long started = System.nanoTime();
+        if (waitMs >= 0 && imageId == null) {
+            imageId = Ingestor.newImageId(); // known before publishing: the reply is awaited by id
+        }
         Integer label = null;
         String labelText = params.get("label");
         if (labelText != null && !labelText.isEmpty()) {
@@ -154,9 +177,15 @@ public final class IngestHttpServer implements AutoCloseable {
         }
         Map<String, String> attributes = filename == null || filename.isEmpty() ? Map.of() : Map.of("filename", filename);
         ImageSubmission submission = new ImageSubmission(image, "http", "http", label, imageId, null, attributes);
+        // request-reply: the reply is expected before the image is published, so it cannot be missed
+        var reply = waitMs >= 0 && results.replies() != null ? results.replies().expect(imageId) : null;
         IngestOutcome outcome = stored(() -> ingestor.ingest(submission));
         if (outcome instanceof IngestOutcome.Accepted accepted) {
             stored(outcome::await);
+            if (reply != null) {
+                resultsRoutes.answerAfterWait(call, accepted.imageId(), reply, waitMs, started);
+                return;
+            }
             ObjectNode response = json.createObjectNode()
                     .put("imageId", accepted.imageId())
                     .put("format", accepted.info().format().code())
@@ -168,6 +197,9 @@ public final class IngestHttpServer implements AutoCloseable {
             }
             call.sendJson(201, response);
             return;
+        }
+        if (reply != null) {
+            results.replies().forget(imageId);
         }
         rejected(call, (IngestOutcome.Rejected) outcome);
     }

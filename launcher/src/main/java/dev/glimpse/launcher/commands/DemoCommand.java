@@ -177,7 +177,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                     started.add(s);
                     StartupProgress.starting(s);
                     s.start();
-                    metrics.addHealthCheck(s.name() + "-" + started.size(), s::isRunning);
+                    metrics.addHealth(s.name() + "-" + started.size(), s::health);
                     StartupProgress.awaitingPartitions(s);
                     if (!s.awaitReady(Duration.ofSeconds(30))) {
                         System.err.println("glimpse demo: " + s.name() + " got no partitions within 30 s; going on");
@@ -264,7 +264,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             }
             lastCount = done;
             lastNanos = now;
-            System.err.print("\r" + status(s, perSecond) + "   ");
+            System.err.print("\r" + status(s, perSecond) + fragments(services) + "   ");
             System.err.flush();
             for (GlimpseService service : services) {
                 if (!service.isRunning()) {
@@ -297,6 +297,15 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     static String status(PredictionTally.Snapshot s, double perSecond) {
         return String.format(Locale.ROOT, "%7.1f events/s | predictions %d | dead letters %d | accuracy %s | latency p50 %d ms p99 %d ms",
                 perSecond, s.predictions(), s.deadLetters(), accuracy(s), s.p50Ms(), s.p99Ms());
+    }
+
+    /** What the services add to the status line (the explain worker: explanations/s, skipped, lag). */
+    static String fragments(List<GlimpseService> services) {
+        StringBuilder b = new StringBuilder();
+        for (GlimpseService service : services) {
+            service.statusFragment().ifPresent(f -> b.append(" | ").append(f));
+        }
+        return b.toString();
     }
 
     static String summary(PredictionTally.Snapshot s, double seconds) {

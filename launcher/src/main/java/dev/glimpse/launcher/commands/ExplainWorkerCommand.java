@@ -159,6 +159,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
              ConsoleServer consoleServer = parsed.console().map(c -> new ConsoleServer(c, explainWorker.artifactStore(),
                      explainWorker)).orElse(null)) {
             explainWorker.start();
+            runner.addHealth("explain-worker", explainWorker::health);
             if (consoleServer != null) {
                 consoleServer.start();
             }

@@ -7,6 +7,9 @@ import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.Health;
 
 /**
  * Runs one service from the command line until Ctrl-C / SIGTERM, with its /metrics and /health endpoint.
@@ -44,6 +47,13 @@ final class ServiceRunner implements AutoCloseable {
     void addHealthCheck(String name, BooleanSupplier check) {
         if (metrics != null) {
             metrics.addHealthCheck(name, check);
+        }
+    }
+
+    /** A check that can say DEGRADED with a reason ({@link GlimpseService#health()}). */
+    void addHealth(String name, Supplier<Health> check) {
+        if (metrics != null) {
+            metrics.addHealth(name, check);
         }
     }
 

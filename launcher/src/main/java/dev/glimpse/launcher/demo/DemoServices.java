@@ -144,6 +144,7 @@ public final class DemoServices {
         values.put(BearerAuth.TOKEN_FILE, tokenFile(c).toString());
         // labels must name one of the served model's classes: those of the replayed dataset
         values.put(IngestConfig.NUM_CLASSES, DatasetReplay.open(c.dataset(), "test").classNames().size());
+        values.put(StreamsKeys.STATE_DIR, c.dataDir().resolve("ingest-results").toString());
         values.put(IngestConfig.DATASET, c.dataset());
         values.put(IngestConfig.RATE, c.rate());
         values.put(IngestConfig.FEEDBACK_FRACTION, c.feedback());

@@ -18,13 +18,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import dev.glimpse.platform.Health;
+import dev.glimpse.platform.health.HealthReport;
 
 /**
  * Serves a Micrometer Prometheus registry over HTTP: {@code GET /metrics} (Prometheus text format) and
- * {@code GET /health} (JSON, 200 when every registered check passes, 503 otherwise).
+ * {@code GET /health} ({@link HealthReport}: 200 when every registered check is UP or DEGRADED, 503 otherwise).
  * Every meter name is prefixed {@code glimpse_} and carries the common tag {@code service}.
  */
 public final class MetricsServer implements AutoCloseable {
@@ -32,7 +34,7 @@ public final class MetricsServer implements AutoCloseable {
     public static final String PREFIX = "glimpse.";
 
     private final PrometheusMeterRegistry registry;
-    private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<Health>> healthChecks = new ConcurrentHashMap<>();
     private HttpServer server;
 
     private MetricsServer(PrometheusMeterRegistry registry) {
@@ -117,6 +119,11 @@ public final class MetricsServer implements AutoCloseable {
 
     /** Adds a named check to {@code /health}; a check that throws counts as failing. */
     public void addHealthCheck(String name, BooleanSupplier check) {
+        healthChecks.put(name, () -> Health.of(check.getAsBoolean()));
+    }
+
+    /** Adds a named check that can also say DEGRADED with a reason (see {@link HealthReport}). */
+    public void addHealth(String name, Supplier<Health> check) {
         healthChecks.put(name, check);
     }
 
@@ -129,26 +136,8 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     private void serveHealth(HttpCall call) {
-        Map<String, Boolean> results = new TreeMap<>();
-        healthChecks.forEach((name, check) -> {
-            boolean ok;
-            try {
-                ok = check.getAsBoolean();
-            } catch (RuntimeException e) {
-                ok = false;
-            }
-            results.put(name, ok);
-        });
-        boolean up = results.values().stream().allMatch(b -> b);
-        StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"checks\":{");
-        String sep = "";
-        for (var e : results.entrySet()) {
-            json.append(sep).append('"').append(e.getKey().replace("\"", "'")).append("\":\"")
-                    .append(e.getValue() ? "UP" : "DOWN").append('"');
-            sep = ",";
-        }
-        json.append("}}\n");
-        call.sendText(up ? 200 : 503, "application/json", json.toString());
+        HealthReport report = HealthReport.evaluate(healthChecks);
+        call.sendText(report.httpStatus(), "application/json", report.json());
     }
 
     /** Stops the HTTP server; the registry stays usable (it may be shared). */

@@ -57,7 +57,9 @@ class MetricsServerTest {
             });
             HttpResponse<String> down = get(server.uri().resolve("/health"));
             assertEquals(503, down.statusCode());
-            assertEquals("{\"status\":\"DOWN\",\"checks\":{\"kafka\":\"DOWN\",\"model\":\"DOWN\"}}\n", down.body());
+            // a check that throws is DOWN with the exception as its reason
+            assertEquals("{\"status\":\"DOWN\",\"checks\":{\"kafka\":\"DOWN\",\"model\":\"DOWN\"},"
+                    + "\"reasons\":{\"model\":\"java.lang.IllegalStateException: boom\"}}\n", down.body());
         }
     }
 }

@@ -1,0 +1,58 @@
+package dev.glimpse.launcher.topics;
+
+import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the topics are read from, shared by {@code tail} and {@code deadletters}: a running cluster
+ * ({@code --bootstrap-servers}, default the demo's {@code 127.0.0.1:9092}) or, when nothing runs, the embedded
+ * broker started on a demo's data directory ({@code --data-dir D} reads {@code D/kafka}).
+ */
+public final class KafkaSource {
+
+    /** An open source: the bootstrap servers, and the broker started for them if any (closed with this). */
+    public record Connection(String bootstrapServers, EmbeddedKafkaBroker broker) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P", description = "Kafka to read from (default: 127.0.0.1:9092, the demo's)")
+    String bootstrapServers;
+
+    @Option(names = "--data-dir", paramLabel = "D", description = "read a stopped demo's data: starts the embedded broker on D/kafka")
+    Path dataDir;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of the topic names (topics.prefix; default none)")
+    String topicPrefix;
+
+    public TopicCatalog catalog() {
+        return TopicCatalog.withPrefix(topicPrefix);
+    }
+
+    public Connection open() {
+        if (bootstrapServers != null && dataDir != null) {
+            throw new IllegalArgumentException("give --bootstrap-servers or --data-dir, not both");
+        }
+        if (dataDir == null) {
+            return new Connection(bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092", null);
+        }
+        Path kafka = dataDir.resolve("kafka");
+        if (!Files.isDirectory(kafka)) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + ": no Kafka data under " + kafka);
+        }
+        try {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafka).preferredPort(0).start();
+            return new Connection(broker.bootstrapServers(), broker);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + ": cannot start the broker on " + kafka
+                    + " (is a demo still running on it? then use --bootstrap-servers): " + e.getMessage());
+        }
+    }
+}
