@@ -75,7 +75,7 @@ public final class IngestConfig {
             .define(SEED, ConfigType.LONG, 42L, "Seed of the feedback sampling")
             .define(COMMIT_INTERVAL, ConfigType.DURATION, "100ms", Validator.atLeast(1),
                     "How long a dataset replay's transaction stays open at most: its images become visible to "
-                            + "read_committed readers, and its position in ingest-state durable, at each commit");
+                            + "read_committed readers, and its position in ingest-state durable, at each commit")
             .define(RESULTS, ConfigType.BOOLEAN, true,
                     "Serve the results API (POST /v1/images?wait=, GET /v1/predictions): a Kafka Streams store of predictions, explanations and labels by image id (needs the HTTP port)")
             .define(RESULTS_RETENTION, ConfigType.DURATION, Duration.ofHours(1), Validator.atLeast(1000),
