@@ -57,6 +57,7 @@ public final class ConsoleServer implements GlimpseService {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
     private static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int MAX_BODY = 16 * 1024;
+    private static final int MAX_UPLOAD = 8 << 20;
     private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             + "connect-src 'self'; frame-ancestors 'none'";
 
@@ -66,9 +67,15 @@ public final class ConsoleServer implements GlimpseService {
     private final ObjectMapper json = new ObjectMapper();
     private final EventStream events = new EventStream();
     private final Gallery gallery;
-    private final ImageCache images = new ImageCache(5_000, 64L << 20);
+    /** Recent inputs: at 200 images/s of 1–30 kB, 20,000 images are 100 s of stream, enough for cards to render. */
+    private final ImageCache images = new ImageCache(20_000, 128L << 20);
+    private final KeptInputs kept;
     private final ModelPage modelPage;
+    private final PipelineRates rates = new PipelineRates(5_000, 360);
+    private final MonitoringBoard board = new MonitoringBoard(rates, 20_000, 50);
+    private final ConsolePages pages;
     private final SideFeed feed;
+    private final SideFeed monitoringFeed;
     private HttpServer server;
     private ExecutorService executor;
     private KafkaProducer<byte[], byte[]> labelProducer;
@@ -82,15 +89,30 @@ public final class ConsoleServer implements GlimpseService {
         this.config = config;
         this.store = store;
         this.explainer = explainer;
-        this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()));
+        this.kept = new KeptInputs(images, new ImageCache(2 * config.maxCards(), 64L << 20), store);
+        this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()), kept);
         Path model = config.modelPath() != null && Files.isRegularFile(config.modelPath()) ? config.modelPath() : null;
         this.modelPage = new ModelPage(model);
+        this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null, explainer != null);
         TopicCatalog c = config.catalog();
         this.feed = new SideFeed("console-feed", config.bootstrapServers(), config.lookback())
                 .route(c.images(), (k, v) -> images.put(v), false)
-                .route(c.predictions(), (k, v) -> gallery.onPrediction(v), false)
-                .route(c.explanations(), (k, v) -> gallery.onExplanation(v), false)
+                .route(c.predictions(), (k, v) -> {
+                    if (!v.getShadow()) {
+                        rates.prediction(v.getPredictedAtMs(), v.hasTimings() ? v.getTimings().getEndToEndMs() : -1);
+                    }
+                    gallery.onPrediction(v);
+                }, false)
+                .route(c.explanations(), (k, v) -> {
+                    rates.explanation(v.getExplainedAtMs());
+                    gallery.onExplanation(v);
+                }, false)
                 .route(c.labels(), (k, v) -> gallery.onLabel(v), false);
+        // a feed of its own: the gallery must not wait for topics that only exist once monitoring or training ran
+        this.monitoringFeed = new SideFeed("console-monitoring-feed", config.bootstrapServers(), config.lookback())
+                .route(c.drift(), (k, v) -> board.onDrift(v), false)
+                .route(c.models(), (k, v) -> board.onModel(v), true)
+                .route(c.deadletter(), (k, v) -> board.onDeadLetter(v), false);
     }
 
     /** The demo's one-liner: console on {@code port} over the worker's artifact store, on-demand via the worker. */
@@ -133,6 +155,10 @@ public final class ConsoleServer implements GlimpseService {
         server.start();
         running = true;
         feed.start();
+        monitoringFeed.start();
+        Thread precompute = new Thread(modelPage::precompute, "console-model-page");
+        precompute.setDaemon(true);
+        precompute.start();
         LOG.info("console on {} ({})", url(), config.token() == null ? "write endpoints open: no token configured"
                 : "write endpoints need a bearer token");
     }
@@ -171,6 +197,17 @@ public final class ConsoleServer implements GlimpseService {
             switch (path) {
                 case "/api/labels" -> postLabel(ex);
                 case "/api/explain" -> postExplain(ex);
+                case "/api/model/filter-responses" -> {
+                    requireModel();
+                    byte[] image;
+                    try (InputStream in = ex.getRequestBody()) {
+                        image = in.readNBytes(MAX_UPLOAD + 1);
+                    }
+                    if (image.length > MAX_UPLOAD) {
+                        throw new HttpError(413, "image over " + MAX_UPLOAD + " bytes");
+                    }
+                    send(ex, 200, "image/png", filterResponses(image));
+                }
                 case "/api/admin/evict" -> {
                     store.evict();
                     ObjectNode o = json.createObjectNode();
@@ -201,12 +238,17 @@ public final class ConsoleServer implements GlimpseService {
             if (!IMAGE_ID.matcher(id).matches()) {
                 throw new HttpError(400, "invalid image id");
             }
-            ImageEvent img = images.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
+            ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
             String type = switch (img.getContentType()) {
                 case "image/png", "image/jpeg", "image/gif", "image/bmp" -> img.getContentType();
                 default -> "application/octet-stream";
             };
             send(ex, 200, type, img.getData().toByteArray());
+            return;
+        }
+        Optional<ConsolePages.Response> page = pages.get(path);
+        if (page.isPresent()) {
+            send(ex, page.get().status(), page.get().type(), page.get().body());
             return;
         }
         switch (path) {
@@ -237,6 +279,15 @@ public final class ConsoleServer implements GlimpseService {
                 requireModel();
                 send(ex, 200, "image/png", modelPage.filtersPng());
             }
+            case "/api/model/filter-responses.png" -> {
+                requireModel();
+                String id = query(ex).getOrDefault("image", "");
+                if (!IMAGE_ID.matcher(id).matches()) {
+                    throw new HttpError(400, "image must be an image id");
+                }
+                ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
+                send(ex, 200, "image/png", filterResponses(img.getData().toByteArray()));
+            }
             case "/api/model/activation-max.png" -> {
                 requireModel();
                 try {
@@ -246,6 +297,14 @@ public final class ConsoleServer implements GlimpseService {
                 }
             }
             default -> throw new HttpError(404, "not found: " + path);
+        }
+    }
+
+    private byte[] filterResponses(byte[] image) throws Exception {
+        try {
+            return modelPage.filterResponsesPng(image);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "not an image the model's preprocessing can read: " + e.getMessage());
         }
     }
 
@@ -380,7 +439,7 @@ public final class ConsoleServer implements GlimpseService {
             Double below = q.containsKey("below") && !q.get("below").isEmpty() ? Double.valueOf(q.get("below")) : null;
             boolean mis = "true".equals(q.get("misclassified"));
             String version = q.containsKey("version") && !q.get("version").isEmpty() ? q.get("version") : null;
-            return new Gallery.Filter(cls, below, mis, version);
+            return new Gallery.Filter(cls, below, mis, version, "true".equals(q.get("explained")));
         } catch (NumberFormatException e) {
             throw new HttpError(400, "bad filter value: " + e.getMessage());
         }
@@ -436,6 +495,7 @@ public final class ConsoleServer implements GlimpseService {
     public synchronized void close() {
         running = false;
         feed.close();
+        monitoringFeed.close();
         events.close();
         if (server != null) {
             server.stop(0);
