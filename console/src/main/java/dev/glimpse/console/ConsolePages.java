@@ -42,6 +42,7 @@ final class ConsolePages {
             "/static/prediction.js", "prediction.js",
             "/static/monitoring.js", "monitoring.js",
             "/static/gallery-live.js", "gallery-live.js",
+            "/static/model-responses.js", "model-responses.js",
             "/static/pages.css", "pages.css");
 
     private final ObjectMapper json;

@@ -58,6 +58,7 @@ public final class ConsoleServer implements GlimpseService {
     private static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_UPLOAD = 8 << 20;
+    private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./:;\\-]{1,256}");
     private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             + "connect-src 'self'; frame-ancestors 'none'";
 
@@ -93,7 +94,7 @@ public final class ConsoleServer implements GlimpseService {
         this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()), kept);
         Path model = config.modelPath() != null && Files.isRegularFile(config.modelPath()) ? config.modelPath() : null;
         this.modelPage = new ModelPage(model);
-        this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null, explainer != null);
+        this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null, explainer != null && explainer.choosesLayers());
         TopicCatalog c = config.catalog();
         this.feed = new SideFeed("console-feed", config.bootstrapServers(), config.lookback())
                 .route(c.images(), (k, v) -> images.put(v), false)
@@ -378,12 +379,19 @@ public final class ConsoleServer implements GlimpseService {
             throw new HttpError(400, "give a method or methods");
         }
         int target = body.path("target").asInt(-1);
+        String layer = body.hasNonNull("layer") && !body.path("layer").asText().isEmpty() ? body.path("layer").asText() : null;
+        if (layer != null && !LAYER.matcher(layer).matches()) {
+            throw new HttpError(400, "layer must be an ONNX tensor name (" + LAYER.pattern() + ")");
+        }
         List<Explanation> done;
         try {
-            done = explainer.explain(imageId, methods, target).get(120, TimeUnit.SECONDS);
+            done = explainer.explain(imageId, methods, target, layer).get(120, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw new HttpError(404, iae.getMessage());
+            }
+            if (e.getCause() instanceof UnsupportedOperationException uoe) {
+                throw new HttpError(501, uoe.getMessage());
             }
             throw e;
         } catch (TimeoutException e) {
@@ -395,6 +403,7 @@ public final class ConsoleServer implements GlimpseService {
             ObjectNode o = out.addObject();
             o.put("imageId", e.getImageId());
             o.put("method", e.getArtifacts(0).getMethod());
+            o.put("layer", e.getLayer());
             o.put("image", "/artifacts/" + dev.glimpse.registry.artifacts.ArtifactId.fromUri(e.getArtifacts(0).getImageUri()).id());
         }
         sendJson(ex, 200, out);

@@ -197,9 +197,12 @@ final class Gallery {
         }
     }
 
+    /** A method explained again at another layer (on demand) is kept next to the first as {@code method@layer}. */
     private static void attach(Card c, Explanation e) {
         for (Artifact a : e.getArtifactsList()) {
-            c.explanations.put(a.getMethod(), e);
+            Explanation first = c.explanations.get(a.getMethod());
+            boolean sameLayer = first == null || first.getLayer().equals(e.getLayer());
+            c.explanations.put(sameLayer ? a.getMethod() : a.getMethod() + "@" + e.getLayer(), e);
         }
     }
 
@@ -320,12 +323,14 @@ final class Gallery {
         n.put("label", c.label);
         n.put("labelSource", c.labelSource);
         ObjectNode arts = n.putObject("artifacts");
-        c.explanations.forEach((method, e) -> {
+        c.explanations.forEach((key, e) -> {
+            String method = key.contains("@") ? key.substring(0, key.indexOf('@')) : key;
             for (Artifact a : e.getArtifactsList()) {
                 if (!a.getMethod().equals(method)) {
                     continue;
                 }
-                ObjectNode o = arts.putObject(method);
+                ObjectNode o = arts.putObject(key);
+                o.put("method", method);
                 o.put("image", url(a.getImageUri()));
                 o.put("raw", url(a.getRawUri()));
                 ArrayNode shape = o.putArray("shape");
@@ -339,6 +344,7 @@ final class Gallery {
                     f.put("deletionAuc", a.getFaithfulness().getDeletionAuc());
                     f.put("insertionAuc", a.getFaithfulness().getInsertionAuc());
                     f.put("averageDrop", a.getFaithfulness().getAverageDrop());
+                    f.put("averageIncrease", a.getFaithfulness().getAverageIncrease());
                     if (a.getFaithfulness().getHasPointingGame()) {
                         f.put("pointingHit", a.getFaithfulness().getPointingGameHit());
                     }
