@@ -397,6 +397,10 @@ public final class ConsoleServer implements GlimpseService {
         } catch (TimeoutException e) {
             throw new HttpError(504, "the explanation did not finish within 120 s");
         }
+        if (done.isEmpty()) {
+            throw new HttpError(422, "the explain worker produced no explanation (its dead letter says why: a layer that is not a"
+                    + " 4-D activation, or a method the model cannot take)");
+        }
         ArrayNode out = json.createArrayNode();
         for (Explanation e : done) {
             gallery.onExplanation(e);

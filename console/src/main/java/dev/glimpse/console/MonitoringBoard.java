@@ -73,7 +73,11 @@ final class MonitoringBoard {
             ObjectNode p = points.addObject();
             p.put("t", r.getWindowEndMs() / 1000.0);
             number(p, "value", r.getValue());
-            number(p, "threshold", r.getThreshold());
+            if ("accuracy".equals(r.getStatistic()) && !r.getDetailsMap().containsKey("reference_accuracy")) {
+                p.putNull("threshold"); // no reference yet: the window is reported but cannot alarm
+            } else {
+                number(p, "threshold", r.getThreshold());
+            }
             p.put("drifted", r.getDrifted());
             p.put("events", r.getEvents());
             if (r.getDetailsMap().containsKey("p_value")) {
