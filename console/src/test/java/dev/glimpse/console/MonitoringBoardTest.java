@@ -54,8 +54,8 @@ class MonitoringBoardTest {
 
     @Test
     void shouldGroupDriftPerStatisticAndVersionWithThresholdsAndWriteNaNAsNull() {
-        // Given accuracy windows of two versions and a KS test with its p-value
-        board.onDrift(report("1", "accuracy", 0.9, 0.85, false).putDetails("labeled", 150).build());
+        // Given accuracy windows of two versions (v2 without a reference yet) and a KS test with its p-value
+        board.onDrift(report("1", "accuracy", 0.9, 0.85, false).putDetails("labeled", 150).putDetails("reference_accuracy", 0.9).build());
         board.onDrift(report("2", "accuracy", 0.7, 0.85, true).build());
         board.onDrift(report("1", "confidence-ks", Double.NaN, 0.01, false).putDetails("p_value", 0.2).build());
 
@@ -64,6 +64,8 @@ class MonitoringBoardTest {
         assertEquals(0.85, s.path("accuracy").path("m v1").get(0).path("threshold").asDouble(), 1e-12);
         assertEquals(150, s.path("accuracy").path("m v1").get(0).path("labeled").asInt());
         assertTrue(s.path("accuracy").path("m v2").get(0).path("drifted").asBoolean());
+        // and an accuracy window without a reference has no threshold (the service reports 0, which cannot alarm)
+        assertTrue(s.path("accuracy").path("m v2").get(0).path("threshold").isNull());
         // and a value JSON cannot carry is null, not a parse error in the browser
         assertTrue(s.path("confidence-ks").path("m v1").get(0).path("value").isNull());
         assertEquals(0.2, s.path("confidence-ks").path("m v1").get(0).path("pValue").asDouble(), 1e-12);
