@@ -7,6 +7,7 @@ import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
+import dev.glimpse.platform.http.HttpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,18 +19,17 @@ import java.util.Objects;
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param catalog          topics
- * @param bindAddress      address to listen on ({@code console.bind}); loopback by default
+ * @param http             bind address, limits and TLS of the console's listener ({@code http.*}); loopback by default
  * @param port             HTTP port ({@code console.port}, 8080 in the demo; 0 = any free port)
  * @param token            bearer token required by write endpoints ({@code console.token}); null = none required
  * @param modelPath        model file (or model store root) for the model page; may be null
  * @param maxCards         predictions kept in the gallery ({@code console.cards})
  * @param lookback         how far back the topics are read at start ({@code console.lookback})
  */
-public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, String bindAddress, int port, String token,
+public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, HttpSettings http, int port, String token,
                             Path modelPath, int maxCards, Duration lookback) {
 
     public static final String PORT = "console.port";
-    public static final String BIND = "console.bind";
     public static final String TOKEN = "console.token";
     public static final String CARDS = "console.cards";
     public static final String LOOKBACK = "console.lookback";
@@ -40,7 +40,6 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, Strin
      */
     public static final ConfigDefinition KEYS = new ConfigDefinition("console")
             .define(PORT, ConfigType.INT, 8080, Validator.between(-1, 65535), "Web console port (0 = any free port, -1 = no console)")
-            .define(BIND, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(), "Console bind address")
             .define(TOKEN, ConfigType.STRING, null, tokenValidator(),
                     "Bearer token required by the console's write endpoints (none = open); never logged")
             .define(CARDS, ConfigType.INT, 300, Validator.between(1, 100_000), "Predictions kept in the gallery")
@@ -51,7 +50,7 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, Strin
         require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
                 "host:port list");
         Objects.requireNonNull(catalog, "catalog");
-        require(bindAddress != null && !bindAddress.isBlank(), BIND, bindAddress, "an address such as 127.0.0.1");
+        Objects.requireNonNull(http, "http");
         require(port >= 0 && port <= 65535, PORT, port, "0..65535");
         KEYS.ensureValid(TOKEN, token);
         KEYS.ensureValid(CARDS, maxCards);
@@ -64,23 +63,23 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, Strin
      * @param modelPath model file (or model store root) for the model page; may be null
      */
     public static ConsoleConfig from(Config c, Path modelPath) {
-        return new ConsoleConfig(c.getString(PlatformConfig.BOOTSTRAP_SERVERS), PlatformConfig.catalog(c), c.getString(BIND),
+        return new ConsoleConfig(c.getString(PlatformConfig.BOOTSTRAP_SERVERS), PlatformConfig.catalog(c), HttpSettings.from(c),
                 c.getInt(PORT), c.getString(TOKEN), modelPath, c.getInt(CARDS), c.getDuration(LOOKBACK));
     }
 
     /** The defaults of {@link #KEYS} on {@code port}. */
     public static ConsoleConfig defaults(String bootstrapServers, TopicCatalog catalog, int port, Path modelPath) {
         Config keys = KEYS.parse(Map.of(PORT, port));
-        return new ConsoleConfig(bootstrapServers, catalog, keys.getString(BIND), keys.getInt(PORT), null, modelPath,
+        return new ConsoleConfig(bootstrapServers, catalog, HttpSettings.defaults(), keys.getInt(PORT), null, modelPath,
                 keys.getInt(CARDS), keys.getDuration(LOOKBACK));
     }
 
     public ConsoleConfig withToken(String t) {
-        return new ConsoleConfig(bootstrapServers, catalog, bindAddress, port, t, modelPath, maxCards, lookback);
+        return new ConsoleConfig(bootstrapServers, catalog, http, port, t, modelPath, maxCards, lookback);
     }
 
-    public ConsoleConfig withBind(String address) {
-        return new ConsoleConfig(bootstrapServers, catalog, address, port, token, modelPath, maxCards, lookback);
+    public ConsoleConfig withHttp(HttpSettings settings) {
+        return new ConsoleConfig(bootstrapServers, catalog, settings, port, token, modelPath, maxCards, lookback);
     }
 
     /** At least 8 printable characters without spaces; the error shows {@code ***}, never the token. */

@@ -1,11 +1,10 @@
 package dev.glimpse.console;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.ImageEvent;
@@ -17,23 +16,22 @@ import dev.glimpse.platform.kafka.SideFeed;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.registry.artifacts.InvalidArtifactIdException;
 import dev.glimpse.platform.GlimpseService;
+import dev.glimpse.platform.http.HttpCall;
+import dev.glimpse.platform.http.HttpError;
+import dev.glimpse.platform.http.HttpServer;
+import dev.glimpse.platform.http.Routes;
+import dev.glimpse.registry.artifacts.ArtifactId;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -59,6 +57,8 @@ public final class ConsoleServer implements GlimpseService {
     private static final int MAX_BODY = 16 * 1024;
     private static final int MAX_UPLOAD = 8 << 20;
     private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./:;\\-]{1,256}");
+    private static final String HTML = "text/html; charset=utf-8";
+    private static final String JS = "text/javascript; charset=utf-8";
     private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             + "connect-src 'self'; frame-ancestors 'none'";
 
@@ -78,7 +78,6 @@ public final class ConsoleServer implements GlimpseService {
     private final SideFeed feed;
     private final SideFeed monitoringFeed;
     private HttpServer server;
-    private ExecutorService executor;
     private KafkaProducer<byte[], byte[]> labelProducer;
     private volatile boolean running;
 
@@ -94,7 +93,8 @@ public final class ConsoleServer implements GlimpseService {
         this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()), kept);
         Path model = config.modelPath() != null && Files.isRegularFile(config.modelPath()) ? config.modelPath() : null;
         this.modelPage = new ModelPage(model);
-        this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null, explainer != null && explainer.choosesLayers());
+        this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null,
+                explainer != null && explainer.choosesLayers());
         TopicCatalog c = config.catalog();
         this.feed = new SideFeed("console-feed", config.bootstrapServers(), config.lookback())
                 .route(c.images(), (k, v) -> images.put(v), false)
@@ -129,12 +129,12 @@ public final class ConsoleServer implements GlimpseService {
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
+    /** Where a browser on this host opens the console. */
     public String url() {
-        String host = config.bindAddress().equals("0.0.0.0") ? "localhost" : config.bindAddress();
-        return "http://" + host + ":" + port() + "/";
+        return server.uri() + "/";
     }
 
     @Override
@@ -145,191 +145,161 @@ public final class ConsoleServer implements GlimpseService {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, config.catalog().prefix() + "console-labels");
         labelProducer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 64);
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "console-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        server = HttpServer.builder("console", config.http()).port(config.port()).routes(routes())
+                .filter(this::checkRequest).start();
         running = true;
         feed.start();
         monitoringFeed.start();
         Thread precompute = new Thread(modelPage::precompute, "console-model-page");
         precompute.setDaemon(true);
         precompute.start();
-        LOG.info("console on {} ({})", url(), config.token() == null ? "write endpoints open: no token configured"
-                : "write endpoints need a bearer token");
+        LOG.info("console on {} ({})", server.boundAddress(), config.token() == null
+                ? "write endpoints open: no token configured" : "write endpoints need a bearer token");
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try {
-            route(ex);
-        } catch (HttpError e) {
-            sendJson(ex, e.status, error(e.getMessage()));
-        } catch (InvalidArtifactIdException e) {
-            sendJson(ex, 400, error(e.getMessage()));
-        } catch (Exception e) {
-            LOG.warn("console {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
-            sendJson(ex, 500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
-        } finally {
-            if (!"/api/events".equals(ex.getRequestURI().getPath())) {
-                ex.close();
-            }
+    /** The console's route table: pages, static files, read-only JSON, images and artifacts, then the write endpoints. */
+    Routes routes() {
+        Routes routes = new Routes();
+        for (String pattern : ConsolePages.PATTERNS) {
+            routes.get(pattern, this::page);
         }
+        return routes
+                .get("/", c -> resource(c, "index.html", HTML))
+                .get("/index.html", c -> resource(c, "index.html", HTML))
+                .get("/model", c -> resource(c, "model.html", HTML))
+                .get("/static/console.js", c -> resource(c, "console.js", JS))
+                .get("/static/model.js", c -> resource(c, "model.js", JS))
+                .get("/static/console.css", c -> resource(c, "console.css", "text/css; charset=utf-8"))
+                .get("/api/events", events::subscribe)
+                .get("/api/cards", c -> c.sendJson(200, gallery.cards(filter(c), limit(c))))
+                .get("/api/meta", this::meta)
+                .get("/api/model", c -> c.send(200, "application/json", bytes(model().inspectJson())))
+                .get("/api/model/architecture.svg", c -> c.send(200, "image/svg+xml", bytes(model().svg())))
+                .get("/api/model/filters.png", c -> c.send(200, "image/png", model().filtersPng()))
+                .get("/api/model/activation-max.png", this::activationMax)
+                .get("/api/model/filter-responses.png", this::filterResponsesOfCached)
+                .get("/artifacts/{id...}", this::artifact)
+                .get("/images/{id...}", this::image)
+                .post("/api/labels", this::postLabel, r -> r.maxBody(MAX_BODY))
+                .post("/api/explain", this::postExplain, r -> r.maxBody(MAX_BODY))
+                .post("/api/model/filter-responses", c -> c.send(200, "image/png", filterResponses(c.body())),
+                        r -> r.maxBody(MAX_UPLOAD))
+                .post("/api/admin/evict", this::evict, r -> r.maxBody(MAX_BODY));
     }
 
-    private static final class HttpError extends RuntimeException {
-        final int status;
-
-        HttpError(int status, String message) {
-            super(message);
-            this.status = status;
+    /** Every request: security headers; a POST needs the bearer token when one is configured. */
+    private boolean checkRequest(HttpCall call) {
+        call.setHeader("Content-Security-Policy", CSP);
+        if (call.method().equals("POST")) {
+            requireToken(call);
         }
+        return true;
     }
 
-    private void route(HttpExchange ex) throws Exception {
-        String path = ex.getRequestURI().getRawPath();
-        String method = ex.getRequestMethod();
-        if (method.equals("POST")) {
-            requireToken(ex);
-            switch (path) {
-                case "/api/labels" -> postLabel(ex);
-                case "/api/explain" -> postExplain(ex);
-                case "/api/model/filter-responses" -> {
-                    requireModel();
-                    byte[] image;
-                    try (InputStream in = ex.getRequestBody()) {
-                        image = in.readNBytes(MAX_UPLOAD + 1);
-                    }
-                    if (image.length > MAX_UPLOAD) {
-                        throw new HttpError(413, "image over " + MAX_UPLOAD + " bytes");
-                    }
-                    send(ex, 200, "image/png", filterResponses(image));
-                }
-                case "/api/admin/evict" -> {
-                    store.evict();
-                    ObjectNode o = json.createObjectNode();
-                    o.put("artifacts", store.count());
-                    o.put("bytes", store.totalBytes());
-                    sendJson(ex, 200, o);
-                }
-                default -> throw new HttpError(404, "no such endpoint: POST " + path);
-            }
-            return;
+    private void meta(HttpCall call) {
+        ObjectNode m = gallery.meta();
+        ArrayNode methods = m.putArray("methods");
+        Methods.names().forEach(methods::add);
+        m.put("tokenRequired", config.token() != null);
+        m.put("onDemand", explainer != null);
+        call.sendJson(200, m);
+    }
+
+    /** The read-only pages of {@link ConsolePages}: prediction, monitoring, colour bar, their scripts and uPlot. */
+    private void page(HttpCall call) throws IOException {
+        ConsolePages.Response r = pages.get(call.path())
+                .orElseThrow(() -> new HttpError(404, "not found: " + call.path()));
+        call.send(r.status(), r.type(), r.body());
+    }
+
+    /** Filter responses to a recent input of the stream. */
+    private void filterResponsesOfCached(HttpCall call) throws Exception {
+        String id = call.queryParams().getOrDefault("image", "");
+        if (!IMAGE_ID.matcher(id).matches()) {
+            throw new HttpError(400, "image must be an image id");
         }
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-            throw new HttpError(405, "method " + method + " not allowed");
-        }
-        if (path.startsWith("/artifacts/")) {
-            String id = path.substring("/artifacts/".length());
-            Optional<Path> file = store.open(id); // validates the id: 400 on anything but <sha256>.<ext>
-            if (file.isEmpty()) {
-                throw new HttpError(404, "no artifact " + id + " (never stored or evicted)");
-            }
-            var aid = dev.glimpse.registry.artifacts.ArtifactId.parse(id);
-            ex.getResponseHeaders().set("Cache-Control", "public, max-age=31536000, immutable");
-            send(ex, 200, aid.contentType(), Files.readAllBytes(file.get()));
-            return;
-        }
-        if (path.startsWith("/images/")) {
-            String id = path.substring("/images/".length());
-            if (!IMAGE_ID.matcher(id).matches()) {
-                throw new HttpError(400, "invalid image id");
-            }
-            ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
-            String type = switch (img.getContentType()) {
-                case "image/png", "image/jpeg", "image/gif", "image/bmp" -> img.getContentType();
-                default -> "application/octet-stream";
-            };
-            send(ex, 200, type, img.getData().toByteArray());
-            return;
-        }
-        Optional<ConsolePages.Response> page = pages.get(path);
-        if (page.isPresent()) {
-            send(ex, page.get().status(), page.get().type(), page.get().body());
-            return;
-        }
-        switch (path) {
-            case "/", "/index.html" -> resource(ex, "index.html", "text/html; charset=utf-8");
-            case "/model" -> resource(ex, "model.html", "text/html; charset=utf-8");
-            case "/static/console.js" -> resource(ex, "console.js", "text/javascript; charset=utf-8");
-            case "/static/model.js" -> resource(ex, "model.js", "text/javascript; charset=utf-8");
-            case "/static/console.css" -> resource(ex, "console.css", "text/css; charset=utf-8");
-            case "/api/events" -> events.subscribe(ex);
-            case "/api/cards" -> sendJson(ex, 200, gallery.cards(filter(query(ex)), limit(query(ex))));
-            case "/api/meta" -> {
-                ObjectNode m = gallery.meta();
-                ArrayNode methods = m.putArray("methods");
-                Methods.names().forEach(methods::add);
-                m.put("tokenRequired", config.token() != null);
-                m.put("onDemand", explainer != null);
-                sendJson(ex, 200, m);
-            }
-            case "/api/model" -> {
-                requireModel();
-                send(ex, 200, "application/json", modelPage.inspectJson().getBytes(StandardCharsets.UTF_8));
-            }
-            case "/api/model/architecture.svg" -> {
-                requireModel();
-                send(ex, 200, "image/svg+xml", modelPage.svg().getBytes(StandardCharsets.UTF_8));
-            }
-            case "/api/model/filters.png" -> {
-                requireModel();
-                send(ex, 200, "image/png", modelPage.filtersPng());
-            }
-            case "/api/model/filter-responses.png" -> {
-                requireModel();
-                String id = query(ex).getOrDefault("image", "");
-                if (!IMAGE_ID.matcher(id).matches()) {
-                    throw new HttpError(400, "image must be an image id");
-                }
-                ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
-                send(ex, 200, "image/png", filterResponses(img.getData().toByteArray()));
-            }
-            case "/api/model/activation-max.png" -> {
-                requireModel();
-                try {
-                    send(ex, 200, "image/png", modelPage.activationMaxPng());
-                } catch (UnsupportedOperationException e) {
-                    throw new HttpError(503, "activation maximisation unavailable: " + e.getMessage());
-                }
-            }
-            default -> throw new HttpError(404, "not found: " + path);
-        }
+        ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
+        call.send(200, "image/png", filterResponses(img.getData().toByteArray()));
     }
 
     private byte[] filterResponses(byte[] image) throws Exception {
         try {
-            return modelPage.filterResponsesPng(image);
+            return model().filterResponsesPng(image);
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, "not an image the model's preprocessing can read: " + e.getMessage());
         }
     }
 
-    private void requireModel() {
+    private void activationMax(HttpCall call) throws Exception {
+        try {
+            call.send(200, "image/png", model().activationMaxPng());
+        } catch (UnsupportedOperationException e) {
+            throw new HttpError(503, "activation maximisation unavailable: " + e.getMessage());
+        }
+    }
+
+    private void artifact(HttpCall call) throws IOException {
+        String id = call.pathParam("id");
+        try {
+            Optional<Path> file = store.open(id); // validates the id: 400 on anything but <sha256>.<ext>
+            if (file.isEmpty()) {
+                throw new HttpError(404, "no artifact " + id + " (never stored or evicted)");
+            }
+            ArtifactId aid = ArtifactId.parse(id);
+            call.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+            call.send(200, aid.contentType(), Files.readAllBytes(file.get()));
+        } catch (InvalidArtifactIdException e) {
+            throw new HttpError(400, e.getMessage());
+        }
+    }
+
+    private void image(HttpCall call) {
+        String id = call.pathParam("id");
+        if (!IMAGE_ID.matcher(id).matches()) {
+            throw new HttpError(400, "invalid image id");
+        }
+        ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
+        String type = switch (img.getContentType()) {
+            case "image/png", "image/jpeg", "image/gif", "image/bmp" -> img.getContentType();
+            default -> "application/octet-stream";
+        };
+        call.send(200, type, img.getData().toByteArray());
+    }
+
+    private void evict(HttpCall call) {
+        store.evict();
+        ObjectNode o = json.createObjectNode();
+        o.put("artifacts", store.count());
+        o.put("bytes", store.totalBytes());
+        call.sendJson(200, o);
+    }
+
+    private ModelPage model() {
         if (!modelPage.available()) {
             throw new HttpError(404, "the console has no model file configured");
         }
+        return modelPage;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** 401 unless the request carries the configured bearer token (compared in constant time). */
-    private void requireToken(HttpExchange ex) {
+    private void requireToken(HttpCall call) {
         if (config.token() == null) {
             return;
         }
-        String h = ex.getRequestHeaders().getFirst("Authorization");
+        String h = call.header("Authorization");
         byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(given, config.token().getBytes(StandardCharsets.UTF_8))) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"glimpse\"");
-            throw new HttpError(401, "this endpoint needs Authorization: Bearer <token>");
+            throw new HttpError(401, "unauthorized", "this endpoint needs Authorization: Bearer <token>",
+                    Map.of("WWW-Authenticate", "Bearer realm=\"glimpse\""));
         }
     }
 
-    private void postLabel(HttpExchange ex) throws Exception {
-        JsonNode body = body(ex);
+    private void postLabel(HttpCall call) throws Exception {
+        JsonNode body = body(call);
         String imageId = body.path("imageId").asText("");
         if (!IMAGE_ID.matcher(imageId).matches()) {
             throw new HttpError(400, "imageId must match " + IMAGE_ID.pattern());
@@ -352,14 +322,14 @@ public final class ConsoleServer implements GlimpseService {
         o.put("imageId", imageId);
         o.put("label", label);
         o.put("topic", config.catalog().labels().name());
-        sendJson(ex, 202, o);
+        call.sendJson(202, o);
     }
 
-    private void postExplain(HttpExchange ex) throws Exception {
+    private void postExplain(HttpCall call) throws Exception {
         if (explainer == null) {
             throw new HttpError(503, "no explain worker runs with this console");
         }
-        JsonNode body = body(ex);
+        JsonNode body = body(call);
         String imageId = body.path("imageId").asText("");
         if (!IMAGE_ID.matcher(imageId).matches()) {
             throw new HttpError(400, "imageId must match " + IMAGE_ID.pattern());
@@ -408,45 +378,27 @@ public final class ConsoleServer implements GlimpseService {
             o.put("imageId", e.getImageId());
             o.put("method", e.getArtifacts(0).getMethod());
             o.put("layer", e.getLayer());
-            o.put("image", "/artifacts/" + dev.glimpse.registry.artifacts.ArtifactId.fromUri(e.getArtifacts(0).getImageUri()).id());
+            o.put("image", "/artifacts/" + ArtifactId.fromUri(e.getArtifacts(0).getImageUri()).id());
         }
-        sendJson(ex, 200, out);
+        call.sendJson(200, out);
     }
 
-    private JsonNode body(HttpExchange ex) throws IOException {
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] b = in.readNBytes(MAX_BODY + 1);
-            if (b.length > MAX_BODY) {
-                throw new HttpError(413, "request body over " + MAX_BODY + " bytes");
+    /** The body as a JSON object (the route's body limit is {@link #MAX_BODY}). */
+    private JsonNode body(HttpCall call) {
+        try {
+            JsonNode n = json.readTree(call.body());
+            if (n == null || !n.isObject()) {
+                throw new HttpError(400, "expected a JSON object");
             }
-            try {
-                JsonNode n = json.readTree(b);
-                if (n == null || !n.isObject()) {
-                    throw new HttpError(400, "expected a JSON object");
-                }
-                return n;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new HttpError(400, "malformed JSON: " + e.getOriginalMessage());
-            }
+            return n;
+        } catch (IOException e) {
+            throw new HttpError(400, "malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage()));
         }
     }
 
-    private static Map<String, String> query(HttpExchange ex) {
-        Map<String, String> q = new HashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw != null) {
-            for (String kv : raw.split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    q.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return q;
-    }
-
-    private static Gallery.Filter filter(Map<String, String> q) {
+    private static Gallery.Filter filter(HttpCall call) {
+        Map<String, String> q = call.queryParams();
         try {
             Integer cls = q.containsKey("class") && !q.get("class").isEmpty() ? Integer.valueOf(q.get("class")) : null;
             Double below = q.containsKey("below") && !q.get("below").isEmpty() ? Double.valueOf(q.get("below")) : null;
@@ -458,7 +410,8 @@ public final class ConsoleServer implements GlimpseService {
         }
     }
 
-    private static int limit(Map<String, String> q) {
+    private static int limit(HttpCall call) {
+        Map<String, String> q = call.queryParams();
         try {
             return Math.max(1, Math.min(1000, Integer.parseInt(q.getOrDefault("limit", "200"))));
         } catch (NumberFormatException e) {
@@ -466,35 +419,12 @@ public final class ConsoleServer implements GlimpseService {
         }
     }
 
-    private void resource(HttpExchange ex, String name, String type) throws IOException {
+    private void resource(HttpCall call, String name, String type) throws IOException {
         try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
             if (in == null) {
                 throw new HttpError(404, "missing resource " + name);
             }
-            send(ex, 200, type, in.readAllBytes());
-        }
-    }
-
-    private ObjectNode error(String message) {
-        ObjectNode o = json.createObjectNode();
-        o.put("error", message);
-        return o;
-    }
-
-    private void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
-        send(ex, status, "application/json", json.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.getResponseHeaders().set("Content-Security-Policy", CSP);
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
+            call.send(200, type, in.readAllBytes());
         }
     }
 
@@ -511,10 +441,7 @@ public final class ConsoleServer implements GlimpseService {
         monitoringFeed.close();
         events.close();
         if (server != null) {
-            server.stop(0);
-        }
-        if (executor != null) {
-            executor.shutdownNow();
+            server.close();
         }
         if (labelProducer != null) {
             labelProducer.close(Duration.ofSeconds(2));

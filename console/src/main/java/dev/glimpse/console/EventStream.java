@@ -1,6 +1,6 @@
 package dev.glimpse.console;
 
-import com.sun.net.httpserver.HttpExchange;
+import dev.glimpse.platform.http.HttpCall;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EventStream implements AutoCloseable {
 
-    private final CopyOnWriteArrayList<HttpExchange> subscribers = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<OutputStream> subscribers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "console-sse-keepalive");
         t.setDaemon(true);
@@ -26,14 +26,15 @@ final class EventStream implements AutoCloseable {
         keepAlive.scheduleAtFixedRate(() -> send(": keep-alive\n\n"), 15, 15, TimeUnit.SECONDS);
     }
 
-    void subscribe(HttpExchange exchange) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        subscribers.add(exchange);
+    /** Opens the stream of one gallery; it stays open after this returns, until the client leaves or {@link #close}. */
+    void subscribe(HttpCall call) throws IOException {
+        call.setHeader("Cache-Control", "no-cache");
+        OutputStream out = call.openStream(200, "text/event-stream; charset=utf-8");
+        synchronized (out) {
+            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        subscribers.add(out);
     }
 
     void broadcast(String event, String json) {
@@ -46,25 +47,32 @@ final class EventStream implements AutoCloseable {
 
     private void send(String frame) {
         byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
-        for (HttpExchange ex : subscribers) {
+        for (OutputStream out : subscribers) {
             try {
-                synchronized (ex) {
-                    OutputStream out = ex.getResponseBody();
+                synchronized (out) {
                     out.write(bytes);
                     out.flush();
                 }
             } catch (IOException e) {
-                subscribers.remove(ex);
-                ex.close();
+                subscribers.remove(out);
+                closeQuietly(out);
             }
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            // the client is gone already
         }
     }
 
     @Override
     public void close() {
         keepAlive.shutdownNow();
-        for (HttpExchange ex : subscribers) {
-            ex.close();
+        for (OutputStream out : subscribers) {
+            closeQuietly(out);
         }
         subscribers.clear();
     }

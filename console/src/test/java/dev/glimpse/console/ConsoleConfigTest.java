@@ -10,6 +10,7 @@ import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.HttpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -32,7 +33,7 @@ class ConsoleConfigTest {
         assertEquals(50, console.maxCards());
         assertEquals(Duration.ofMinutes(5), console.lookback());
         assertEquals("s3cret-token", console.token());
-        assertEquals("127.0.0.1", console.bindAddress(), "loopback unless told otherwise");
+        assertEquals("127.0.0.1", console.http().bind(), "loopback unless told otherwise");
     }
 
     @Test
@@ -47,7 +48,7 @@ class ConsoleConfigTest {
         assertRejected(ConsoleConfig.PORT, "70000");
         assertRejected(ConsoleConfig.CARDS, "0");
         assertRejected(ConsoleConfig.LOOKBACK, "yesterday");
-        assertRejected(ConsoleConfig.BIND, " ");
+        assertRejected(HttpSettings.BIND, " ");
     }
 
     @Test

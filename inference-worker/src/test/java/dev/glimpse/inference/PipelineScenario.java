@@ -12,6 +12,7 @@ import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -60,7 +61,7 @@ final class PipelineScenario {
         ingestValues.put(PlatformConfig.TOPIC_PREFIX, catalog.prefix());
         ingestValues.put(PlatformConfig.METRICS_PORT, -1);
         ingestValues.put(IngestConfig.HTTP_PORT, 0);
-        ingestValues.put(IngestConfig.HTTP_HOST, "127.0.0.1");
+        ingestValues.put(HttpSettings.BIND, "127.0.0.1");
         ingestValues.put(IngestConfig.DATASET, DatasetReplay.defaultDataset());
         ingestValues.put(IngestConfig.RATE, 400.0);
         ingestValues.put(IngestConfig.LIMIT, (long) REPLAYED_IMAGES);

@@ -8,6 +8,7 @@ import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
+import dev.glimpse.platform.http.HttpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -19,7 +20,6 @@ import java.util.Optional;
 public final class IngestConfig {
 
     public static final String HTTP_PORT = "ingest.http.port";
-    public static final String HTTP_HOST = "ingest.http.host";
     public static final String MAX_BYTES = "ingest.max.bytes";
     public static final String MAX_PIXELS = "ingest.max.pixels";
     public static final String FORMATS = "ingest.formats";
@@ -42,7 +42,6 @@ public final class IngestConfig {
             .include(PlatformConfig.common(METRICS_PORT))
             .define(HTTP_PORT, ConfigType.INT, 8081, Validator.between(-1, 65535),
                     "Port of POST /v1/images and /v1/labels (0 = any free port, -1 = no HTTP)")
-            .define(HTTP_HOST, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(), "Interface the HTTP server binds to")
             .define(MAX_BYTES, ConfigType.BYTES, "8MiB", Validator.between(1, TopicCatalog.MAX_IMAGE_RECORD_BYTES - 64 * 1024),
                     "Largest accepted image payload")
             .define(MAX_PIXELS, ConfigType.LONG, 16L * 1024 * 1024, Validator.atLeast(1),
@@ -97,8 +96,9 @@ public final class IngestConfig {
         return config.getInt(HTTP_PORT);
     }
 
-    public String httpHost() {
-        return config.getString(HTTP_HOST);
+    /** Bind address, limits and TLS of the HTTP listeners ({@code http.*}). */
+    public HttpSettings httpSettings() {
+        return HttpSettings.from(config);
     }
 
     public long maxBytes() {

@@ -82,9 +82,9 @@ public final class IngestService implements GlimpseService {
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
                 config.numClasses());
         if (config.httpPort() >= 0) {
-            http = IngestHttpServer.start(ingestor, registry, config.httpHost(), config.httpPort(), 4);
+            http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), config.httpPort());
             resources.add(http);
-            log.info("ingest HTTP on {} (POST /v1/images, POST /v1/labels)", http.uri());
+            log.info("ingest HTTP on {} (POST /v1/images, POST /v1/labels)", http.boundAddress());
         }
         config.watchDir().ifPresent(dir -> {
             watcher = new DirectoryWatcher(dir, config.watchInterval(), ingestor);

@@ -10,6 +10,7 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
+import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
@@ -44,7 +45,7 @@ class IngestServiceTest {
                 "bootstrap.servers", kafka.bootstrapServers(),
                 "topics.prefix", kafka.topicPrefix(),
                 IngestConfig.HTTP_PORT, 0,
-                IngestConfig.HTTP_HOST, "127.0.0.1",
+                HttpSettings.BIND, "127.0.0.1",
                 IngestConfig.MAX_BYTES, MAX_BYTES,
                 IngestConfig.NUM_CLASSES, 10));
         values.putAll(extra);

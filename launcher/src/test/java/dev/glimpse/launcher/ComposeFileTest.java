@@ -112,6 +112,18 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldBindEveryServiceToAllInterfacesExplicitly() {
+        // Glimpse listens on 127.0.0.1 unless told otherwise; in a container that would hide every port from
+        // Prometheus and from the published ports, so compose says 0.0.0.0 for each service
+        for (Map.Entry<String, JsonNode> e : glimpseServices.entrySet()) {
+            List<String> args = command(e.getValue());
+            int bind = args.indexOf("--bind");
+            assertTrue(bind >= 0 && bind + 1 < args.size() && args.get(bind + 1).equals("0.0.0.0"),
+                    e.getKey() + " does not set --bind 0.0.0.0: " + args);
+        }
+    }
+
+    @Test
     void shouldScrapeEachServiceOnItsMetricsPort() throws Exception {
         JsonNode prometheus = YAML.readTree(ROOT.resolve("dashboards/prometheus/prometheus.yml").toFile());
         Set<String> targets = new HashSet<>();

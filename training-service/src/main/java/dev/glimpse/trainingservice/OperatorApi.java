@@ -2,27 +2,21 @@ package dev.glimpse.trainingservice;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.glimpse.platform.http.HttpCall;
+import dev.glimpse.platform.http.HttpError;
+import dev.glimpse.platform.http.HttpServer;
+import dev.glimpse.platform.http.HttpSettings;
+import dev.glimpse.platform.http.Routes;
 import dev.glimpse.registry.store.ModelStore;
 import dev.glimpse.registry.store.ModelStoreException;
 import dev.glimpse.registry.store.StoredModel;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The operator HTTP API: reads ({@code GET}) take the write token or the read token, changes only the write token
@@ -38,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * version), 409 (not possible now, e.g. pinned or nothing to roll back to).
  */
 public final class OperatorApi implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(OperatorApi.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What a training request does (queues a run). */
@@ -46,19 +39,15 @@ public final class OperatorApi implements AutoCloseable {
         void requestTraining(String reason);
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final byte[] token;
     /** Accepted by the read-only calls besides {@link #token}; null when there is none. */
     private final byte[] readToken;
     private final ModelLifecycle lifecycle;
     private final ModelStore store;
     private final TrainRequests train;
+    private HttpServer server;
 
-    private OperatorApi(HttpServer server, ExecutorService executor, String token, String readToken,
-                        ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
-        this.server = server;
-        this.executor = executor;
+    private OperatorApi(String token, String readToken, ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.readToken = readToken == null || readToken.isBlank() ? null : readToken.getBytes(StandardCharsets.UTF_8);
         this.lifecycle = lifecycle;
@@ -71,90 +60,79 @@ public final class OperatorApi implements AutoCloseable {
         return start(host, port, token, null, lifecycle, store, train);
     }
 
+    /** On {@code host} with the default HTTP settings. */
+    public static OperatorApi start(String host, int port, String token, String readToken, ModelLifecycle lifecycle,
+                                    ModelStore store, TrainRequests train) {
+        return start(HttpSettings.defaults().withBind(host), port, token, readToken, lifecycle, store, train);
+    }
+
     /**
+     * @param settings  bind address, limits and TLS of the listener
      * @param token     the write token: every call accepts it
      * @param readToken accepted by the read-only calls ({@code GET}) only; null or blank = none
      */
-    public static OperatorApi start(String host, int port, String token, String readToken, ModelLifecycle lifecycle,
-                                    ModelStore store, TrainRequests train) {
+    public static OperatorApi start(HttpSettings settings, int port, String token, String readToken,
+                                    ModelLifecycle lifecycle, ModelStore store, TrainRequests train) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the operator API needs a non-empty bearer token");
         }
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-            ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "training-operator-api");
-                t.setDaemon(true);
-                return t;
-            });
-            server.setExecutor(executor);
-            OperatorApi api = new OperatorApi(server, executor, token, readToken, lifecycle, store, train);
-            server.createContext("/v1/", api::handle);
-            server.start();
-            return api;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve the operator API on " + host + ":" + port + ": "
-                    + e.getMessage(), e);
-        }
+        OperatorApi api = new OperatorApi(token, readToken, lifecycle, store, train);
+        api.server = HttpServer.builder("operator-api", settings).port(port).routes(api.routes())
+                .filter(api::authorize).start();
+        return api;
+    }
+
+    /** The operator API's route table. */
+    Routes routes() {
+        return new Routes()
+                .get("/v1/models", call -> reply(call, 200, describe()))
+                .post("/v1/train", call -> {
+                    train.requestTraining("operator request (HTTP)");
+                    reply(call, 202, Map.of("queued", true, "model", lifecycle.name()));
+                })
+                .post("/v1/models/{name}/{verb}", this::command);
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     public URI uri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port());
+        return server.uri();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            byte[] presented = bearer(ex);
-            boolean write = presented != null && MessageDigest.isEqual(token, presented);
-            boolean read = write || (presented != null && readToken != null && MessageDigest.isEqual(readToken, presented));
-            if (!read) {
-                reply(ex, 401, Map.of("error", "missing or wrong bearer token"));
-                return;
-            }
-            if (!write && !ex.getRequestMethod().equals("GET")) {
-                reply(ex, 403, Map.of("error", "the read token only reads; " + ex.getRequestMethod()
-                        + " needs the write token"));
-                return;
-            }
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
-            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-            try {
-                if (path.equals("/v1/models") && method.equals("GET")) {
-                    reply(ex, 200, describe());
-                } else if (path.equals("/v1/train") && method.equals("POST")) {
-                    train.requestTraining("operator request (HTTP)");
-                    reply(ex, 202, Map.of("queued", true, "model", lifecycle.name()));
-                } else if (path.startsWith("/v1/models/") && method.equals("POST")) {
-                    String[] parts = path.substring("/v1/models/".length()).split("/");
-                    if (parts.length != 2) {
-                        reply(ex, 404, Map.of("error", "no such endpoint: " + path));
-                        return;
-                    }
-                    String name = parts[0];
-                    if (!name.equals(lifecycle.name())) {
-                        reply(ex, 404, Map.of("error", "this service manages model '" + lifecycle.name() + "', not '"
-                                + name + "'"));
-                        return;
-                    }
-                    reply(ex, 200, command(parts[1], query));
-                } else {
-                    reply(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
-                }
-            } catch (ModelStoreException e) {
-                reply(ex, 404, Map.of("error", e.getMessage()));
-            } catch (IllegalStateException e) {
-                reply(ex, 409, Map.of("error", e.getMessage()));
-            } catch (IllegalArgumentException e) {
-                reply(ex, 400, Map.of("error", e.getMessage()));
-            } catch (RuntimeException e) {
-                LOG.error("operator API {} {} failed", method, path, e);
-                reply(ex, 500, Map.of("error", e.toString()));
-            }
+    /** The address actually bound, for the start-up line. */
+    public String boundAddress() {
+        return server.boundAddress();
+    }
+
+    /** Every request: the read or the write token; a change needs the write token. */
+    private boolean authorize(HttpCall call) {
+        byte[] presented = bearer(call);
+        boolean write = presented != null && MessageDigest.isEqual(token, presented);
+        boolean read = write || (presented != null && readToken != null && MessageDigest.isEqual(readToken, presented));
+        if (!read) {
+            throw new HttpError(401, "missing or wrong bearer token");
+        }
+        if (!write && !call.method().equals("GET") && !call.method().equals("HEAD")) {
+            throw new HttpError(403, "the read token only reads; " + call.method() + " needs the write token");
+        }
+        return true;
+    }
+
+    private void command(HttpCall call) throws IOException {
+        String name = call.pathParam("name");
+        if (!name.equals(lifecycle.name())) {
+            throw new HttpError(404, "this service manages model '" + lifecycle.name() + "', not '" + name + "'");
+        }
+        try {
+            reply(call, 200, command(call.pathParam("verb"), call.queryParams()));
+        } catch (ModelStoreException e) {
+            throw new HttpError(404, e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new HttpError(409, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
         }
     }
 
@@ -216,40 +194,20 @@ public final class OperatorApi implements AutoCloseable {
     }
 
     /** The bearer token of the request, null without one; compared in constant time (MessageDigest.isEqual). */
-    private static byte[] bearer(HttpExchange ex) {
-        String header = ex.getRequestHeaders().getFirst("Authorization");
+    private static byte[] bearer(HttpCall call) {
+        String header = call.header("Authorization");
         if (header == null || !header.startsWith("Bearer ")) {
             return null;
         }
         return header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            out.put(k, v);
-        }
-        return out;
-    }
-
-    private static void reply(HttpExchange ex, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static void reply(HttpCall call, int status, Object body) throws IOException {
+        call.send(status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

@@ -160,13 +160,13 @@ public final class TrainingService implements GlimpseService {
 
         if (config.httpPort() >= 0) {
             apiToken = config.apiToken().isBlank() ? randomToken() : config.apiToken();
-            api = OperatorApi.start(config.httpHost(), config.httpPort(), apiToken, config.apiReadToken(), lifecycle, store,
+            api = OperatorApi.start(config.httpSettings(), config.httpPort(), apiToken, config.apiReadToken(), lifecycle, store,
                     this::requestTraining);
             if (config.apiToken().isBlank()) {
-                LOG.warn("operator API on {} with a generated bearer token (set {}): {}", api.uri(),
+                LOG.warn("operator API on {} with a generated bearer token (set {}): {}", api.boundAddress(),
                         TrainingServiceConfig.API_TOKEN, apiToken);
             } else {
-                LOG.info("operator API on {}", api.uri());
+                LOG.info("operator API on {}", api.boundAddress());
             }
         }
         LOG.info("training service started for {} (serving {}), store {}, retrain every {} examples / {}",

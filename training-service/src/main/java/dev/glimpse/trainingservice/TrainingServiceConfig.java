@@ -8,6 +8,7 @@ import dev.glimpse.platform.config.ConfigType;
 import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.config.Validator;
+import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.training.TrainingConfig;
 import dev.glimpse.training.graph.NetworkGraphs;
 import dev.glimpse.trainingservice.examples.TrainingExamplesConfig;
@@ -45,7 +46,6 @@ public final class TrainingServiceConfig {
     public static final String ROLLBACK_THRESHOLD = "training.rollback.threshold";
     public static final String ROLLBACK_MIN_LABELED = "training.rollback.min.labeled";
     public static final String HTTP_PORT = "training.http.port";
-    public static final String HTTP_HOST = "training.http.host";
     public static final String API_TOKEN = "training.api.token";
     public static final String API_READ_TOKEN = "training.api.read.token";
     public static final String APPLICATION_ID = "training.application.id";
@@ -83,7 +83,6 @@ public final class TrainingServiceConfig {
             .define(ROLLBACK_THRESHOLD, ConfigType.DOUBLE, 0.05, Validator.between(0, 1), "Live accuracy drop versus the previous version that triggers a rollback")
             .define(ROLLBACK_MIN_LABELED, ConfigType.LONG, 200L, Validator.atLeast(1), "Labeled live events before a rollback verdict")
             .define(HTTP_PORT, ConfigType.INT, 9410, Validator.between(-1, 65535), "Operator API port (0 = any free port, -1 = off)")
-            .define(HTTP_HOST, ConfigType.STRING, "127.0.0.1", Validator.nonEmpty(), "Operator API interface")
             .define(API_TOKEN, ConfigType.STRING, "", "Bearer token of the operator API (empty = a random one, logged at start)")
             .define(API_READ_TOKEN, ConfigType.STRING, "", "Bearer token the operator API's read-only calls accept too (GET /v1/models; empty = none)")
             .define(APPLICATION_ID, ConfigType.STRING, null, Validator.nonEmpty(), "Kafka Streams application id (prefix of state stores and internal topics; default: <topics.prefix>" + DEFAULT_APPLICATION_ID + ")")
@@ -185,8 +184,9 @@ public final class TrainingServiceConfig {
         return config.getInt(HTTP_PORT);
     }
 
-    public String httpHost() {
-        return config.getString(HTTP_HOST);
+    /** Bind address, limits and TLS of the HTTP listeners ({@code http.*}). */
+    public HttpSettings httpSettings() {
+        return HttpSettings.from(config);
     }
 
     public String apiToken() {

@@ -11,6 +11,7 @@ import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
+import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.MissingModelContractException;
@@ -136,7 +137,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
         try (ShutdownSignal shutdown = new ShutdownSignal();
              EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(dataDir.resolve("kafka"))
                      .preferredPort(kafkaPort).topics(catalog).start();
-             MetricsServer metrics = MetricsServer.start(MetricsServer.newRegistry("demo"), "0.0.0.0", metricsPort);
+             MetricsServer metrics = MetricsServer.start(MetricsServer.newRegistry("demo"), HttpSettings.LOOPBACK, metricsPort);
              PredictionTally tally = new PredictionTally(new KafkaClients(broker.bootstrapServers()), catalog)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,

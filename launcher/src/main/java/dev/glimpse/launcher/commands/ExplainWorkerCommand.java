@@ -70,9 +70,6 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
     @Option(names = "--console-port", defaultValue = "8080", description = "web console port; 0 = any free port, -1 = no console (default: ${DEFAULT-VALUE})")
     int consolePort;
 
-    @Option(names = "--console-bind", defaultValue = "127.0.0.1", description = "console bind address (default: ${DEFAULT-VALUE})")
-    String consoleBind;
-
     @Option(names = "--console-token-env", defaultValue = "GLIMPSE_CONSOLE_TOKEN",
             description = "environment variable holding the bearer token for write endpoints (default: ${DEFAULT-VALUE}, "
                     + "the variable of console.token); unset = none")
@@ -105,8 +102,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
                 .put("--batch", ExplainWorkerConfig.BATCH_MAX, batch)
                 .put("--device", ExplainWorkerConfig.DEVICE, device)
                 .put("--instance-id", ExplainWorkerConfig.INSTANCE_ID, instanceId)
-                .put("--console-port", ConsoleConfig.PORT, consolePort)
-                .put("--console-bind", ConsoleConfig.BIND, consoleBind);
+                .put("--console-port", ConsoleConfig.PORT, consolePort);
         return service.sources(DEFINITION, Map.of(), flags, environmentAliases());
     }
 

@@ -3,6 +3,7 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.platform.config.ConfigDefinition;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.HttpSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * The options every configurable service command shares ({@code --topic-prefix}, {@code --metrics-port},
+ * The options every configurable service command shares ({@code --topic-prefix}, {@code --metrics-port}, {@code --bind},
+ * {@code --tls-cert}/{@code --tls-key},
  * {@code -c key=value}, {@code --config FILE}, {@code --config-reference}), mixed into the command with
  * {@code @Mixin ServiceOptions service = new ServiceOptions(port)}: each service keeps its own metrics port,
  * which picocli shows in the help as the option's initial value.
@@ -35,6 +37,17 @@ final class ServiceOptions {
     @Option(names = "--metrics-port",
             description = "Prometheus /metrics and /health; 0 = any free port, -1 = off (metrics.port; default: ${DEFAULT-VALUE})")
     int metricsPort;
+
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "address every HTTP listener of the service binds: API, console, operator API, metrics "
+                    + "(http.bind; default: 127.0.0.1; 0.0.0.0 = all interfaces, e.g. in a container)")
+    String bind;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "serve HTTPS with this PEM certificate (chain); with --tls-key (http.tls.cert)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 PEM private key of --tls-cert (http.tls.key)")
+    Path tlsKey;
 
     @Option(names = "-c", paramLabel = "KEY=VALUE",
             description = "any ${COMMAND-NAME} configuration key (see --config-reference); repeatable; wins over "
@@ -75,7 +88,10 @@ final class ServiceOptions {
     /** The flags layer, holding the shared options the user typed; the command adds its own. */
     Flags flags() {
         return new Flags().put("--topic-prefix", PlatformConfig.TOPIC_PREFIX, topicPrefix)
-                .put("--metrics-port", PlatformConfig.METRICS_PORT, metricsPort);
+                .put("--metrics-port", PlatformConfig.METRICS_PORT, metricsPort)
+                .put("--bind", HttpSettings.BIND, bind)
+                .put("--tls-cert", HttpSettings.TLS_CERT, tlsCert)
+                .put("--tls-key", HttpSettings.TLS_KEY, tlsKey);
     }
 
     /**

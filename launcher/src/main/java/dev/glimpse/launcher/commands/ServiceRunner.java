@@ -3,6 +3,7 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.PlatformConfig;
+import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
@@ -14,29 +15,25 @@ import java.util.function.BooleanSupplier;
  */
 final class ServiceRunner implements AutoCloseable {
 
-    /** Where the metrics endpoint binds unless the configuration says otherwise ({@code metrics.host}'s default). */
-    static final String ALL_INTERFACES = "0.0.0.0";
-
     private final ShutdownSignal shutdown;
     private final PrometheusMeterRegistry registry;
     private final MetricsServer metrics;
 
-    /** Metrics of {@code service} on {@code host:port}; port 0 = any free port, -1 = no endpoint. */
-    ServiceRunner(String service, String host, int port) {
+    /** Metrics of {@code service} on {@code port} of the bind address of {@code http}; 0 = any free port, -1 = none. */
+    ServiceRunner(String service, HttpSettings http, int port) {
         shutdown = new ShutdownSignal();
         try {
             registry = MetricsServer.newRegistry(service);
-            metrics = port >= 0 ? MetricsServer.start(registry, host, port) : null;
+            metrics = port >= 0 ? MetricsServer.start(registry, http, port) : null;
         } catch (RuntimeException e) {
             shutdown.close();
             throw e;
         }
     }
 
-    /** Metrics endpoint where the service's configuration says ({@code metrics.host}, {@code metrics.port}). */
+    /** Metrics endpoint where the service's configuration says ({@code http.bind}, {@code metrics.port}). */
     static ServiceRunner forConfig(String service, Config config) {
-        return new ServiceRunner(service, config.getString(PlatformConfig.METRICS_HOST),
-                config.getInt(PlatformConfig.METRICS_PORT));
+        return new ServiceRunner(service, HttpSettings.from(config), config.getInt(PlatformConfig.METRICS_PORT));
     }
 
     /** The registry the service records into, served on /metrics. */
@@ -52,7 +49,7 @@ final class ServiceRunner implements AutoCloseable {
 
     /** {@code "; metrics on <uri>/metrics"} for the start-up line, empty when the endpoint is off. */
     String metricsNote() {
-        return metrics != null ? "; metrics on " + metrics.uri() + "/metrics" : "";
+        return metrics != null ? "; metrics on " + metrics.boundAddress() + "/metrics" : "";
     }
 
     /** Blocks until Ctrl-C / SIGTERM. */

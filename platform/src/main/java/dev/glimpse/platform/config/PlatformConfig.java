@@ -1,15 +1,15 @@
 package dev.glimpse.platform.config;
 
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.http.HttpSettings;
 
-/** Keys every service shares: where Kafka is, which topics, where metrics are served. */
+/** Keys every service shares: where Kafka is, which topics, where metrics are served, how HTTP listeners are kept. */
 public final class PlatformConfig {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String TOPIC_PREFIX = "topics.prefix";
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String METRICS_PORT = "metrics.port";
-    public static final String METRICS_HOST = "metrics.host";
 
     private PlatformConfig() {
     }
@@ -33,8 +33,7 @@ public final class PlatformConfig {
                         "Partitions of the per-image topics when Glimpse creates them")
                 .define(METRICS_PORT, ConfigType.INT, metricsPort, Validator.between(-1, 65535),
                         "Port of the /metrics and /health HTTP endpoint (0 = any free port, -1 = off)")
-                .define(METRICS_HOST, ConfigType.STRING, "0.0.0.0", Validator.nonEmpty(),
-                        "Interface the metrics endpoint binds to");
+                .include(HttpSettings.definition());
     }
 
     public static TopicCatalog catalog(Config config) {

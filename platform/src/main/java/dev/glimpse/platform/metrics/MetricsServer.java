@@ -1,7 +1,9 @@
 package dev.glimpse.platform.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.glimpse.platform.http.HttpCall;
+import dev.glimpse.platform.http.HttpServer;
+import dev.glimpse.platform.http.HttpSettings;
+import dev.glimpse.platform.http.Routes;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -14,17 +16,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,14 +32,11 @@ public final class MetricsServer implements AutoCloseable {
     public static final String PREFIX = "glimpse.";
 
     private final PrometheusMeterRegistry registry;
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
+    private HttpServer server;
 
-    private MetricsServer(PrometheusMeterRegistry registry, HttpServer server, ExecutorService executor) {
+    private MetricsServer(PrometheusMeterRegistry registry) {
         this.registry = registry;
-        this.server = server;
-        this.executor = executor;
     }
 
     /**
@@ -82,28 +74,23 @@ public final class MetricsServer implements AutoCloseable {
         return registry;
     }
 
-    /** Starts a server for a new registry of {@code service}; port 0 picks a free port. */
+    /** Starts a server for a new registry of {@code service} on {@code host}; port 0 picks a free port. */
     public static MetricsServer start(String service, String host, int port) {
         return start(newRegistry(service), host, port);
     }
 
+    /** Serves {@code registry} on {@code host:port} with the default HTTP settings. */
     public static MetricsServer start(PrometheusMeterRegistry registry, String host, int port) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-            ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-                Thread t = new Thread(r, "glimpse-metrics-http");
-                t.setDaemon(true);
-                return t;
-            });
-            server.setExecutor(executor);
-            MetricsServer metrics = new MetricsServer(registry, server, executor);
-            server.createContext("/metrics", metrics::serveMetrics);
-            server.createContext("/health", metrics::serveHealth);
-            server.start();
-            return metrics;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
+        return start(registry, HttpSettings.defaults().withBind(host), port);
+    }
+
+    /** Serves {@code registry} on {@code port} of the bind address (and TLS) of {@code settings}. */
+    public static MetricsServer start(PrometheusMeterRegistry registry, HttpSettings settings, int port) {
+        MetricsServer metrics = new MetricsServer(registry);
+        metrics.server = HttpServer.builder("metrics", settings).port(port)
+                .routes(new Routes().get("/metrics", metrics::serveMetrics).get("/health", metrics::serveHealth))
+                .start();
+        return metrics;
     }
 
     public PrometheusMeterRegistry registry() {
@@ -115,12 +102,17 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
-    /** {@code http://127.0.0.1:port} (the server may listen on every interface). */
+    /** Where a client on this host reaches the endpoint ({@code http://127.0.0.1:port} when bound to every interface). */
     public URI uri() {
-        return URI.create("http://127.0.0.1:" + port());
+        return server.uri();
+    }
+
+    /** The address actually bound, for start-up lines. */
+    public String boundAddress() {
+        return server.boundAddress();
     }
 
     /** Adds a named check to {@code /health}; a check that throws counts as failing. */
@@ -132,57 +124,36 @@ public final class MetricsServer implements AutoCloseable {
         return registry.scrape();
     }
 
-    private void serveMetrics(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                respond(exchange, 405, "text/plain", "only GET\n");
-                return;
-            }
-            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
-        }
+    private void serveMetrics(HttpCall call) {
+        call.sendText(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
     }
 
-    private void serveHealth(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Map<String, Boolean> results = new TreeMap<>();
-            healthChecks.forEach((name, check) -> {
-                boolean ok;
-                try {
-                    ok = check.getAsBoolean();
-                } catch (RuntimeException e) {
-                    ok = false;
-                }
-                results.put(name, ok);
-            });
-            boolean up = results.values().stream().allMatch(b -> b);
-            StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"checks\":{");
-            String sep = "";
-            for (var e : results.entrySet()) {
-                json.append(sep).append('"').append(e.getKey().replace("\"", "'")).append("\":\"")
-                        .append(e.getValue() ? "UP" : "DOWN").append('"');
-                sep = ",";
+    private void serveHealth(HttpCall call) {
+        Map<String, Boolean> results = new TreeMap<>();
+        healthChecks.forEach((name, check) -> {
+            boolean ok;
+            try {
+                ok = check.getAsBoolean();
+            } catch (RuntimeException e) {
+                ok = false;
             }
-            json.append("}}\n");
-            respond(exchange, up ? 200 : 503, "application/json", json.toString());
+            results.put(name, ok);
+        });
+        boolean up = results.values().stream().allMatch(b -> b);
+        StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"checks\":{");
+        String sep = "";
+        for (var e : results.entrySet()) {
+            json.append(sep).append('"').append(e.getKey().replace("\"", "'")).append("\":\"")
+                    .append(e.getValue() ? "UP" : "DOWN").append('"');
+            sep = ",";
         }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        json.append("}}\n");
+        call.sendText(up ? 200 : 503, "application/json", json.toString());
     }
 
     /** Stops the HTTP server; the registry stays usable (it may be shared). */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }
