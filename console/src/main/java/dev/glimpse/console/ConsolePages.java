@@ -20,8 +20,8 @@ import javax.imageio.ImageIO;
  * The read-only pages added for people who watch the pipeline, independent of the HTTP server that carries them:
  * the prediction page ({@code /prediction/<id>} and its data {@code /api/predictions/<id>}), the monitoring page
  * ({@code /monitoring}, {@code /api/monitoring}), the heatmap colour bar ({@code /api/colormap.png}) and the bundled
- * uPlot charting library ({@code /static/uplot/...}, from its webjar). {@link #get} answers a GET path or says it
- * does not know it.
+ * uPlot charting library ({@code /static/uplot/...}, from its webjar). {@link #get} answers a GET path of
+ * {@link #PATTERNS} or says it does not know it.
  */
 final class ConsolePages {
 
@@ -37,6 +37,11 @@ final class ConsolePages {
     }
 
     static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
+    /** The GET routes {@link #get} answers (route patterns of the platform's HTTP server). */
+    static final java.util.List<String> PATTERNS = java.util.List.of("/prediction/{id...}", "/api/predictions/{id...}",
+            "/monitoring", "/api/monitoring", "/api/colormap.png", "/static/prediction.js", "/static/monitoring.js",
+            "/static/gallery-live.js", "/static/model-responses.js", "/static/pages.css", "/static/uplot/uPlot.iife.min.js",
+            "/static/uplot/uPlot.min.css");
     private static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Map<String, String> STATIC = Map.of(
             "/static/prediction.js", "prediction.js",

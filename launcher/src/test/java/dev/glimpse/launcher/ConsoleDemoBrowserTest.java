@@ -148,6 +148,18 @@ class ConsoleDemoBrowserTest {
                 assertEquals("NUMPY", magic, "the raw link serves a .npy file");
                 browser.screenshot(target.resolve("console-prediction.png"));
 
+                // When feature maps are asked for at another layer (the first one the page offers), Then they appear
+                // as featuremaps@<layer>, explained by the worker at that layer
+                String layer = browser.script("const s = document.getElementById('layer-select');"
+                        + " return s.disabled ? '' : (s.options.length > 1 ? s.options[1].value : '')").asText();
+                assertTrue(!layer.isEmpty(), "the page offers the model's layers");
+                browser.script("document.getElementById('method-select').value = 'featuremaps';"
+                        + " document.getElementById('layer-select').value = arguments[0];", layer);
+                browser.click("#explain-button");
+                Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> browser.script(
+                        "const a = document.querySelector('article.explanation[data-method=\"featuremaps@' + arguments[0] + '\"] img');"
+                        + " return !!a && a.complete && a.naturalWidth > 0", layer).asBoolean());
+
                 // When an image no stage can decode reaches the images topic, Then the monitoring page lists its dead letter,
                 // and draws throughput, accuracy and the drift statistics of the monitoring service's windows
                 kafka.produce(catalog.images(), "not-an-image", ImageEvent.newBuilder().setImageId("not-an-image")
