@@ -74,6 +74,11 @@ public final class WebDriver implements AutoCloseable {
         if (session.isEmpty()) {
             throw new IllegalStateException("chromedriver gave no session id");
         }
+        // a machine shared by parallel builds can keep the page's main thread busy for longer than the 30 s default
+        ObjectNode timeouts = json.createObjectNode();
+        timeouts.put("script", 120_000);
+        timeouts.put("pageLoad", 120_000);
+        call("POST", "/session/" + session + "/timeouts", timeouts);
     }
 
     public void open(String url) throws Exception {
@@ -116,7 +121,7 @@ public final class WebDriver implements AutoCloseable {
     }
 
     private JsonNode call(String method, String path, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(150));
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
