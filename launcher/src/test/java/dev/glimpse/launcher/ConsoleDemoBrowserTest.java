@@ -158,9 +158,14 @@ class ConsoleDemoBrowserTest {
                 browser.script("document.getElementById('method-select').value = 'featuremaps';"
                         + " document.getElementById('layer-select').value = arguments[0];", layer);
                 browser.click("#explain-button");
-                Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> browser.script(
-                        "const a = document.querySelector('article.explanation[data-method=\"featuremaps@' + arguments[0] + '\"] img');"
-                        + " return !!a && a.complete && a.naturalWidth > 0", layer).asBoolean());
+                try {
+                    Awaitility.await().atMost(180, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> browser.script(
+                            "const a = document.querySelector('article.explanation[data-method=\"featuremaps@' + arguments[0] + '\"] img');"
+                            + " return !!a && a.complete && a.naturalWidth > 0", layer).asBoolean());
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("featuremaps at layer " + layer + " did not appear; the page says: "
+                            + browser.script("return document.getElementById('explain-msg').textContent").asText(), e);
+                }
 
                 // When an image no stage can decode reaches the images topic, Then the monitoring page lists its dead letter,
                 // and draws throughput, accuracy and the drift statistics of the monitoring service's windows
