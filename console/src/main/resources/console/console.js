@@ -40,6 +40,7 @@ function figure(src, caption, cls, alt) {
   const f = el('figure');
   if (src) {
     const img = el('img', cls);
+    img.dataset.src = src;
     img.src = src;
     img.alt = alt;
     img.loading = 'eager';
@@ -61,7 +62,10 @@ function render(card) {
   if (card.misclassified) a.classList.add('misclassified');
 
   const h = el('h3');
-  h.appendChild(el('span', '', card.imageId));
+  const link = el('a', 'prediction-link', card.imageId);
+  link.href = '/prediction/' + encodeURIComponent(card.imageId);
+  link.title = 'open the prediction page';
+  h.appendChild(link);
   h.appendChild(el('span', 'meta', (card.model || '') + ' v' + (card.version || '?')));
   a.appendChild(h);
 
@@ -164,6 +168,31 @@ function visible(card) {
   return true;
 }
 
+// Images that already loaded move from the card's old element to the new one: re-rendering a card as its
+// explanations stream in must not blank (and reload) its thumbnails.
+function keepLoadedImages(old, node) {
+  const loaded = new Map();
+  for (const img of old.querySelectorAll('img')) {
+    if (img.complete && img.naturalWidth > 0) loaded.set(img.dataset.src, img);
+  }
+  for (const img of node.querySelectorAll('img')) {
+    const was = loaded.get(img.dataset.src);
+    if (was) { img.replaceWith(was); loaded.delete(img.dataset.src); }
+  }
+}
+
+// Live batches (oldest first): updates of cards on the page are applied; of the new cards that pass the filters
+// only the newest maxNew are added (the rest would be replaced before their images load).
+function applyLive(batch, maxNew) {
+  const g = $('gallery');
+  const fresh = [];
+  for (const card of batch) {
+    if (g.querySelector('article[data-image-id="' + CSS.escape(card.imageId) + '"]')) upsert(card);
+    else if (visible(card)) fresh.push(card);
+  }
+  fresh.slice(-maxNew).forEach(upsert);
+}
+
 function upsert(card) {
   cards.set(card.imageId, card);
   const g = $('gallery');
@@ -180,6 +209,7 @@ function upsert(card) {
       const m = node.querySelector('.' + which);
       if (o && m && o.textContent) { m.className = o.className; m.textContent = o.textContent; }
     }
+    keepLoadedImages(old, node);
     g.replaceChild(node, old);
   } else {
     g.insertBefore(node, g.firstChild);
@@ -195,7 +225,7 @@ function upsert(card) {
 function counts() {
   const all = $('gallery').children.length;
   const shown = $('gallery').querySelectorAll('article:not(.hidden)').length;
-  $('counts').textContent = shown + ' of ' + all + ' cards';
+  $('counts').textContent = shown + ' of ' + all + ' cards' + ($('filter-explained').checked ? ' (explained)' : '');
 }
 
 function refilter() {
@@ -224,19 +254,39 @@ async function loadMeta() {
   fillSelect('filter-version', meta.versions.map(v => [v, v]));
 }
 
+// The server filters too: "explained only" asks for the most recently explained cards, which at 200 predictions/s
+// are long gone from the most recent ones.
+async function reload() {
+  const q = $('filter-explained').checked ? '&explained=true' : '';
+  const initial = await (await fetch('/api/cards?limit=' + MAX_CARDS + q)).json();
+  const g = $('gallery');
+  while (g.firstChild) g.removeChild(g.firstChild);
+  cards.clear();
+  initial.reverse().forEach(upsert);
+  counts();
+}
+
+let live = null;
+
 async function init() {
   $('token').value = localStorage.getItem('glimpseToken') || '';
   $('token').addEventListener('change', () => glimpseAuth.remember($('token').value.trim()));
   $('low-threshold').textContent = String(LOW);
-  for (const id of ['filter-class', 'filter-version', 'filter-low', 'filter-mis', 'filter-explained']) $(id).addEventListener('change', refilter);
+  for (const id of ['filter-class', 'filter-version', 'filter-low', 'filter-mis']) $(id).addEventListener('change', refilter);
+  $('filter-explained').addEventListener('change', () => { if (live) live.clear(); reload(); });
   $('lightbox').addEventListener('click', () => $('lightbox').classList.add('hidden'));
   await loadMeta();
-  const initial = await (await fetch('/api/cards?limit=' + MAX_CARDS)).json();
-  initial.reverse().forEach(upsert);
+  await reload();
+  live = new GalleryLive(applyLive, (text) => { $('live-state').textContent = text; });
+  $('pause').addEventListener('click', () => {
+    const paused = live.toggle();
+    $('pause').textContent = paused ? 'Resume' : 'Pause';
+    $('pause').setAttribute('aria-pressed', String(paused));
+  });
   const es = new EventSource('/api/events');
   es.addEventListener('open', () => { $('status').textContent = 'live'; });
   es.addEventListener('error', () => { $('status').textContent = 'reconnecting…'; });
-  es.addEventListener('card', (e) => upsert(JSON.parse(e.data)));
+  es.addEventListener('card', (e) => live.push(JSON.parse(e.data)));
   setInterval(loadMeta, 5000);
 }
 

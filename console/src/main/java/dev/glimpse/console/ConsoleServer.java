@@ -58,6 +58,8 @@ public final class ConsoleServer implements GlimpseService {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
     private static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int MAX_BODY = 16 * 1024;
+    private static final int MAX_UPLOAD = 8 << 20;
+    private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./:;\\-]{1,256}");
     private static final String HTML = "text/html; charset=utf-8";
     private static final String JS = "text/javascript; charset=utf-8";
     private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -69,9 +71,15 @@ public final class ConsoleServer implements GlimpseService {
     private final ObjectMapper json = new ObjectMapper();
     private final EventStream events = new EventStream();
     private final Gallery gallery;
-    private final ImageCache images = new ImageCache(5_000, 64L << 20);
+    /** Recent inputs: at 200 images/s of 1–30 kB, 20,000 images are 100 s of stream, enough for cards to render. */
+    private final ImageCache images = new ImageCache(20_000, 128L << 20);
+    private final KeptInputs kept;
     private final ModelPage modelPage;
+    private final PipelineRates rates = new PipelineRates(5_000, 360);
+    private final MonitoringBoard board = new MonitoringBoard(rates, 20_000, 50);
+    private final ConsolePages pages;
     private final SideFeed feed;
+    private final SideFeed monitoringFeed;
     private HttpServer server;
     private KafkaProducer<byte[], byte[]> labelProducer;
     private volatile boolean running;
@@ -84,15 +92,31 @@ public final class ConsoleServer implements GlimpseService {
         this.config = config;
         this.store = store;
         this.explainer = explainer;
-        this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()));
+        this.kept = new KeptInputs(images, new ImageCache(2 * config.maxCards(), 64L << 20), store);
+        this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()), kept);
         Path model = config.modelPath() != null && Files.isRegularFile(config.modelPath()) ? config.modelPath() : null;
         this.modelPage = new ModelPage(model);
+        this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null,
+                explainer != null && explainer.choosesLayers());
         TopicCatalog c = config.catalog();
         this.feed = new SideFeed("console-feed", config.bootstrapServers(), config.lookback())
                 .route(c.images(), (k, v) -> images.put(v), false)
-                .route(c.predictions(), (k, v) -> gallery.onPrediction(v), false)
-                .route(c.explanations(), (k, v) -> gallery.onExplanation(v), false)
+                .route(c.predictions(), (k, v) -> {
+                    if (!v.getShadow()) {
+                        rates.prediction(v.getPredictedAtMs(), v.hasTimings() ? v.getTimings().getEndToEndMs() : -1);
+                    }
+                    gallery.onPrediction(v);
+                }, false)
+                .route(c.explanations(), (k, v) -> {
+                    rates.explanation(v.getExplainedAtMs());
+                    gallery.onExplanation(v);
+                }, false)
                 .route(c.labels(), (k, v) -> gallery.onLabel(v), false);
+        // a feed of its own: the gallery must not wait for topics that only exist once monitoring or training ran
+        this.monitoringFeed = new SideFeed("console-monitoring-feed", config.bootstrapServers(), config.lookback())
+                .route(c.drift(), (k, v) -> board.onDrift(v), false)
+                .route(c.models(), (k, v) -> board.onModel(v), true)
+                .route(c.deadletter(), (k, v) -> board.onDeadLetter(v), false);
     }
 
     /**
@@ -123,7 +147,6 @@ public final class ConsoleServer implements GlimpseService {
     @Override
     public synchronized void start() throws IOException {
         modelPage.prepareInBackground();
-        modelPage.prepareInBackground();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -140,13 +163,18 @@ public final class ConsoleServer implements GlimpseService {
                 .start();
         running = true;
         feed.start();
+        monitoringFeed.start();
         LOG.info("console on {} ({})", server.boundAddress(), config.auth().enabled()
                 ? "write endpoints need a bearer token" : "write endpoints open: --no-auth");
     }
 
     /** The console's route table: pages, static files, read-only JSON, images and artifacts, then the write endpoints. */
     Routes routes() {
-        return new Routes()
+        Routes routes = new Routes();
+        for (String pattern : ConsolePages.PATTERNS) {
+            routes.get(pattern, this::page);
+        }
+        return routes
                 .get("/", c -> resource(c, "index.html", HTML))
                 .get("/index.html", c -> resource(c, "index.html", HTML))
                 .get("/model", c -> resource(c, "model.html", HTML))
@@ -161,10 +189,13 @@ public final class ConsoleServer implements GlimpseService {
                 .get("/api/model/architecture.svg", c -> c.send(200, "image/svg+xml", bytes(model().svg())))
                 .get("/api/model/filters.png", c -> c.send(200, "image/png", model().filtersPng()))
                 .get("/api/model/activation-max.png", this::activationMax)
+                .get("/api/model/filter-responses.png", this::filterResponsesOfCached)
                 .get("/artifacts/{id...}", this::artifact)
                 .get("/images/{id...}", this::image)
                 .post("/api/labels", this::postLabel, r -> r.maxBody(MAX_BODY))
                 .post("/api/explain", this::postExplain, r -> r.maxBody(MAX_BODY))
+                .post("/api/model/filter-responses", c -> c.send(200, "image/png", filterResponses(c.body())),
+                        r -> r.maxBody(MAX_UPLOAD))
                 .post("/api/admin/evict", this::evict, r -> r.maxBody(MAX_BODY));
     }
 
@@ -175,7 +206,10 @@ public final class ConsoleServer implements GlimpseService {
 
     /** CSRF: a state-changing request is JSON (a cross-site form or text/plain post cannot be). */
     private static boolean jsonWrites(HttpCall call) {
-        if (!call.method().equals("GET") && !call.method().equals("HEAD") && !call.hasContentType("application/json")) {
+        // the one write that takes an image: an upload for the model page's filter responses (token still required)
+        boolean imageUpload = call.path().equals("/api/model/filter-responses");
+        if (!call.method().equals("GET") && !call.method().equals("HEAD") && !imageUpload
+                && !call.hasContentType("application/json")) {
             throw new HttpError(415, "unsupported-media-type", call.method() + " " + call.path()
                     + " takes Content-Type: application/json", Map.of());
         }
@@ -190,6 +224,31 @@ public final class ConsoleServer implements GlimpseService {
         m.put("onDemand", explainer != null);
         m.put("modelPageReady", modelPage.ready());
         call.sendJson(200, m);
+    }
+
+    /** The read-only pages of {@link ConsolePages}: prediction, monitoring, colour bar, their scripts and uPlot. */
+    private void page(HttpCall call) throws IOException {
+        ConsolePages.Response r = pages.get(call.path())
+                .orElseThrow(() -> new HttpError(404, "not found: " + call.path()));
+        call.send(r.status(), r.type(), r.body());
+    }
+
+    /** Filter responses to a recent input of the stream. */
+    private void filterResponsesOfCached(HttpCall call) throws Exception {
+        String id = call.queryParams().getOrDefault("image", "");
+        if (!IMAGE_ID.matcher(id).matches()) {
+            throw new HttpError(400, "image must be an image id");
+        }
+        ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
+        call.send(200, "image/png", filterResponses(img.getData().toByteArray()));
+    }
+
+    private byte[] filterResponses(byte[] image) throws Exception {
+        try {
+            return model().filterResponsesPng(image);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "not an image the model's preprocessing can read: " + e.getMessage());
+        }
     }
 
     private void activationMax(HttpCall call) throws Exception {
@@ -220,7 +279,7 @@ public final class ConsoleServer implements GlimpseService {
         if (!IMAGE_ID.matcher(id).matches()) {
             throw new HttpError(400, "invalid image id");
         }
-        ImageEvent img = images.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
+        ImageEvent img = kept.get(id).orElseThrow(() -> new HttpError(404, "image " + id + " is not cached"));
         String type = switch (img.getContentType()) {
             case "image/png", "image/jpeg", "image/gif", "image/bmp" -> img.getContentType();
             default -> "application/octet-stream";
@@ -298,16 +357,27 @@ public final class ConsoleServer implements GlimpseService {
             throw new HttpError(400, "give a method or methods");
         }
         int target = body.path("target").asInt(-1);
+        String layer = body.hasNonNull("layer") && !body.path("layer").asText().isEmpty() ? body.path("layer").asText() : null;
+        if (layer != null && !LAYER.matcher(layer).matches()) {
+            throw new HttpError(400, "layer must be an ONNX tensor name (" + LAYER.pattern() + ")");
+        }
         List<Explanation> done;
         try {
-            done = explainer.explain(imageId, methods, target).get(120, TimeUnit.SECONDS);
+            done = explainer.explain(imageId, methods, target, layer).get(120, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw new HttpError(404, iae.getMessage());
             }
+            if (e.getCause() instanceof UnsupportedOperationException uoe) {
+                throw new HttpError(501, uoe.getMessage());
+            }
             throw e;
         } catch (TimeoutException e) {
             throw new HttpError(504, "the explanation did not finish within 120 s");
+        }
+        if (done.isEmpty()) {
+            throw new HttpError(422, "the explain worker produced no explanation (its dead letter says why: a layer that is not a"
+                    + " 4-D activation, or a method the model cannot take)");
         }
         ArrayNode out = json.createArrayNode();
         for (Explanation e : done) {
@@ -315,6 +385,7 @@ public final class ConsoleServer implements GlimpseService {
             ObjectNode o = out.addObject();
             o.put("imageId", e.getImageId());
             o.put("method", e.getArtifacts(0).getMethod());
+            o.put("layer", e.getLayer());
             o.put("image", "/artifacts/" + ArtifactId.fromUri(e.getArtifacts(0).getImageUri()).id());
         }
         call.sendJson(200, out);
@@ -341,7 +412,7 @@ public final class ConsoleServer implements GlimpseService {
             Double below = q.containsKey("below") && !q.get("below").isEmpty() ? Double.valueOf(q.get("below")) : null;
             boolean mis = "true".equals(q.get("misclassified"));
             String version = q.containsKey("version") && !q.get("version").isEmpty() ? q.get("version") : null;
-            return new Gallery.Filter(cls, below, mis, version);
+            return new Gallery.Filter(cls, below, mis, version, "true".equals(q.get("explained")));
         } catch (NumberFormatException e) {
             throw new HttpError(400, "bad filter value: " + e.getMessage());
         }
@@ -375,6 +446,7 @@ public final class ConsoleServer implements GlimpseService {
     public synchronized void close() {
         running = false;
         feed.close();
+        monitoringFeed.close();
         events.close();
         if (server != null) {
             server.close();

@@ -54,6 +54,57 @@ class GalleryTest {
         assertEquals(List.of(), pending("late"));
     }
 
+    @Test
+    void shouldKeepAnExplainedCardAfterTheRecentListTurnedOver() {
+        // Given a prediction followed by 50 more (the gallery keeps 10 recent cards)
+        gallery.onPrediction(prediction("early"));
+        for (int i = 0; i < 50; i++) {
+            gallery.onPrediction(prediction("later-" + i));
+        }
+        // When its explanation arrives after its card left the recent list (the worker runs behind the stream)
+        gallery.onExplanation(explanation("early", "gradcam"));
+
+        // Then the explained list has it, with the artifact, while the recent list does not
+        JsonNode explained = gallery.cards(new Gallery.Filter(null, null, false, null, true), 10);
+        assertEquals(1, explained.size(), "explained: " + explained);
+        assertEquals("early", explained.get(0).path("imageId").asText());
+        assertEquals(1, explained.get(0).path("artifacts").size());
+        assertEquals(10, gallery.cards(Gallery.Filter.none(), 100).size());
+        gallery.cards(Gallery.Filter.none(), 100).forEach(c -> org.junit.jupiter.api.Assertions.assertNotEquals("early", c.path("imageId").asText()));
+        // And its page finds it, as it finds an unexplained prediction the index still remembers
+        assertEquals(1, gallery.card("early").orElseThrow().path("artifacts").size());
+        assertEquals(0, gallery.card("later-3").orElseThrow().path("artifacts").size());
+        assertEquals(java.util.Optional.empty(), gallery.card("never-seen"));
+    }
+
+    @Test
+    void shouldShowTheKeptInputOfAnExplainedCard() {
+        // Given a gallery whose keeper stored the input of explained cards
+        Gallery kept = new Gallery(new ObjectMapper(), 10, card -> { }, id -> "/artifacts/" + "a".repeat(64) + ".png");
+        kept.onPrediction(prediction("x"));
+        assertEquals("/images/x", kept.card("x").orElseThrow().path("image").asText(), "not explained: from the image cache");
+
+        // When it is explained, Then the card's input is served from where it was kept
+        kept.onExplanation(explanation("x", "gradcam"));
+        assertEquals("/artifacts/" + "a".repeat(64) + ".png", kept.card("x").orElseThrow().path("image").asText());
+    }
+
+    @Test
+    void shouldKeepAMethodExplainedAtAnotherLayerNextToTheFirst() {
+        // Given gradcam at the default layer
+        gallery.onPrediction(prediction("l"));
+        gallery.onExplanation(explanation("l", "gradcam").toBuilder().setLayer("relu4").build());
+
+        // When gradcam is asked again at another layer
+        gallery.onExplanation(explanation("l", "gradcam").toBuilder().setLayer("relu2").build());
+
+        // Then both are on the card, the second under method@layer
+        JsonNode arts = card("l").path("artifacts");
+        assertEquals("relu4", arts.path("gradcam").path("layer").asText());
+        assertEquals("relu2", arts.path("gradcam@relu2").path("layer").asText());
+        assertEquals("gradcam", arts.path("gradcam@relu2").path("method").asText());
+    }
+
     private JsonNode card(String imageId) {
         for (JsonNode card : gallery.cards(Gallery.Filter.none(), 10)) {
             if (card.path("imageId").asText().equals(imageId)) {

@@ -21,10 +21,10 @@ import java.util.List;
  * to open a page, run scripts, click, and take a screenshot. The chromedriver child process and the browser
  * session end with {@link #close()}.
  */
-final class WebDriver implements AutoCloseable {
+public final class WebDriver implements AutoCloseable {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
     private final ObjectMapper json = new ObjectMapper();
@@ -33,11 +33,11 @@ final class WebDriver implements AutoCloseable {
     private final String base;
     private String session;
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
 
-    WebDriver(Path userDataDir, Path driverLog) throws Exception {
+    public WebDriver(Path userDataDir, Path driverLog) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -74,16 +74,21 @@ final class WebDriver implements AutoCloseable {
         if (session.isEmpty()) {
             throw new IllegalStateException("chromedriver gave no session id");
         }
+        // a machine shared by parallel builds can keep the page's main thread busy for longer than the 30 s default
+        ObjectNode timeouts = json.createObjectNode();
+        timeouts.put("script", 120_000);
+        timeouts.put("pageLoad", 120_000);
+        call("POST", "/session/" + session + "/timeouts", timeouts);
     }
 
-    void open(String url) throws Exception {
+    public void open(String url) throws Exception {
         ObjectNode b = json.createObjectNode();
         b.put("url", url);
         call("POST", "/session/" + session + "/url", b);
     }
 
     /** Runs a synchronous script (its {@code return} value comes back as JSON). */
-    JsonNode script(String js, Object... args) throws Exception {
+    public JsonNode script(String js, Object... args) throws Exception {
         ObjectNode b = json.createObjectNode();
         b.put("script", js);
         ArrayNode a = b.putArray("args");
@@ -93,7 +98,7 @@ final class WebDriver implements AutoCloseable {
         return call("POST", "/session/" + session + "/execute/sync", b).path("value");
     }
 
-    void click(String css) throws Exception {
+    public void click(String css) throws Exception {
         ObjectNode find = json.createObjectNode();
         find.put("using", "css selector");
         find.put("value", css);
@@ -101,14 +106,22 @@ final class WebDriver implements AutoCloseable {
         call("POST", "/session/" + session + "/element/" + id + "/click", json.createObjectNode());
     }
 
-    void screenshot(Path file) throws Exception {
+    /** Resizes the browser window (a taller window gives a screenshot of a whole page). */
+    public void windowSize(int width, int height) throws Exception {
+        ObjectNode b = json.createObjectNode();
+        b.put("width", width);
+        b.put("height", height);
+        call("POST", "/session/" + session + "/window/rect", b);
+    }
+
+    public void screenshot(Path file) throws Exception {
         String b64 = call("GET", "/session/" + session + "/screenshot", null).path("value").asText();
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, Base64.getDecoder().decode(b64));
     }
 
     private JsonNode call(String method, String path, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(150));
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -80,7 +80,10 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     private static final int POLL_RECORDS = 500;
 
     private record Demand(String imageId, List<String> methods, int target, CompletableFuture<List<Explanation>> done,
-                          String reason) {
+                          String reason, String layer) {
+        Demand(String imageId, List<String> methods, int target, CompletableFuture<List<Explanation>> done, String reason) {
+            this(imageId, methods, target, done, reason, null);
+        }
     }
 
     private final ExplainWorkerConfig config;
@@ -298,6 +301,12 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
 
     @Override
     public CompletableFuture<List<Explanation>> explain(String imageId, List<String> methods, int target) {
+        return explain(imageId, methods, target, null);
+    }
+
+    /** On demand at a chosen layer (null: the model's default); an unknown layer fails the request's items as bad-request. */
+    @Override
+    public CompletableFuture<List<Explanation>> explain(String imageId, List<String> methods, int target, String layer) {
         CompletableFuture<List<Explanation>> done = new CompletableFuture<>();
         if (imageId == null || methods == null || methods.isEmpty()) {
             done.completeExceptionally(new IllegalArgumentException("an image id and at least one method are required"));
@@ -314,8 +323,14 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             done.completeExceptionally(new IllegalArgumentException("no recent prediction for image '" + imageId + "'"));
             return done;
         }
-        demands.add(new Demand(imageId, List.copyOf(methods), target, done, "on-demand"));
+        demands.add(new Demand(imageId, List.copyOf(methods), target, done, "on-demand",
+                layer == null || layer.isEmpty() ? null : layer));
         return done;
+    }
+
+    @Override
+    public boolean choosesLayers() {
+        return true;
     }
 
     /**
@@ -491,7 +506,7 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
                 List<Explanation> existing = new ArrayList<>();
                 int target = d.target() >= 0 ? d.target() : p.getTopK(0).getClassIndex();
                 for (String m : d.methods()) {
-                    ExplainItem item = new ExplainItem(p, image.get(), m, target, d.reason());
+                    ExplainItem item = new ExplainItem(p, image.get(), m, target, d.reason(), d.layer());
                     Explanation old = published.get(item.dedupKey());
                     if (old != null && old.getTargetClass() == target) {
                         existing.add(old);
@@ -539,8 +554,8 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
             metrics.selected(selectedHere);
             skips.forEach(metrics::skipped);
             deadLetters.forEach(letter -> metrics.deadLettered(letter.getReason()));
+            produced.forEach(published::put); // keyed by the item (with its layer when one was asked for)
             for (Explanation e : toPublish) {
-                remember(e);
                 metrics.committed(e);
             }
             demandItems.forEach((d, mine) -> {
@@ -575,12 +590,19 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
     private List<List<ExplainItem>> groupByModelAndMethod(List<ExplainItem> items) {
         Map<String, List<ExplainItem>> groups = new LinkedHashMap<>();
         for (ExplainItem it : items) {
-            groups.computeIfAbsent(it.model() + "|" + it.method(), k -> new ArrayList<>()).add(it);
+            groups.computeIfAbsent(it.model() + "|" + it.method() + "|" + it.layer(), k -> new ArrayList<>()).add(it);
         }
         return new ArrayList<>(groups.values());
     }
 
+    /**
+     * Explanations read back from the topic (this and other instances): remembered for deduplication, except on-demand
+     * ones, which may be at a layer other than the default and must not answer a request for the default layer.
+     */
     private void remember(Explanation e) {
+        if ("on-demand".equals(e.getReason())) {
+            return;
+        }
         for (var a : e.getArtifactsList()) {
             published.put(ExplainItem.dedupKey(e.getImageId(), e.getModelName(), e.getModelVersion(), a.getMethod()), e);
         }

@@ -277,10 +277,20 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         }
         Tensor batch = new Tensor(new int[] {ready.size(), meta.channels(), meta.height(), meta.width()}, data);
         ExplanationMethod method = Methods.byName(methodName);
+        String asked = items.get(ready.get(0)).layer(); // the worker groups items by layer
+        String layer;
+        try {
+            layer = asked == null ? model.layer() : model.explainer().requireLayer(asked);
+        } catch (IllegalArgumentException e) {
+            for (int i : ready) {
+                results[i] = Result.failed(items.get(i), "bad-request", e.getMessage());
+            }
+            return;
+        }
         List<Explanation> explained;
         long t0 = System.nanoTime();
         try {
-            explained = BatchedMethod.run(method, model.explainer(), batch, targets, model.layer(), Options.none());
+            explained = BatchedMethod.run(method, model.explainer(), batch, targets, layer, Options.none());
         } catch (Exception e) {
             if (ready.size() == 1) {
                 results[ready.get(0)] = failure(items.get(ready.get(0)), e);
@@ -297,7 +307,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         for (int j = 0; j < ready.size(); j++) {
             ExplainItem it = items.get(ready.get(j));
             try {
-                results[ready.get(j)] = Result.ok(it, finish(model, it, batch.slice(j), originals.get(ready.get(j)),
+                results[ready.get(j)] = Result.ok(it, finish(model, layer, it, batch.slice(j), originals.get(ready.get(j)),
                         explained.get(j), methodMs));
             } catch (RuntimeException e) {
                 results[ready.get(j)] = failure(it, e);
@@ -384,7 +394,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
     }
 
     /** Stores the raw array and its picture, scores heatmaps, and builds the event of one item. */
-    private dev.glimpse.contracts.events.Explanation finish(Loaded model, ExplainItem it, Tensor chw,
+    private dev.glimpse.contracts.events.Explanation finish(Loaded model, String layer, ExplainItem it, Tensor chw,
                                                             OriginalImage original, Explanation ex, long methodMs) {
         long start = System.nanoTime();
         ArtifactId raw = store.put(Npy.toBytes(ex.raw()), "npy");
@@ -404,7 +414,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         return dev.glimpse.contracts.events.Explanation.newBuilder()
                 .setImageId(it.prediction().getImageId()).setModelName(it.prediction().getModelName())
                 .setModelVersion(it.prediction().getModelVersion()).setTargetClass(it.target())
-                .setLayer(model.layer() == null ? "" : model.layer())
+                .setLayer(layer == null ? "" : layer)
                 .addArtifacts(a).setReason(it.reason()).setExplainedAtMs(System.currentTimeMillis()).setTotalMs(totalMs)
                 .build();
     }

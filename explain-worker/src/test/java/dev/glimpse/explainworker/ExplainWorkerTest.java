@@ -175,6 +175,42 @@ class ExplainWorkerTest {
     }
 
     @Test
+    void shouldExplainOnDemandAtAChosenLayerNextToTheDefaultOne(KafkaTestContext kafka) throws Exception {
+        // Given an on-demand-only worker with the real engine on a tiny CNN (layers r1: 4x16x16, features: 4x8x8)
+        TopicCatalog catalog = kafka.catalog();
+        TinyCnn.write(dir.resolve("model.onnx"), "1", 7);
+        byte[][] img = TinyCnn.squareImage(3, 4);
+        kafka.produce(catalog.images(), "x", ImageEvent.newBuilder().setImageId("x").setData(ByteString.copyFrom(img[0]))
+                .setContentType("image/png").setWidth(16).setHeight(16).setChannels(1).setLabel(-1).build());
+        kafka.produce(catalog.predictions(), "x", Prediction.newBuilder().setImageId("x").setModelName("tiny").setModelVersion("1")
+                .setLabel(-1).addTopK(ClassScore.newBuilder().setClassIndex(1).setProbability(0.9f)).build());
+        try (ExplainWorker worker = ExplainWorker.create(config(kafka, "on-demand", "explain-layer"),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            worker.start();
+            assertTrue(worker.choosesLayers());
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> worker.explain("x", List.of("featuremaps"), -1)
+                    .handle((r, e) -> e == null && r.size() == 1).get());
+
+            // When feature maps are asked for at the earlier layer r1
+            List<Explanation> atR1 = worker.explain("x", List.of("featuremaps"), -1, "r1").get(60, TimeUnit.SECONDS);
+
+            // Then they are r1's maps (full 16x16 resolution), a record of their own next to the default layer's
+            assertEquals(1, atR1.size());
+            assertEquals("r1", atR1.get(0).getLayer());
+            assertEquals(List.of(4L, 16L, 16L), atR1.get(0).getArtifacts(0).getRawShapeList());
+            List<Explanation> byDefault = worker.explain("x", List.of("featuremaps"), -1).get(60, TimeUnit.SECONDS);
+            assertEquals(TinyCnn.LAYER, byDefault.get(0).getLayer(), "the default request is not answered with r1's maps");
+            assertEquals(List.of(4L, 8L, 8L), byDefault.get(0).getArtifacts(0).getRawShapeList());
+            assertEquals(2, kafka.readAll(catalog.explanations()).size());
+
+            // And a layer the model does not have produces nothing, with a dead letter naming the layer
+            assertEquals(List.of(), worker.explain("x", List.of("featuremaps"), -1, "no-such-layer").get(60, TimeUnit.SECONDS));
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> kafka.readAll(catalog.deadletter()).stream()
+                    .anyMatch(r -> r.value().getDetail().contains("no-such-layer")));
+        }
+    }
+
+    @Test
     void shouldExplainAPredictionWhenALaterLabelDisagreesWithIt(KafkaTestContext kafka) {
         // Given a disagreement-policy worker that has processed an unlabelled prediction of class 1
         TopicCatalog catalog = kafka.catalog();
