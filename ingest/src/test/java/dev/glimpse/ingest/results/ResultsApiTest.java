@@ -16,6 +16,7 @@ import dev.glimpse.contracts.events.Timings;
 import dev.glimpse.ingest.ImageSamples;
 import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.config.StreamsKeys;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
@@ -101,6 +102,9 @@ class ResultsApiTest {
         }
     }
 
+    /** The write token uploads need (reads stay open on loopback). */
+    private static final String TOKEN = "results-api-test-token";
+
     private IngestService ingest(KafkaTestContext kafka, String name) throws Exception {
         Map<String, Object> values = new HashMap<>();
         values.put("bootstrap.servers", kafka.bootstrapServers());
@@ -109,6 +113,7 @@ class ResultsApiTest {
         values.put(StreamsKeys.STATE_DIR, dir.resolve(name).toString());
         values.put(StreamsKeys.COMMIT_INTERVAL, "100ms");
         values.put(IngestConfig.ARTIFACTS_URL, "http://console.example:8080");
+        values.put(BearerAuth.TOKEN, TOKEN);
         IngestService s = new IngestService(IngestConfig.parse(values), MetricsServer.newRegistry("ingest"));
         s.start();
         assertTrue(s.results().orElseThrow().awaitRunning(Duration.ofSeconds(60)), "results store running");
@@ -117,7 +122,8 @@ class ResultsApiTest {
 
     private HttpResponse<String> post(URI base, String pathAndQuery, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "image/png").build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "image/png").header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(URI base, String pathAndQuery) throws Exception {

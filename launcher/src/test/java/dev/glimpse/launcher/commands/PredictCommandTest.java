@@ -15,6 +15,7 @@ import dev.glimpse.ingest.IngestConfig;
 import dev.glimpse.ingest.IngestService;
 import dev.glimpse.launcher.Glimpse;
 import dev.glimpse.platform.config.StreamsKeys;
+import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.metrics.MetricsServer;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaBrokerExtension.class)
 class PredictCommandTest {
 
+    private static final String TOKEN = "predict-test-token";
+
     @TempDir
     Path dir;
 
@@ -52,6 +55,8 @@ class PredictCommandTest {
         values.put("topics.prefix", kafka.topicPrefix());
         values.put(IngestConfig.HTTP_PORT, 0);
         values.put(StreamsKeys.STATE_DIR, dir.resolve("state").toString());
+        values.put(BearerAuth.TOKEN, TOKEN);
+        Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN);
         AtomicBoolean running = new AtomicBoolean(true);
         // stands in for the inference worker: answers each image with "bag" 0.81, "coat" 0.12
         Thread responder = new Thread(() -> {
@@ -82,7 +87,7 @@ class PredictCommandTest {
             Path png = dir.resolve("shape.png");
             Files.write(png, shape.toPng());
             // the client, first (the replies feed and the responder's group warm up within the wait)
-            Answer first = new GlimpseClient(ingest.httpUri().orElseThrow(), Optional.empty()).predict(shape.toPng(), Duration.ofSeconds(30));
+            Answer first = new GlimpseClient(ingest.httpUri().orElseThrow(), Optional.of(TOKEN)).predict(shape.toPng(), Duration.ofSeconds(30));
             assertTrue(first instanceof Answer.Predicted, String.valueOf(first));
 
             // When ./glimpse predict runs on two images
@@ -91,7 +96,8 @@ class PredictCommandTest {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             int exit;
             try {
-                exit = Glimpse.commandLine().execute("predict", png.toString(), png.toString(), "--wait", "10000", "--url", url);
+                exit = Glimpse.commandLine().execute("predict", png.toString(), png.toString(), "--wait", "10000", "--url", url,
+                        "--token-file", tokenFile.toString());
             } finally {
                 System.setOut(out);
             }
@@ -102,8 +108,10 @@ class PredictCommandTest {
             assertTrue(text.contains("  1. bag (8)") && text.contains("0.810") && text.contains("  2. coat (4)"), text);
 
             // and a missing file or an unreachable URL is one line and exit 2
-            assertEquals(2, Glimpse.commandLine().execute("predict", dir.resolve("nope.png").toString(), "--url", url));
-            assertEquals(2, Glimpse.commandLine().execute("predict", png.toString(), "--url", "http://127.0.0.1:1"));
+            assertEquals(2, Glimpse.commandLine().execute("predict", dir.resolve("nope.png").toString(), "--url", url,
+                    "--token-file", tokenFile.toString()));
+            assertEquals(2, Glimpse.commandLine().execute("predict", png.toString(), "--url", "http://127.0.0.1:1",
+                    "--token-file", tokenFile.toString()));
         } finally {
             running.set(false);
             responder.join(5000);
