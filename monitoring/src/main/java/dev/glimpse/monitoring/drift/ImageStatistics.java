@@ -10,8 +10,13 @@ import dev.glimpse.runtime.PreprocessingException;
  */
 public record ImageStatistics(double brightness, double contrast) {
 
-    /** The longer side of the subsampled image the statistics are computed on. */
-    public static final int STATISTICS_SIDE = 256;
+    /**
+     * The longer side above which an image is subsampled (point sampling, every k-th pixel) before its statistics are
+     * computed: 2048 keeps the decoded bytes under 12.6 MB per image, and an image up to that size is measured whole —
+     * point sampling at a smaller side aliases fine periodic texture (a 6-pixel checkerboard sampled every 6th pixel
+     * reads as one colour, 10 % off the true brightness).
+     */
+    public static final int STATISTICS_SIDE = 2048;
 
     /**
      * Statistics of an encoded image (PNG, JPEG, BMP, GIF) decoded by runtime's one decoder, subsampled so that its
