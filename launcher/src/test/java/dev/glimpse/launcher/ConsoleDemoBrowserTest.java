@@ -12,6 +12,7 @@ import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.datasets.FashionMnist;
 import dev.glimpse.launcher.demo.DefaultModels;
 import dev.glimpse.launcher.demo.DemoContext;
+import dev.glimpse.launcher.commands.TokenFile;
 import dev.glimpse.launcher.demo.DemoServices;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
@@ -62,6 +63,8 @@ class ConsoleDemoBrowserTest {
         TopicCatalog catalog = kafka.catalog();
         DemoContext context = new DemoContext(kafka.bootstrapServers(), catalog, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 dir, model, dataset, ExecutionDevice.parse("auto"), 0, 200, 0, -1, 1, "sample:0.1,low-confidence:0.5", 0);
+        // the demo writes its token before it composes the services (DemoCommand); the write endpoints need it
+        String token = Files.readString(TokenFile.ensure(DemoServices.tokenFile(context))).trim();
         Path target = Path.of("target");
         Files.createDirectories(target);
         List<GlimpseService> started = new ArrayList<>();
@@ -157,6 +160,8 @@ class ConsoleDemoBrowserTest {
                 assertTrue(!layer.isEmpty(), "the page offers the model's layers");
                 browser.script("document.getElementById('method-select').value = 'featuremaps';"
                         + " document.getElementById('layer-select').value = arguments[0];", layer);
+                // the write goes with the console's bearer token, as a user who pasted it once
+                browser.script("glimpseAuth.remember(arguments[0])", token);
                 browser.click("#explain-button");
                 try {
                     Awaitility.await().atMost(180, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> browser.script(

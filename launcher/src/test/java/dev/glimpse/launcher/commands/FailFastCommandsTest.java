@@ -31,7 +31,7 @@ class FailFastCommandsTest {
 
     static Stream<Arguments> services() {
         return Stream.of(
-                Arguments.of("ingest", List.of("--metrics-port", "-1")),
+                Arguments.of("ingest", List.of("--metrics-port", "-1", "--no-auth")),
                 Arguments.of("inference", List.of("--model", MODEL, "--device", "cpu", "--metrics-port", "-1")),
                 Arguments.of("explain-worker", List.of("--model", MODEL, "--metrics-port", "-1", "--console-port", "-1")),
                 Arguments.of("training", List.of("--model", MODEL, "--metrics-port", "-1", "--data-dir", dataDir.toString())),
@@ -67,7 +67,7 @@ class FailFastCommandsTest {
     static Stream<Arguments> modelCommands() {
         return Stream.of(
                 Arguments.of("inference", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1")),
-                Arguments.of("explain-worker", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1")),
+                Arguments.of("explain-worker", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1", "--no-auth")),
                 Arguments.of("training", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1",
                         "--data-dir", dataDir.toString())));
     }
