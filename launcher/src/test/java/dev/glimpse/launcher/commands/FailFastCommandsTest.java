@@ -67,7 +67,7 @@ class FailFastCommandsTest {
     static Stream<Arguments> modelCommands() {
         return Stream.of(
                 Arguments.of("inference", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1")),
-                Arguments.of("explain-worker", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1", "--no-auth")),
+                Arguments.of("explain-worker", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1", "--console-port", "-1")),
                 Arguments.of("training", List.of("--model", "no/such/model.onnx", "--metrics-port", "-1",
                         "--data-dir", dataDir.toString())));
     }
