@@ -15,7 +15,6 @@ import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
 import dev.glimpse.runtime.SessionTuning;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -155,11 +154,7 @@ public final class ForwardSession implements AutoCloseable {
     }
 
     private OnnxTensor createInput(Tensor batch) throws OrtException {
-        long[] shape = new long[batch.rank()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = batch.shape()[i];
-        }
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(batch.data()), shape);
+        return OrtTensors.toOnnx(env, batch);
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.glimpse.runtime.ExecutionDevice;
 import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
 import dev.glimpse.runtime.SessionTuning;
-import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -158,11 +157,7 @@ public final class LayerTail implements AutoCloseable {
     }
 
     private OnnxTensor tensor(Tensor t) throws OrtException {
-        long[] shape = new long[t.rank()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.shape()[i];
-        }
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), shape);
+        return OrtTensors.toOnnx(env, t);
     }
 
     @Override
