@@ -12,6 +12,7 @@ and compares every raw .npy with the same quantity computed by PyTorch autograd 
   saliency     = d y_c / d x
   guided       = d y_c / d x with guided-backprop ReLUs (gradient passed only where the forward input > 0 and the
                  incoming gradient > 0; for ReLU6 additionally where the input < 6)
+  integrated-gradients = x ⊙ mean_i d y_c / d x at the midpoints (i + 1/2)/m · x, i < m (baseline 0, m = --ig-steps)
 Pass = cosine similarity >= 0.999 for every array. Prints a table; exit status 1 when anything fails.
 
 Usage: /usr/bin/python3 explain/src/test/python/crosscheck_torch.py [--glimpse CMD] [--models a,b] [--opsets 11,13]
@@ -220,6 +221,13 @@ def fwd_vit4d(m, x):
     return m.head(m.ln(x)[:, 0]), a
 
 
+def fwd_swin(m, x):
+    """torchvision SwinTransformer; A = the last stage's channels-last output [1, h, w, C] (features), which the head
+    normalises, permutes to channels-first and pools."""
+    a = m.features(x)
+    return m.head(m.flatten(m.avgpool(m.permute(m.norm(a))))), a
+
+
 def rollout(attention):
     """Abnar and Zuidema: per block mean over heads + I, rows renormalised, R = A_L ... A_1; class-token row over
     the grid tokens."""
@@ -259,10 +267,13 @@ class Spec:
     """How one model is checked: opsets (None = --opsets), input side, whether the guided reference is complete
     (every ReLU an nn.ReLU module) and whether --layer names the reference activation (else glimpse's default)."""
 
-    def __init__(self, ctor, fwd, opsets=None, size=None, guided=True, named_layer=False, tokens=False):
+    def __init__(self, ctor, fwd, opsets=None, size=None, guided=True, named_layer=False, tokens=False,
+                 channels_last=False):
         self.ctor, self.fwd, self.opsets, self.size, self.guided, self.named_layer = ctor, fwd, opsets, size, guided, named_layer
         # tokens: A is [1, T, D] with one class token; Grad-CAM and feature maps on the grid, plus attention rollout
         self.tokens = tokens
+        # channels_last: A is [1, h, w, C] (Swin's stages); Grad-CAM and feature maps on that grid
+        self.channels_last = channels_last
 
 
 MODELS = {
@@ -288,6 +299,10 @@ MODELS = {
                                                                   hidden_dim=64, mlp_dim=128, num_classes=10),
                      fwd_vit, [13, 17], 64, guided=False, tokens=True),
     "vit_4d_attention": Spec(TinyVit4d, fwd_vit4d, [13, 17], 64, guided=False, tokens=True),
+    # issue 18's full-size transformers at 224 (random weights): vit_b_16 (196 grid tokens + the class token, 14x14,
+    # glimpse's default layer) and swin_t (the last stage's channels-last [1, 7, 7, 768] output, named)
+    "vit_b_16": Spec(torchvision.models.vit_b_16, fwd_vit, [13], 224, guided=False, tokens=True),
+    "swin_t": Spec(torchvision.models.swin_t, fwd_swin, [13], 224, guided=False, named_layer=True, channels_last=True),
 }
 CLASSIC = ["resnet18", "vgg11_bn", "mobilenet_v2", "squeezenet1_0", "densenet121"]
 
@@ -303,7 +318,16 @@ def cosine(a, b):
     return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
 
 
-def references(model, fwd, x, target, tokens=False):
+def integrated_gradients(model, fwd, x, target, steps):
+    """IG with a zero baseline by the midpoint rule, the m points in one batch (as glimpse does)."""
+    alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
+    points = (alphas[:, None, None, None] * x).detach().requires_grad_(True)
+    logits, _ = fwd(model, points)
+    logits[:, target].sum().backward()
+    return (points.grad.mean(0) * x[0]).detach().numpy()
+
+
+def references(model, fwd, x, target, tokens=False, channels_last=False):
     Act.guided = False
     xi = x.clone().requires_grad_(True)
     logits, a = fwd(model, xi)
@@ -318,6 +342,11 @@ def references(model, fwd, x, target, tokens=False):
         gradcam = F.relu((alpha[:, None, None] * grid).sum(0)).detach().numpy()
         return {"featuremaps": grid.detach().numpy(), "gradcam": gradcam, "saliency": saliency,
                 "attention-rollout": rollout(fwd.attention)}, logits
+    if channels_last:
+        # [1, h, w, C]: alpha_c = mean over the h·w positions; feature maps as [C, h, w]
+        alpha = a.grad[0].mean(dim=(0, 1))
+        gradcam = F.relu((alpha[None, None, :] * a[0]).sum(-1)).detach().numpy()
+        return {"featuremaps": a[0].permute(2, 0, 1).detach().numpy(), "gradcam": gradcam, "saliency": saliency}, logits
     alpha = a.grad[0].mean(dim=(1, 2))
     gradcam = F.relu((alpha[:, None, None] * a[0]).sum(0)).detach().numpy()
     feats = a[0].detach().numpy()
@@ -338,6 +367,7 @@ def main():
     p.add_argument("--opsets", default="11,13")
     p.add_argument("--size", type=int, default=224, help="input side of the models without their own")
     p.add_argument("--workdir", default=None)
+    p.add_argument("--ig-steps", type=int, default=8, help="integrated-gradients steps (glimpse and the reference)")
     args = p.parse_args()
     work = args.workdir or tempfile.mkdtemp(prefix="glimpse-crosscheck-")
     os.makedirs(work, exist_ok=True)
@@ -356,7 +386,8 @@ def main():
         x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(2))
         with torch.no_grad():
             target = int(fwd(model, x)[0].argmax())
-        refs, logits = references(model, fwd, x, target, spec.tokens)
+        refs, logits = references(model, fwd, x, target, spec.tokens, spec.channels_last)
+        refs["integrated-gradients"] = integrated_gradients(model, fwd, x, target, args.ig_steps)
         if not spec.guided and "guided" in refs:
             del refs["guided"]
         for opset in spec.opsets or [int(o) for o in args.opsets.split(",")]:
@@ -377,7 +408,8 @@ def main():
                                   output_names=["logits"], do_constant_folding=(opset >= 13))
             out = os.path.join(d, "out")
             cmd = shlex.split(args.glimpse) + ["explain", "--model", onnx_path, "--input", os.path.join(d, "x.npy"),
-                                               "--method", ",".join(refs), "--out", out, "--faithfulness-steps", "0"]
+                                               "--method", ",".join(refs), "--out", out, "--faithfulness-steps", "0",
+                                               "--param", f"integrated-gradients.steps={args.ig_steps}"]
             if spec.named_layer:
                 cmd += ["--layer", "layer"]
             t0 = time.time()
@@ -394,16 +426,17 @@ def main():
                 sims[method] = cosine(got, ref) if got.shape == ref.shape else f"shape {got.shape} vs {ref.shape}"
             ok = summary["target"] == target and all(isinstance(v, float) and v >= 0.999 for v in sims.values())
             failed |= not ok
-            rows.append((name, opset, summary["layer"], "ok" if ok else "FAIL", sims, secs))
+            layer = summary["layer"] + (f" ({summary['layerLayout']})" if summary.get("layerLayout") else "")
+            rows.append((name, opset, layer, "ok" if ok else "FAIL", sims, secs))
             print(f"{name} opset {opset}: {'ok' if ok else 'FAIL'} {sims} ({secs:.1f} s)", flush=True)
-    print(f"{'model':<14} {'opset':>5} {'featuremaps':>12} {'gradcam':>10} {'saliency':>10} {'guided':>10} {'rollout':>10} {'s':>6}  result  layer")
+    print(f"{'model':<14} {'opset':>5} {'featuremaps':>12} {'gradcam':>10} {'saliency':>10} {'guided':>10} {'rollout':>10} {'ig':>10} {'s':>6}  result  layer")
     for name, opset, layer, verdict, sims, secs in rows:
         if "error" in sims:
             print(f"{name:<14} {opset:>5}  ERROR {sims['error']}")
             continue
         cells = [("-" if m not in sims else f"{sims[m]:.6f}" if isinstance(sims[m], float) else str(sims[m]))
-                 for m in ("featuremaps", "gradcam", "saliency", "guided", "attention-rollout")]
-        print(f"{name:<14} {opset:>5} {cells[0]:>12} {cells[1]:>10} {cells[2]:>10} {cells[3]:>10} {cells[4]:>10} {secs:6.1f}  {verdict:<6}  {layer}")
+                 for m in ("featuremaps", "gradcam", "saliency", "guided", "attention-rollout", "integrated-gradients")]
+        print(f"{name:<14} {opset:>5} {cells[0]:>12} {cells[1]:>10} {cells[2]:>10} {cells[3]:>10} {cells[4]:>10} {cells[5]:>10} {secs:6.1f}  {verdict:<6}  {layer}")
     print(f"work directory: {work}")
     return 1 if failed else 0
 

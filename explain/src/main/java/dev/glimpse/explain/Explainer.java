@@ -69,13 +69,14 @@ public final class Explainer implements AutoCloseable {
         // batched methods need a symbolic batch axis; exporters often pin it to 1
         this.model = DynamicBatch.relax(model);
         this.gradients = gradients;
-        this.maxBatch = maxBatch;
         this.device = device;
         this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
         long[] declared = ExecutedShapes.declaredInputShape(model);
         this.shapes = ExecutedShapes.of(this.model, declared);
         this.input = firstInput(model);
         this.logits = logitsTensor(model);
+        // a graph that keeps its exported batch of 1 (torch's multi-head attention) takes one input per call
+        this.maxBatch = DynamicBatch.followsBatch(this.model, logits) ? maxBatch : 1;
         if (device != null) {
             actualDevice = forwardSession(List.of(logits)).device();
         }
@@ -98,6 +99,7 @@ public final class Explainer implements AutoCloseable {
         return logits;
     }
 
+    /** Most inputs per ONNX Runtime call: the configured batch, or 1 when the graph keeps its exported batch of 1. */
     public int maxBatch() {
         return maxBatch;
     }

@@ -9,7 +9,6 @@ import dev.glimpse.engine.onnx.Onnx.NodeProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,7 +160,7 @@ public final class Backward {
         }
         Optional<ConstValue> a = shapesA.constant(tensor);
         Optional<ConstValue> b = shapesB.constant(tensor);
-        if (a.isEmpty() || b.isEmpty() || !Arrays.equals(a.get().longs(), b.get().longs())) {
+        if (a.isEmpty() || b.isEmpty() || !a.get().sameAs(b.get())) {
             return Optional.empty();
         }
         return a;

@@ -198,7 +198,7 @@ public final class ConstEval {
     }
 
     public static ConstValue reshape(ConstValue x, long[] dims) {
-        return x.isReal() ? ConstValue.ofReals(x.dataType, dims, x.reals) : ConstValue.ofInts(x.dataType, dims, x.ints);
+        return x.isReal() ? ConstValue.ofReals(x.dataType, dims, x.reals()) : ConstValue.ofInts(x.dataType, dims, x.ints());
     }
 
     public static ConstValue fill(ConstValue value, long[] dims) {
@@ -232,15 +232,17 @@ public final class ConstEval {
     /** Generic gather of the flat source positions {@code src[i]} into a new tensor of shape {@code dims}. */
     private static ConstValue pick(ConstValue x, long[] dims, int[] src) {
         if (x.isReal()) {
+            double[] reals = x.reals();
             double[] o = new double[src.length];
             for (int i = 0; i < src.length; i++) {
-                o[i] = x.reals[src[i]];
+                o[i] = reals[src[i]];
             }
             return ConstValue.ofReals(x.dataType, dims, o);
         }
+        long[] ints = x.ints();
         long[] o = new long[src.length];
         for (int i = 0; i < src.length; i++) {
-            o[i] = x.ints[src[i]];
+            o[i] = ints[src[i]];
         }
         return ConstValue.ofInts(x.dataType, dims, o);
     }

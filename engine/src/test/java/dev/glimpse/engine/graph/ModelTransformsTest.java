@@ -89,6 +89,41 @@ class ModelTransformsTest {
     }
 
     @Test
+    void shouldCarryWeightsThroughFoldingWithoutDecodingThem() throws Exception {
+        // Given a weight reached through Identity (folded into a new initializer) and a Reshape target (whose value
+        // shape inference needs)
+        float[] w = GradientCheck.randn(6, 4);
+        OnnxModel m = new ModelBuilder(13).input("input", -1, 6).initializer("w", w, 6)
+                .node("Identity", "w", "w_id").node("Mul", new String[] {"input", "w_id"}, new String[] {"y"})
+                .longs("target", -1, 2, 3).node("Reshape", new String[] {"y", "target"}, new String[] {"logits"})
+                .output("logits").build();
+        // When folded
+        OnnxModel folded = ConstantFolding.fold(m);
+        // Then the folded weight holds the very bytes of the original (copied by reference, never turned into numbers
+        // and back), the reshape target's value was read, and the forward result is unchanged
+        assertTrue(folded.isInitializer("w_id"));
+        assertTrue(folded.initializers().get("w_id").getRawData() == m.initializers().get("w").getRawData());
+        assertArrayEquals(new long[] {-1, 2, 3}, ShapeInference.infer(m, 1).constant("target").orElseThrow().longs());
+        assertArrayEquals(new long[] {1, 2, 3}, ShapeInference.infer(folded, 1).shape("logits"));
+        Tensor x = Tensor.of(GradientCheck.randn(12, 5), 2, 6);
+        assertArrayEquals(forward(m, "logits", x), forward(folded, "logits", x), 0f);
+    }
+
+    @Test
+    void shouldDecodeAWeightOnlyWhenItsValueIsCompared() {
+        TensorProto t = Tensors.floats("w", new float[] {1f, -2f, 3f}, 3);
+        ConstValue a = ConstValue.of(t);
+        ConstValue b = ConstValue.of(t);
+        assertTrue(a.sameAs(b), "two readings of one tensor are equal");
+        assertEquals(3, a.size());
+        assertTrue(a.isReal());
+        assertArrayEquals(new double[] {1, -2, 3}, a.doubles(), 0);
+        ConstValue c = ConstValue.of(Tensors.floats("v", new float[] {1f, -2f, 4f}, 3));
+        assertFalse(a.sameAs(c), "different data");
+        assertTrue(a.sameAs(ConstValue.ofReals(TensorProto.DataType.FLOAT_VALUE, new long[] {3}, new double[] {1, -2, 3})));
+    }
+
+    @Test
     void shouldUpgradeOldOpsetsWithoutChangingTheForwardResult() throws Exception {
         OnnxModel old = new ModelBuilder(9).input("input", -1, 3, 4, 4)
                 .node("Unsqueeze", "input", "u", Attributes.ofInts("axes", 1)).node("Squeeze", "u", "s", Attributes.ofInts("axes", 1))

@@ -37,7 +37,8 @@ public final class AblationCam implements ExplanationMethod {
         Tensor activation = out.get(layer);
         double y = out.get(e.logitsName()).data()[r.target()];
         int c = activation.dim(1);
-        int chunk = r.options().integer("ablationcam.batch", c, 1);
+        // all ablations in one call, unless the model takes one input per call
+        int chunk = r.options().integer("ablationcam.batch", e.maxBatch() == 1 ? 1 : c, 1);
         int hw = activation.dim(2) * activation.dim(3);
         LayerTail tail = e.tail(layer);
         double[] weights = new double[c];

@@ -16,6 +16,7 @@ import dev.glimpse.runtime.OrtSessions;
 import dev.glimpse.runtime.PlacedSession;
 import dev.glimpse.runtime.SessionTuning;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class ForwardSession implements AutoCloseable {
     private final String device;
     private final String inputName;
     private final List<String> outputs;
+    /** Element types of the outputs, read from ONNX Runtime once (each read lists every output, natively). */
+    private volatile Map<String, OnnxJavaType> outputTypes;
 
     public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs) throws OrtException {
         Onnx.ModelProto withOutputs = withExtraOutputs(model, extraOutputs);
@@ -93,11 +96,22 @@ public final class ForwardSession implements AutoCloseable {
 
     /** Element type of an output as ONNX Runtime inferred it (FLOAT, INT64, BOOL, ...). */
     public OnnxJavaType outputType(String name) throws OrtException {
-        NodeInfo info = session.getOutputInfo().get(name);
-        if (info == null) {
+        Map<String, OnnxJavaType> known = outputTypes;
+        if (known == null) {
+            // one native call for all outputs: asking per output made ExecutedShapes quadratic in the node count
+            // (minutes for swin_t's ~3000 node outputs)
+            Map<String, OnnxJavaType> types = new HashMap<>();
+            for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+                types.put(e.getKey(), e.getValue().getInfo() instanceof TensorInfo t ? t.type : OnnxJavaType.UNKNOWN);
+            }
+            outputTypes = types;
+            known = types;
+        }
+        OnnxJavaType type = known.get(name);
+        if (type == null) {
             throw new IllegalArgumentException("the session has no output '" + name + "'");
         }
-        return info.getInfo() instanceof TensorInfo t ? t.type : OnnxJavaType.UNKNOWN;
+        return type;
     }
 
     public String inputName() {
