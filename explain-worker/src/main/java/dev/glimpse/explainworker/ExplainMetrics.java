@@ -213,6 +213,10 @@ public final class ExplainMetrics {
                 m.scored.incrementAndGet();
                 m.deletion.record(f.getDeletionAuc());
                 m.drop.record(f.getAverageDrop());
+                if (f.getHasRoad()) { // probabilities, so in [0, 1] like the other scores (ROAD's combined can be < 0)
+                    faithfulness(a.getMethod(), "road_morf").record(f.getRoadMorf());
+                    faithfulness(a.getMethod(), "road_lerf").record(f.getRoadLerf());
+                }
                 if (f.getHasPointingGame()) {
                     m.pointingTotal.incrementAndGet();
                     if (f.getPointingGameHit()) {
