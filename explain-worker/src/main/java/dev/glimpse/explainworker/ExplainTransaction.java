@@ -86,10 +86,9 @@ final class ExplainTransaction {
                 }
             }
             progress.reached(s.oldestMs() == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - s.oldestMs()));
-            for (List<ExplainItem> group : groupByModelAndMethod(items)) {
-                long started = System.nanoTime();
+            for (List<ExplainItem> group : groupByModelAndLayer(items)) {
                 List<ExplanationEngine.Result> results = engine.explain(group);
-                budget.costs().record(group.get(0).method(), group.size(), (System.nanoTime() - started) / 1e9);
+                recordCosts(results);
                 for (ExplanationEngine.Result res : results) {
                     if (res.succeeded()) {
                         Explanation e = res.event();
@@ -178,12 +177,28 @@ final class ExplainTransaction {
         return mine;
     }
 
-    /** Items grouped by (model version, method, layer), in first-seen order: one engine call per group. */
-    private static List<List<ExplainItem>> groupByModelAndMethod(List<ExplainItem> items) {
+    /**
+     * Items grouped by (model version, layer), in first-seen order: one engine call per group holds every method of the
+     * micro-batch, so each image is decoded once and each method runs once for all of the group's images.
+     */
+    private static List<List<ExplainItem>> groupByModelAndLayer(List<ExplainItem> items) {
         Map<String, List<ExplainItem>> groups = new LinkedHashMap<>();
         for (ExplainItem it : items) {
-            groups.computeIfAbsent(it.model() + "|" + it.method() + "|" + it.layer(), k -> new ArrayList<>()).add(it);
+            groups.computeIfAbsent(it.model() + "|" + it.layer(), k -> new ArrayList<>()).add(it);
         }
         return new ArrayList<>(groups.values());
+    }
+
+    /** Each method's cost per item for the budget: the explained items' total time (method share plus scoring and storing). */
+    private void recordCosts(List<ExplanationEngine.Result> results) {
+        Map<String, Integer> items = new LinkedHashMap<>();
+        Map<String, Long> millis = new HashMap<>();
+        for (ExplanationEngine.Result r : results) {
+            if (r.succeeded()) {
+                items.merge(r.item().method(), 1, Integer::sum);
+                millis.merge(r.item().method(), r.event().getTotalMs(), Long::sum);
+            }
+        }
+        items.forEach((method, n) -> budget.costs().record(method, n, millis.get(method) / 1000.0));
     }
 }
