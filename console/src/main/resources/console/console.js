@@ -14,19 +14,6 @@ const el = (tag, cls, text) => {
   return e;
 };
 
-function token() { return glimpseAuth.token(); }
-
-async function post(url, body, retried) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token()) headers['Authorization'] = 'Bearer ' + token();
-  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (r.status === 401 && !retried && glimpseAuth.ask()) return post(url, body, true);
-  let data = null;
-  try { data = await r.json(); } catch (e) { /* empty body */ }
-  if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
-  return data;
-}
-
 function className(i) { return meta.classes[String(i)] || String(i); }
 
 // Cards are re-rendered as events stream in, so messages go to the card's current element, not a captured one.
@@ -123,7 +110,7 @@ function render(card) {
     const chosen = Number(sel.value);
     say(card.imageId, 'label-msg', 'msg', 'sending…');
     try {
-      await post('/api/labels', { imageId: card.imageId, label: chosen });
+      await glimpseAuth.post('/api/labels', { imageId: card.imageId, label: chosen });
       say(card.imageId, 'label-msg', 'msg', 'labelled ' + className(chosen));
     } catch (e) { say(card.imageId, 'label-msg', 'err', e.message); }
   });
@@ -146,7 +133,7 @@ function render(card) {
     eb.addEventListener('click', async () => {
       say(card.imageId, 'explain-msg', 'msg', 'explaining ' + ms.value + '…');
       try {
-        await post('/api/explain', { imageId: card.imageId, methods: [ms.value] });
+        await glimpseAuth.post('/api/explain', { imageId: card.imageId, methods: [ms.value] });
         say(card.imageId, 'explain-msg', 'msg', 'done');
       } catch (e) { say(card.imageId, 'explain-msg', 'err', e.message); }
     });

@@ -48,9 +48,7 @@
   $('response-upload').addEventListener('change', () => {
     const f = $('response-upload').files[0];
     if (!f) return;
-    const headers = { 'Content-Type': 'application/octet-stream' };
-    const token = glimpseAuth.token();
-    if (token) headers['Authorization'] = 'Bearer ' + token;
+    const headers = glimpseAuth.headers({ 'Content-Type': 'application/octet-stream' });
     fetchPng('/api/model/filter-responses', { method: 'POST', headers, body: f });
   });
   recent().catch(e => { $('responses-note').textContent = 'error: ' + e.message; });

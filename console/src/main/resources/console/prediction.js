@@ -40,19 +40,6 @@ const SCORES = [
 ];
 let data = null;
 
-function token() { return glimpseAuth.token(); }
-
-async function post(url, body, retried) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token()) headers['Authorization'] = 'Bearer ' + token();
-  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (r.status === 401 && !retried && glimpseAuth.ask()) return post(url, body, true);
-  let d = null;
-  try { d = await r.json(); } catch (e) { /* empty body */ }
-  if (!r.ok) throw new Error((d && d.error) || ('HTTP ' + r.status));
-  return d;
-}
-
 function className(i) { return (data.classes && data.classes[String(i)]) || String(i); }
 
 function probabilities() {
@@ -202,14 +189,14 @@ async function load() {
 
 async function init() {
   $('token').value = localStorage.getItem('glimpseToken') || '';
-  $('token').addEventListener('change', () => localStorage.setItem('glimpseToken', token()));
+  $('token').addEventListener('change', () => glimpseAuth.remember($('token').value.trim()));
   $('input').addEventListener('error', () => { $('input-note').textContent = 'the input is no longer cached by the console'; });
   $('label-button').addEventListener('click', async () => {
     const chosen = Number($('label-select').value);
     $('label-msg').className = 'msg';
     $('label-msg').textContent = 'sending…';
     try {
-      await post('/api/labels', { imageId, label: chosen });
+      await glimpseAuth.post('/api/labels', { imageId, label: chosen });
       $('label-msg').textContent = 'labelled ' + className(chosen);
       await load();
     } catch (e) { $('label-msg').className = 'err'; $('label-msg').textContent = e.message; }
@@ -220,7 +207,7 @@ async function init() {
     $('explain-msg').className = 'msg';
     $('explain-msg').textContent = 'explaining ' + body.methods[0] + '…';
     try {
-      const done = await post('/api/explain', body);
+      const done = await glimpseAuth.post('/api/explain', body);
       $('explain-msg').textContent = 'done';
       await load();
       const shown = document.querySelectorAll('article.explanation');

@@ -1,6 +1,7 @@
 package dev.glimpse.explainworker;
 
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.explain.faithfulness.Road;
 import dev.glimpse.explainworker.load.LoadLimits;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.platform.config.Config;
@@ -55,6 +56,8 @@ import java.util.Objects;
  * @param store             the object store artifacts are shared through and announced models read from
  * @param load              load shedding and health thresholds ({@code explain.max.age.ms},
  *                          {@code explain.capacity.utilisation}, {@code explain.health.*})
+ * @param explanation       method parameters ({@code explain.params}, as {@code explain --param}: tokens.grid, ...) and
+ *                          ROAD ({@code explain.faithfulness.road.*})
  */
 public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                   ArtifactStore.Limits artifactLimits, String policy, List<String> methods,
@@ -62,7 +65,8 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                                   int imageCacheEntries, long imageCacheBytes, Duration imageLookback,
                                   Duration imageWait, String deviceSpec, double pointingTolerance,
                                   int faithfulnessSteps, Map<String, Object> kafkaProperties,
-                                  ImageLimits imageLimits, StoreSettings store, LoadLimits load) {
+                                  ImageLimits imageLimits, StoreSettings store, LoadLimits load,
+                                  ExplanationOptions explanation) {
 
     /** A configuration whose models and artifacts stay on this host ({@code store.uri = file:}). */
     public ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
@@ -73,7 +77,8 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                                int faithfulnessSteps) {
         this(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods, layer, maxBatch, maxWait,
                 groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait, deviceSpec,
-                pointingTolerance, faithfulnessSteps, Map.of(), ImageLimits.DEFAULT, StoreSettings.local(), LoadLimits.defaults());
+                pointingTolerance, faithfulnessSteps, Map.of(), ImageLimits.DEFAULT, StoreSettings.local(), LoadLimits.defaults(),
+                ExplanationOptions.none());
     }
 
     public static final String MODEL = "explain.model";
@@ -139,6 +144,13 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
             .define(POINTING_TOLERANCE, ConfigType.DOUBLE, 15.0, Validator.atLeast(0),
                     "Pointing-game tolerance in pixels of a 224-pixel image, scaled to the image's larger side")
             .define(FAITHFULNESS_STEPS, ConfigType.INT, 16, Validator.between(1, 1000), "Deletion/insertion curve steps")
+            .define(ExplanationOptions.PARAMS, ConfigType.LIST, "", ExplanationOptions.paramsValidator(),
+                    "Method parameters as ./glimpse explain --param takes them, key=value comma-separated: tokens.grid=HxW and tokens.layout=nld|nhwc|nchw for vision transformers, smoothgrad.samples=25, ...")
+            .define(ExplanationOptions.ROAD_PERCENTILES, ConfigType.LIST, "",
+                    Validator.matches("[1-9]\\d?", "percentages 1..99"),
+                    "ROAD faithfulness (remove and debias): percentages of pixels removed by noisy linear imputation, most and least relevant first, e.g. 20,40,60,80; empty = no ROAD")
+            .define(ExplanationOptions.ROAD_NOISE, ConfigType.DOUBLE, Road.DEFAULT_NOISE, Validator.atLeast(0),
+                    "ROAD's imputation noise (standard deviation in the model's input space)")
             .define(MAX_AGE_MS, ConfigType.LONG, LoadLimits.defaults().maxAge().toMillis(), Validator.atLeast(0),
                     "A selected prediction older than this (ms) when the worker reaches it is skipped, and the worker jumps to the newest ones (0 = never skip)")
             .define(CAPACITY_UTILISATION, ConfigType.DOUBLE, LoadLimits.defaults().utilisation(), Validator.range(0, false, 1, true),
@@ -175,6 +187,7 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
         kafkaProperties = Map.copyOf(kafkaProperties);
         Objects.requireNonNull(imageLimits, "imageLimits");
         Objects.requireNonNull(load, "load");
+        Objects.requireNonNull(explanation, "explanation");
     }
 
     /** The transactional id: the instance id after the topic prefix, so that deployments do not fence each other. */
@@ -198,7 +211,10 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
                 KafkaKeys.clientProperties(c), new ImageLimits(c.getBytes(ImageKeys.MAX_BYTES), c.getLong(ImageKeys.MAX_PIXELS)),
                 ObjectStoreConfig.settings(c),
                 new LoadLimits(Duration.ofMillis(c.getLong(MAX_AGE_MS)), c.getDouble(CAPACITY_UTILISATION),
-                        c.getLong(HEALTH_MAX_LAG), Duration.ofMillis(c.getLong(HEALTH_MAX_AGE_MS))));
+                        c.getLong(HEALTH_MAX_LAG), Duration.ofMillis(c.getLong(HEALTH_MAX_AGE_MS))),
+                new ExplanationOptions(ExplanationOptions.parseParams(c.getList(ExplanationOptions.PARAMS)),
+                        c.getList(ExplanationOptions.ROAD_PERCENTILES).stream().map(Integer::valueOf).toList(),
+                        c.getDouble(ExplanationOptions.ROAD_NOISE)));
     }
 
     /** Defaults of {@link #DEFINITION}: gradcam + guided-gradcam + featuremaps on every prediction, batches of 8, 1 GiB of artifacts. */
@@ -214,55 +230,61 @@ public record ExplainWorkerConfig(String bootstrapServers, TopicCatalog catalog,
     public ExplainWorkerConfig withPolicy(String p) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, p, methods, layer,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withMethods(List<String> m, String l) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, m, l,
                 maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withBatch(int max, Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, max, wait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withIdentity(String group, String instance) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, group, instance, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withImageWait(Duration wait) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, wait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withStore(StoreSettings s) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, s, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, s, load, explanation);
     }
 
     public ExplainWorkerConfig withDevice(String device) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                device, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                device, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withArtifactLimits(ArtifactStore.Limits limits) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, limits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, explanation);
     }
 
     public ExplainWorkerConfig withLoadLimits(LoadLimits limits) {
         return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
                 layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
-                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, limits);
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, limits, explanation);
+    }
+
+    public ExplainWorkerConfig withExplanationOptions(ExplanationOptions options) {
+        return new ExplainWorkerConfig(bootstrapServers, catalog, modelPath, artifactDir, artifactLimits, policy, methods,
+                layer, maxBatch, maxWait, groupId, instanceId, imageCacheEntries, imageCacheBytes, imageLookback, imageWait,
+                deviceSpec, pointingTolerance, faithfulnessSteps, kafkaProperties, imageLimits, store, load, options);
     }
 
     /** A policy spec that {@link ExplanationPolicy#parse} accepts; its message names the bad term. */

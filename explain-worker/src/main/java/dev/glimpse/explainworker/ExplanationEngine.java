@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Computes explanations and stores their artifacts. The worker hands it one micro-batch of items that share a
- * model version and a method; it returns one result per item, in order. A failure of one item (undecodable
+ * model version and a layer, with any of the methods (each method runs once for all of its items); it returns one
+ * result per item, in order. A failure of one item (undecodable
  * image, unknown model version) is reported in its result, not thrown.
  */
 public interface ExplanationEngine extends AutoCloseable {

@@ -9,7 +9,6 @@ import dev.glimpse.explain.BatchedMethod;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Explanation;
 import dev.glimpse.explain.ExplanationMethod;
-import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.explain.faithfulness.FaithfulnessScorer;
 import dev.glimpse.explain.faithfulness.PointingGame;
@@ -96,7 +95,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         this.config = config;
         this.models = models;
         this.store = store;
-        this.faithfulness = new FaithfulnessScorer(config.faithfulnessSteps(), config.pointingTolerance());
+        this.faithfulness = config.explanation().scorer(config.faithfulnessSteps(), config.pointingTolerance());
         this.requestedDevice = ExecutionDevice.parse(config.deviceSpec());
         this.device = DeviceProbe.resolve(requestedDevice);
         LOG.info("explanation sessions run on {} (requested {})", device, requestedDevice);
@@ -290,7 +289,7 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
         List<Explanation> explained;
         long t0 = System.nanoTime();
         try {
-            explained = BatchedMethod.run(method, model.explainer(), batch, targets, layer, Options.none());
+            explained = BatchedMethod.run(method, model.explainer(), batch, targets, layer, config.explanation().options());
         } catch (Exception e) {
             if (ready.size() == 1) {
                 results[ready.get(0)] = failure(items.get(ready.get(0)), e);
@@ -352,6 +351,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
                 ? new Explainer(proto, new EngineDifferentiators(), 32)
                 : new Explainer(proto, new EngineDifferentiators(device, SessionTuning.defaults()), 32, device, SessionTuning.defaults());
         try {
+            // tokens.grid / tokens.layout as ./glimpse explain --param takes them: checked against this model here
+            explainer.useTokenParameters(config.explanation().options());
             ModelMetadata meta = InputLoader.metadata(proto, explainer.inputShape(), explainer.shape(explainer.logitsName()));
             String layer = config.layer() != null ? explainer.requireLayer(config.layer()) : defaultLayerOrNull(explainer, key);
             l = new Loaded(explainer, new Preprocessor(meta), meta, layer);
@@ -427,6 +428,8 @@ public final class OnnxExplanationEngine implements ExplanationEngine {
                 .setAverageDrop(scores.averageDrop())
                 .setAverageIncrease(scores.increaseInConfidence());
         scores.pointingGame().ifPresent(pg -> f.setHasPointingGame(true).setPointingGameHit(pg.hit()));
+        scores.road().ifPresent(r -> f.setHasRoad(true).setRoadMorf(r.morfMean()).setRoadLerf(r.lerfMean())
+                .setRoadCombined(r.combined()));
         return f.build();
     }
 

@@ -10,6 +10,7 @@ import dev.glimpse.platform.config.PlatformConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,32 @@ class ExplainWorkerConfigTest {
         assertRejected(ExplainWorkerConfig.INSTANCE_ID, "worker 1");
         assertRejected(ExplainWorkerConfig.BATCH_WAIT, "2m");
         assertRejected(ExplainWorkerConfig.FAITHFULNESS_STEPS, "many");
+        // the token parameters of explain --param: a grid must be HxW, a layout one of the three
+        assertRejected(ExplanationOptions.PARAMS, "tokens.grid=14");
+        assertRejected(ExplanationOptions.PARAMS, "tokens.layout=nlc");
+        assertRejected(ExplanationOptions.PARAMS, "tokens.size=7");
+        assertRejected(ExplanationOptions.PARAMS, "gradcam");
+        assertRejected(ExplanationOptions.PARAMS, "nosuchmethod.steps=3");
+        assertRejected(ExplanationOptions.ROAD_PERCENTILES, "0");
+        assertRejected(ExplanationOptions.ROAD_PERCENTILES, "half");
+        assertRejected(ExplanationOptions.ROAD_NOISE, "-0.5");
+    }
+
+    @Test
+    void shouldReadMethodParametersAndRoadFromTheDefinition() {
+        // Given the worker of a vision transformer with its token grid, a SmoothGrad setting and ROAD at three levels
+        Map<String, Object> raw = minimal();
+        raw.put(ExplanationOptions.PARAMS, "tokens.grid=2x8, smoothgrad.samples=5");
+        raw.put(ExplanationOptions.ROAD_PERCENTILES, "20,50,80");
+
+        ExplanationOptions o = ExplainWorkerConfig.from(ExplainWorkerConfig.DEFINITION.parse(raw)).explanation();
+
+        // Then the library gets them as explain --param would give them, and the scorer has ROAD
+        assertEquals(Map.of("tokens.grid", "2x8", "smoothgrad.samples", "5"), o.params());
+        assertEquals(List.of(20, 50, 80), o.roadPercentiles());
+        assertEquals("2x8", o.options().given().get("tokens.grid"));
+        // none given: no parameters, no ROAD (the scores of the event stay the four of before)
+        assertEquals(ExplanationOptions.none(), ExplainWorkerConfig.from(ExplainWorkerConfig.DEFINITION.parse(minimal())).explanation());
     }
 
     @Test

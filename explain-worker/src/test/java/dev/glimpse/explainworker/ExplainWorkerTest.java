@@ -59,17 +59,20 @@ class ExplainWorkerTest {
 
     @Test
     void shouldPublishExactlyOneExplanationPerImageVersionAndMethodAcrossACrash(KafkaTestContext kafka) {
-        // Given 40 images with their predictions on the topics
+        // Given 40 images with their predictions on the topics, by two model versions in turn (so that a transaction
+        // makes two engine calls, one per version, each with both methods)
         TopicCatalog catalog = kafka.catalog();
         int n = 40;
         for (int i = 0; i < n; i++) {
             kafka.produce(catalog.images(), "img-" + i, image("img-" + i));
         }
         for (int i = 0; i < n; i++) {
-            kafka.produce(catalog.predictions(), "img-" + i, prediction("img-" + i, i % 3, 0.9f, -1));
+            kafka.produce(catalog.predictions(), "img-" + i, prediction("img-" + i, i % 3, 0.9f, -1).toBuilder()
+                    .setModelVersion(String.valueOf(1 + i % 2)).build());
         }
 
-        // When a worker crashes in its second transaction, after some explanations were sent but not committed
+        // When a worker crashes in its second transaction (its 4th engine call), after the first version's explanations
+        // were sent but not committed
         FakeEngine crashing = new FakeEngine(4);
         ExplainWorkerConfig cfg = config(kafka, "all", "explain-crash");
         ExplainWorker first = new ExplainWorker(cfg, crashing, new ModelCatalog(null), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));

@@ -16,6 +16,7 @@ import dev.glimpse.explain.ExplainRun;
 import dev.glimpse.explain.Explainer;
 import dev.glimpse.explain.Options;
 import dev.glimpse.explain.Tensor;
+import dev.glimpse.explain.faithfulness.Road;
 import dev.glimpse.explain.gradient.EngineDifferentiators;
 import dev.glimpse.explain.io.InputLoader;
 import dev.glimpse.explain.methods.Methods;
@@ -25,6 +26,7 @@ import dev.glimpse.registry.artifacts.ArtifactStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +38,8 @@ class FaithfulnessAgreementTest {
 
     @Test
     void shouldGiveTheSameFaithfulnessInTheCliSummaryAndTheWorkerEvent() throws Exception {
-        // Given the tiny CNN, one 16×16 PNG with an object mask, and the worker's default faithfulness settings
+        // Given the tiny CNN, one 16×16 PNG with an object mask, and the worker's default faithfulness settings plus ROAD
+        // (explain.faithfulness.road.percentiles=20,50,80)
         Path model = TinyCnn.write(dir.resolve("tiny.onnx"), "1", 7);
         byte[][] img = TinyCnn.squareImage(2, 3);
         Path png = Files.write(dir.resolve("square.png"), img[0]);
@@ -45,7 +48,9 @@ class FaithfulnessAgreementTest {
                 .setObjectMask(ByteString.copyFrom(img[1])).build();
         Prediction prediction = Prediction.newBuilder().setImageId("a").setModelName("tiny").setModelVersion("1")
                 .addTopK(ClassScore.newBuilder().setClassIndex(1).setProbability(0.5f)).build();
-        ExplainWorkerConfig cfg = ExplainWorkerConfig.defaults("localhost:1", TopicCatalog.defaults(), model, dir.resolve("art"));
+        int[] road = {20, 50, 80};
+        ExplainWorkerConfig cfg = ExplainWorkerConfig.defaults("localhost:1", TopicCatalog.defaults(), model, dir.resolve("art"))
+                .withExplanationOptions(new ExplanationOptions(Map.of(), List.of(20, 50, 80), Road.DEFAULT_NOISE));
         Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(Files.readAllBytes(model));
 
         for (String method : List.of("gradcam", "saliency")) {
@@ -65,7 +70,7 @@ class FaithfulnessAgreementTest {
                 Tensor x = InputLoader.load(png, proto, e.inputShape(), e.shape(e.logitsName()));
                 ExplainRun.Settings settings = new ExplainRun.Settings(1, layer, Options.none(),
                         OnnxExplanationEngine.mask(image), cfg.faithfulnessSteps(), cfg.pointingTolerance(),
-                        new ExplanationRenderer(Colormap.JET, 0.5));
+                        new ExplanationRenderer(Colormap.JET, 0.5), null, road, Road.DEFAULT_NOISE);
                 Path out = dir.resolve("cli-" + method);
                 ExplainRun.run(e, x, Methods.parse(method), settings, out);
                 f = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("methods").get(method).get("faithfulness");
@@ -78,6 +83,12 @@ class FaithfulnessAgreementTest {
             assertEquals(event.getAverageIncrease(), f.get("increaseInConfidence").asDouble(), 0, method + " increase");
             assertTrue(event.getHasPointingGame(), "the image carries a mask");
             assertEquals(event.getPointingGameHit(), f.get("pointingGameHit").asBoolean(), method + " pointing game");
+            // ROAD as ./glimpse explain --road-percentiles 20,50,80 computes it (same seeded imputation noise)
+            assertTrue(event.getHasRoad(), method + ": ROAD configured");
+            JsonNode r = f.get("road");
+            assertEquals(r.get("morfMean").asDouble(), event.getRoadMorf(), 1e-6, method + " ROAD MoRF");
+            assertEquals(r.get("lerfMean").asDouble(), event.getRoadLerf(), 1e-6, method + " ROAD LeRF");
+            assertEquals(r.get("combined").asDouble(), event.getRoadCombined(), 1e-6, method + " ROAD combined");
             // the 224-px tolerance is scaled to the 16-px mask in both
             assertEquals(cfg.pointingTolerance() * 16 / 224, f.get("pointingGameTolerance").asDouble(), 1e-12);
         }

@@ -21,6 +21,8 @@ import dev.glimpse.runtime.ModelMetadataKeys;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,45 @@ class OnnxExplanationEngineTest {
             assertTrue(together.get(2).succeeded(), together.get(2).failureDetail());
             assertArrayEquals(alone1.data(), rawOf(engine, together.get(0)).data(), 1e-5f);
             assertArrayEquals(alone2.data(), rawOf(engine, together.get(2)).data(), 1e-5f);
+        }
+    }
+
+    @Test
+    void shouldGiveTheSameMapsAndScoresWhenEveryMethodOfAMicroBatchGoesInOneCall() throws Exception {
+        // Given three images, each asked for the worker's default methods plus saliency (the worker's micro-batch of a
+        // poll: one engine call per model version holding every method)
+        Path model = TinyCnn.write(dir.resolve("tiny.onnx"), "1", 7);
+        List<String> methods = List.of("gradcam", "guided-gradcam", "featuremaps", "saliency");
+        int[][] at = {{2, 3}, {9, 9}, {5, 1}};
+        List<ExplainItem> batch = new ArrayList<>();
+        for (int i = 0; i < at.length; i++) {
+            for (String m : methods) {
+                batch.add(item("img-" + i, "1", m, at[i][0], at[i][1]));
+            }
+        }
+        try (OnnxExplanationEngine engine = engine(model, new ModelCatalog(model))) {
+            // When they are explained together, and each (image, method) on its own (batch of 1, the worker at --batch 1)
+            List<ExplanationEngine.Result> together = engine.explain(batch);
+            for (int k = 0; k < batch.size(); k++) {
+                ExplanationEngine.Result alone = engine.explain(List.of(batch.get(k))).get(0);
+                ExplanationEngine.Result inBatch = together.get(k);
+                String what = batch.get(k).prediction().getImageId() + " " + batch.get(k).method();
+
+                // Then each result is the item's own, with the same raw map, shape and faithfulness scores
+                assertTrue(inBatch.succeeded(), inBatch.failureDetail());
+                assertEquals(batch.get(k), inBatch.item(), what);
+                Tensor expected = rawOf(engine, alone);
+                Tensor actual = rawOf(engine, inBatch);
+                assertArrayEquals(expected.shape(), actual.shape(), what);
+                assertArrayEquals(expected.data(), actual.data(), 1e-5f, what);
+                var fa = alone.event().getArtifacts(0).getFaithfulness();
+                var fb = inBatch.event().getArtifacts(0).getFaithfulness();
+                assertEquals(fa.getDeletionAuc(), fb.getDeletionAuc(), 1e-5, what + " deletion AUC");
+                assertEquals(fa.getAverageDrop(), fb.getAverageDrop(), 1e-5, what + " average drop");
+                assertEquals(fa.getPointingGameHit(), fb.getPointingGameHit(), what + " pointing game");
+            }
+            // and the images differ, so equal maps are not equal by accident
+            assertFalse(Arrays.equals(rawOf(engine, together.get(0)).data(), rawOf(engine, together.get(4)).data()));
         }
     }
 

@@ -48,7 +48,7 @@ class ShapesPointingExperiment {
         ExplainWorkerConfig cfg = new ExplainWorkerConfig(d.bootstrapServers(), d.catalog(), d.modelPath(), d.artifactDir(),
                 d.artifactLimits(), d.policy(), d.methods(), d.layer(), d.maxBatch(), d.maxWait(), d.groupId(), d.instanceId(),
                 d.imageCacheEntries(), d.imageCacheBytes(), d.imageLookback(), d.imageWait(), d.deviceSpec(), tolerance,
-                d.faithfulnessSteps(), d.kafkaProperties(), d.imageLimits(), d.store(), d.load());
+                d.faithfulnessSteps(), d.kafkaProperties(), d.imageLimits(), d.store(), d.load(), d.explanation());
         try (OnnxExplanationEngine engine = new OnnxExplanationEngine(cfg, new ModelCatalog(model),
                 new ArtifactStore(dir.resolve("art"), ArtifactStore.Limits.defaults()))) {
             for (String method : List.of("gradcam", "guided-gradcam")) {

@@ -99,15 +99,15 @@ public final class TinyCnn {
         }
     }
 
-    private static Onnx.TensorShapeProto.Dimension dim(long v) {
+    static Onnx.TensorShapeProto.Dimension dim(long v) {
         return Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(v).build();
     }
 
-    private static Onnx.StringStringEntryProto prop(String k, String v) {
+    static Onnx.StringStringEntryProto prop(String k, String v) {
         return Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 
-    private static Onnx.TensorProto weights(String name, Random r, double scale, long... dims) {
+    static Onnx.TensorProto weights(String name, Random r, double scale, long... dims) {
         Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(1);
         long n = 1;
         for (long d : dims) {
@@ -120,7 +120,7 @@ public final class TinyCnn {
         return t.build();
     }
 
-    private static Onnx.AttributeProto ints(String name, long... v) {
+    static Onnx.AttributeProto ints(String name, long... v) {
         Onnx.AttributeProto.Builder a = Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INTS);
         for (long x : v) {
             a.addInts(x);
@@ -128,7 +128,7 @@ public final class TinyCnn {
         return a.build();
     }
 
-    private static Onnx.NodeProto node(String op, String[] inputs, String output, Onnx.AttributeProto... attrs) {
+    static Onnx.NodeProto node(String op, String[] inputs, String output, Onnx.AttributeProto... attrs) {
         Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(output).addOutput(output);
         for (String i : inputs) {
             n.addInput(i);

@@ -55,8 +55,9 @@ public final class BenchExplainWorkerCommand implements BenchSubcommand, Callabl
     @Option(names = "--methods", split = ",", description = "methods (default: the worker's for this model)")
     List<String> methods;
 
-    @Option(names = "--batch", defaultValue = "8", description = "explain.batch.max (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", split = ",", defaultValue = "1,8",
+            description = "explain.batch.max; several (e.g. 1,8) run one after the other and the last is compared with the first (default: ${DEFAULT-VALUE})")
+    List<Integer> batches;
 
     @Override
     public Integer call() throws Exception {
@@ -73,6 +74,26 @@ public final class BenchExplainWorkerCommand implements BenchSubcommand, Callabl
         if (name.isEmpty() || version.isEmpty()) {
             throw new IllegalArgumentException("--model " + model + " has no glimpse.name/glimpse.version; give it its contract with ./glimpse models import");
         }
+        for (int batch : batches) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, got '" + batch + "'");
+            }
+        }
+        double first = Double.NaN;
+        double last = Double.NaN;
+        for (int batch : batches) {
+            last = measure(batch, meta, name, version);
+            first = Double.isNaN(first) ? last : first;
+        }
+        if (batches.size() > 1) {
+            System.out.printf(Locale.ROOT, "batch %d vs batch %d: %.2fx the predictions/s (same worker, same run)%n",
+                    batches.get(batches.size() - 1), batches.get(0), last / first);
+        }
+        return 0;
+    }
+
+    /** One worker at {@code batch} on a fresh embedded broker: prints its capacity, returns predictions per second. */
+    private double measure(int batch, Map<String, String> meta, String name, String version) throws Exception {
         Path dir = Files.createTempDirectory("glimpse-bench-explain-worker");
         TopicCatalog catalog = TopicCatalog.withPrefix("bench.");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(dir.resolve("kafka")).preferredPort(0)
@@ -109,7 +130,7 @@ public final class BenchExplainWorkerCommand implements BenchSubcommand, Callabl
                         name, version, inputSize(meta), cfg.methods(), batch, Runtime.getRuntime().availableProcessors(),
                         predictions, seconds, predictions / seconds, predictions * perPrediction / seconds, s.failures(),
                         costs, worker.budget().capacityPerSecond());
-                return 0;
+                return predictions / seconds;
             }
         } finally {
             deleteQuietly(dir);

@@ -6,6 +6,7 @@ import dev.glimpse.console.ConsoleServer;
 import dev.glimpse.registry.objectstore.ObjectStoreConfig;
 import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.explainworker.ExplainWorkerConfig;
+import dev.glimpse.explainworker.ExplanationOptions;
 import dev.glimpse.launcher.GlimpseCommand;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigDefinition;
@@ -59,6 +60,10 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
             + "at least min(14, input side / 4))")
     String layer;
 
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "method parameter as explain --param takes it, e.g. "
+            + "tokens.grid=14x14 for a vision transformer (explain.params; repeatable)")
+    List<String> params;
+
     @Option(names = "--batch", defaultValue = "8", description = "max predictions per transaction (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -102,6 +107,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
                 .put("--policy", ExplainWorkerConfig.POLICY, policy)
                 .put("--methods", ExplainWorkerConfig.METHODS, methods)
                 .put("--layer", ExplainWorkerConfig.LAYER, layer)
+                .put("--param", ExplanationOptions.PARAMS, params)
                 .put("--batch", ExplainWorkerConfig.BATCH_MAX, batch)
                 .put("--device", ExplainWorkerConfig.DEVICE, device)
                 .put("--instance-id", ExplainWorkerConfig.INSTANCE_ID, instanceId)

@@ -141,6 +141,9 @@ public final class DemoServices {
         values.put(PlatformConfig.TOPIC_PREFIX, c.catalog().prefix());
         values.put(PlatformConfig.METRICS_PORT, -1); // the demo serves one /metrics for all services
         values.put(IngestConfig.HTTP_PORT, c.ingestPort());
+        if (c.httpPort() > 0) { // the results API's artifact URLs point at the demo's console, wherever it listens
+            values.put(IngestConfig.ARTIFACTS_URL, "http://127.0.0.1:" + c.httpPort());
+        }
         values.put(BearerAuth.TOKEN_FILE, tokenFile(c).toString());
         // labels must name one of the served model's classes: those of the replayed dataset
         values.put(IngestConfig.NUM_CLASSES, DatasetReplay.open(c.dataset(), "test").classNames().size());
