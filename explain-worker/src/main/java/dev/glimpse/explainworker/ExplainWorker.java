@@ -10,6 +10,7 @@ import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.registry.objectstore.ObjectStore;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import dev.glimpse.explainworker.policy.ExplanationPolicy;
 import dev.glimpse.explainworker.policy.PolicySpec;
 import dev.glimpse.explainworker.policy.SampleRate;
@@ -132,9 +133,15 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
      */
     public static ExplainWorker forModel(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          MeterRegistry registry, String policy, String device) {
+        return forModel(bootstrapServers, catalog, modelPath, artifactDir, registry, policy, device, StoreSettings.local());
+    }
+
+    /** {@link #forModel(String, TopicCatalog, Path, Path, MeterRegistry, String, String)} with artifacts also in {@code store}. */
+    public static ExplainWorker forModel(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                                         MeterRegistry registry, String policy, String device, StoreSettings store) {
         PolicySpec.parse(policy); // rejects a bad spec before anything starts
         ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir)
-                .withPolicy(policy);
+                .withPolicy(policy).withStore(store);
         if (device != null) {
             w = w.withDevice(device);
         }
