@@ -37,11 +37,15 @@ final class WorkerClients {
                         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
     }
 
-    /** The consumer of the images topic, committing nothing itself (offsets go with the transactions). */
-    static Consumer<byte[], byte[]> imagesConsumer(KafkaClients clients, InferenceConfig config) {
+    /**
+     * The consumer of the images topic, committing nothing itself (offsets go with the transactions).
+     *
+     * @param maxPollRecords records per poll: those are decoded at once ({@link DecodeAhead})
+     */
+    static Consumer<byte[], byte[]> imagesConsumer(KafkaClients clients, InferenceConfig config, int maxPollRecords) {
         return clients.consumer(config.groupId(), config.workerId(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of(
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords(),
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
                         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20));
     }
 }
