@@ -119,7 +119,10 @@ final class PollLoop implements Runnable {
                 if (state.crashRequested()) {
                     consumer.close(CloseOptions.timeout(Duration.ZERO));
                 } else {
-                    consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                    // a static member stays in the group on close unless told to leave: leave, so the partitions
+                    // move to the other workers now rather than after the session timeout
+                    consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+                            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
                 }
             } catch (RuntimeException e) {
                 LOG.debug("closing consumer", e);

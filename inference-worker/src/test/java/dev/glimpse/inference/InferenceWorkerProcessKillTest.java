@@ -50,7 +50,8 @@ class InferenceWorkerProcessKillTest {
         TopicCatalog catalog = kafka.catalog();
         String group = kafka.groupId("killed");
         Path model = BundledModels.extract(BundledModels.FASHION_MNIST_MLP, dir);
-        Process child = startChild(kafka, catalog, group, "w1", model);
+        // the broker's minimum session timeout: the test does not wait long for the group to drop the dead process
+        Process child = ChildWorkerMain.start(kafka, catalog, group, "w1", model, dir, Duration.ofSeconds(6));
         AtomicLong childPredictions = new AtomicLong();
         CompletableFuture<Void> childAssigned = new CompletableFuture<>();
         Thread reader = readLines(child, childPredictions, childAssigned);
@@ -104,17 +105,6 @@ class InferenceWorkerProcessKillTest {
                 w1Again.close();
             }
         }
-    }
-
-    /** The worker main of this test classpath in a fresh JVM; its log goes to a file, its stdout is read here. */
-    private Process startChild(KafkaTestContext kafka, TopicCatalog catalog, String group, String id, Path model)
-            throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xss16m", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                ChildWorkerMain.class.getName(), kafka.bootstrapServers(), catalog.prefix(),
-                String.valueOf(catalog.images().partitions()), group, id, model.toString());
-        pb.redirectError(dir.resolve("child-" + id + ".log").toFile());
-        return pb.start();
     }
 
     private static Thread readLines(Process child, AtomicLong predictions, CompletableFuture<Void> assigned) {

@@ -1,5 +1,8 @@
 package dev.glimpse.launcher;
 
+import static dev.glimpse.launcher.FeedbackReplay.awaitPromotion;
+import static dev.glimpse.launcher.FeedbackReplay.onePerImage;
+import static dev.glimpse.launcher.FeedbackReplay.probeUntilServing;
 import static dev.glimpse.launcher.FeedbackReplay.replay;
 import static dev.glimpse.launcher.FeedbackReplay.versionNumber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,31 +77,20 @@ class ClosedLoopServingTest {
             // When 4,000 labeled images stream (the feedback), the worker swaps to the fine-tuned version,
             // then 1,200 images no model has seen stream
             replay(producer, catalog, test, 0, FEEDBACK);
-            Awaitility.await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> !training.outcomes().isEmpty());
-            String promoted = "v" + training.outcomes().stream().filter(o -> o.outcome().equals("promoted"))
-                    .map(o -> o.version()).findFirst().orElse("none").replaceAll("\\D", "");
+            String promoted = awaitPromotion(training);
             assertNotEquals("vnone", promoted, "training outcomes: " + training.outcomes());
-            // the worker switches between batches: probe images (real events too) until one is answered by it
-            int probes = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (versionNumber(worker.servingVersion()) != versionNumber(promoted) && System.nanoTime() < deadline) {
-                replay(producer, catalog, test, PROBES_FROM + probes, PROBES_FROM + probes + 1);
-                probes++;
-                Thread.sleep(250);
-            }
+            int probes = probeUntilServing(worker, promoted, producer, catalog, test, PROBES_FROM);
             assertEquals(promoted, "v" + versionNumber(worker.servingVersion()), "the worker swapped");
             replay(producer, catalog, test, FEEDBACK, FEEDBACK + AFTER);
 
             // Then every image has exactly one committed prediction, and accuracy rose from <= 0.5 to >= 0.8
             List<ConsumerRecord<String, Prediction>> records = kafka.consume(catalog.predictions(), FEEDBACK + AFTER + probes,
                     Duration.ofSeconds(120));
-            Map<String, Prediction> byImage = new HashMap<>();
+            Map<String, Prediction> byImage = onePerImage(records);
             Map<Integer, String> lastVersionByPartition = new HashMap<>();
             Map<String, long[]> accuracy = new LinkedHashMap<>();
             for (ConsumerRecord<String, Prediction> r : records) {
                 Prediction p = r.value();
-                assertEquals(null, byImage.put(p.getImageId(), p), "one prediction per image: " + p.getImageId());
                 String previous = lastVersionByPartition.put(r.partition(), p.getModelVersion());
                 assertTrue(previous == null || versionNumber(previous) <= versionNumber(p.getModelVersion()),
                         "swap point is monotonic per partition: " + previous + " then " + p.getModelVersion());

@@ -1,5 +1,8 @@
 package dev.glimpse.launcher;
 
+import static dev.glimpse.launcher.FeedbackReplay.awaitPromotion;
+import static dev.glimpse.launcher.FeedbackReplay.onePerImage;
+import static dev.glimpse.launcher.FeedbackReplay.probeUntilServing;
 import static dev.glimpse.launcher.FeedbackReplay.replay;
 import static dev.glimpse.launcher.FeedbackReplay.versionNumber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,18 +75,9 @@ class ImportedModelClosedLoopTest {
             // When 1,400 labeled scenes stream (the feedback) and the worker swaps to the fine-tuned version,
             // then 400 scenes no model has trained on stream
             replay(producer, catalog, test, 0, FEEDBACK);
-            Awaitility.await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> !training.outcomes().isEmpty());
-            String promoted = "v" + training.outcomes().stream().filter(o -> o.outcome().equals("promoted"))
-                    .map(o -> o.version()).findFirst().map(v -> v.replaceAll("\\D", "")).orElse("none");
+            String promoted = awaitPromotion(training);
             assertNotEquals("vnone", promoted, "training outcomes: " + training.outcomes());
-            int probes = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (versionNumber(worker.servingVersion()) != versionNumber(promoted) && System.nanoTime() < deadline) {
-                replay(producer, catalog, test, PROBES_FROM + probes, PROBES_FROM + probes + 1);
-                probes++;
-                Thread.sleep(250);
-            }
+            int probes = probeUntilServing(worker, promoted, producer, catalog, test, PROBES_FROM);
             assertEquals(promoted, "v" + versionNumber(worker.servingVersion()), "the worker swapped");
             replay(producer, catalog, test, FEEDBACK, FEEDBACK + AFTER);
 
@@ -92,11 +85,9 @@ class ImportedModelClosedLoopTest {
             // 0.65 on its share of the stream, and the promoted version is at least 0.1 better on unseen scenes
             List<ConsumerRecord<String, Prediction>> records = kafka.consume(catalog.predictions(), FEEDBACK + AFTER + probes,
                     Duration.ofSeconds(120));
-            Map<String, Prediction> byImage = new HashMap<>();
+            Map<String, Prediction> byImage = onePerImage(records);
             long[] start = new long[2];
-            for (ConsumerRecord<String, Prediction> r : records) {
-                Prediction p = r.value();
-                assertEquals(null, byImage.put(p.getImageId(), p), "one prediction per image: " + p.getImageId());
+            for (Prediction p : byImage.values()) {
                 if (versionNumber(p.getModelVersion()) == 1) {
                     start[0] += p.getTopK(0).getClassIndex() == p.getLabel() ? 1 : 0;
                     start[1]++;

@@ -2,7 +2,6 @@ package dev.glimpse.launcher.commands;
 
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.launcher.GlimpseCommand;
-import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.launcher.topics.KafkaSource;
 import dev.glimpse.launcher.topics.TopicReader;
 import java.io.PrintStream;
@@ -11,7 +10,6 @@ import java.util.Locale;
 import java.util.TreeMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,22 +43,18 @@ public final class DeadLettersCommand implements GlimpseCommand, Callable<Intege
     Integer run(PrintStream out) throws Exception {
         var topic = source.catalog().deadletter();
         Map<String, Integer> counts = new TreeMap<>();
-        try (KafkaSource.Connection kafka = source.open(); ShutdownSignal shutdown = new ShutdownSignal()) {
-            new TopicReader(kafka.bootstrapServers(), topic).read(true, follow, () -> !shutdown.requested(), r -> {
-                if (!(r.value() instanceof DeadLetter d)) {
-                    out.println(TailCommand.text(r));
-                    return;
-                }
-                if ((stage != null && !stage.equals(d.getStage())) || (reason != null && !reason.equals(d.getReason()))) {
-                    return;
-                }
-                counts.merge(d.getStage() + " " + d.getReason(), 1, Integer::sum);
-                out.println(line(d, r.timestamp()));
-                out.flush();
-            });
-        } catch (TimeoutException e) {
-            throw new IllegalArgumentException("cannot reach Kafka (" + e.getMessage() + ")");
-        }
+        source.read(topic, true, follow, r -> {
+            if (!(r.value() instanceof DeadLetter d)) {
+                out.println(TailCommand.text(r));
+                return;
+            }
+            if ((stage != null && !stage.equals(d.getStage())) || (reason != null && !reason.equals(d.getReason()))) {
+                return;
+            }
+            counts.merge(d.getStage() + " " + d.getReason(), 1, Integer::sum);
+            out.println(line(d, r.timestamp()));
+            out.flush();
+        });
         StringBuilder b = new StringBuilder("dead letters: ").append(counts.values().stream().mapToInt(Integer::intValue).sum());
         counts.forEach((k, n) -> b.append(" | ").append(k).append(' ').append(n));
         out.println(b);

@@ -3,7 +3,6 @@ package dev.glimpse.launcher.commands;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.launcher.GlimpseCommand;
-import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.launcher.topics.KafkaSource;
 import dev.glimpse.launcher.topics.ProtobufJson;
 import dev.glimpse.launcher.topics.TopicReader;
@@ -12,7 +11,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,23 +50,17 @@ public final class TailCommand implements GlimpseCommand, Callable<Integer> {
 
     Integer run(PrintStream out) throws Exception {
         var topic = TopicReader.find(source.catalog(), topicName);
-        try (KafkaSource.Connection kafka = source.open(); ShutdownSignal shutdown = new ShutdownSignal()) {
-            TopicReader reader = new TopicReader(kafka.bootstrapServers(), topic);
-            if (count) {
-                Set<String> keys = new HashSet<>();
-                long n = reader.read(true, false, () -> !shutdown.requested(), r -> keys.add(String.valueOf(r.key())));
-                out.println("records " + n + ", distinct keys " + keys.size());
-                return 0;
-            }
-            boolean keepFollowing = follow || !fromBeginning;
-            reader.read(fromBeginning, keepFollowing, () -> !shutdown.requested(), r -> {
-                out.println(json ? line(r).toString() : text(r));
-                out.flush();
-            });
+        if (count) {
+            Set<String> keys = new HashSet<>();
+            long n = source.read(topic, true, false, r -> keys.add(String.valueOf(r.key())));
+            out.println("records " + n + ", distinct keys " + keys.size());
             return 0;
-        } catch (TimeoutException e) {
-            throw new IllegalArgumentException("cannot reach Kafka (" + e.getMessage() + ")");
         }
+        source.read(topic, fromBeginning, follow || !fromBeginning, r -> {
+            out.println(json ? line(r).toString() : text(r));
+            out.flush();
+        });
+        return 0;
     }
 
     static ObjectNode line(TopicReader.Decoded r) {

@@ -1,9 +1,14 @@
 package dev.glimpse.launcher.topics;
 
+import com.google.protobuf.Message;
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.contracts.Topic;
+import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,6 +58,20 @@ public final class KafkaSource {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--data-dir " + dataDir + ": cannot start the broker on " + kafka
                     + " (is a demo still running on it? then use --bootstrap-servers): " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads {@code topic} through a connection opened for this call: from the first record or only new ones, up to
+     * the end or (with {@code follow}) until Ctrl-C. An unreachable Kafka is a usage error (one line).
+     *
+     * @return the number of records delivered to {@code sink}
+     */
+    public long read(Topic<String, ? extends Message> topic, boolean fromBeginning, boolean follow, Consumer<TopicReader.Decoded> sink) {
+        try (Connection kafka = open(); ShutdownSignal shutdown = new ShutdownSignal()) {
+            return new TopicReader(kafka.bootstrapServers(), topic).read(fromBeginning, follow, () -> !shutdown.requested(), sink);
+        } catch (TimeoutException e) {
+            throw new IllegalArgumentException("cannot reach Kafka (" + e.getMessage() + ")");
         }
     }
 }
