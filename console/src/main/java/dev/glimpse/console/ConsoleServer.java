@@ -26,6 +26,7 @@ import dev.glimpse.platform.http.Routes;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,11 +63,13 @@ public final class ConsoleServer implements GlimpseService {
     private static final Pattern LAYER = Pattern.compile("[A-Za-z0-9_./:;\\-]{1,256}");
     private static final String HTML = "text/html; charset=utf-8";
     private static final String JS = "text/javascript; charset=utf-8";
-    private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            + "connect-src 'self'; frame-ancestors 'none'";
+    private static final String CSP = "default-src 'self'; img-src 'self' data:%s; style-src 'self'; script-src 'self'; "
+            + "connect-src 'self'%s; frame-ancestors 'none'";
 
     private final ConsoleConfig config;
     private final ArtifactStore store;
+    /** The Content-Security-Policy: the bucket's origin is allowed for images when artifacts are redirected there. */
+    private final String csp;
     private final OnDemandExplainer explainer;
     private final ObjectMapper json = new ObjectMapper();
     private final EventStream events = new EventStream();
@@ -92,6 +95,8 @@ public final class ConsoleServer implements GlimpseService {
         this.config = config;
         this.store = store;
         this.explainer = explainer;
+        String bucket = store.redirectOrigin().map(o -> " " + o).orElse("");
+        this.csp = String.format(CSP, bucket, bucket);
         this.kept = new KeptInputs(images, new ImageCache(2 * config.maxCards(), 64L << 20), store);
         this.gallery = new Gallery(json, config.maxCards(), card -> events.broadcast("card", card.toString()), kept);
         Path model = config.modelPath() != null && Files.isRegularFile(config.modelPath()) ? config.modelPath() : null;
@@ -200,7 +205,7 @@ public final class ConsoleServer implements GlimpseService {
     }
 
     private boolean securityHeaders(HttpCall call) {
-        call.setHeader("Content-Security-Policy", CSP);
+        call.setHeader("Content-Security-Policy", csp);
         return true;
     }
 
@@ -262,7 +267,16 @@ public final class ConsoleServer implements GlimpseService {
     private void artifact(HttpCall call) throws IOException {
         String id = call.pathParam("id");
         try {
-            Optional<Path> file = store.open(id); // validates the id: 400 on anything but <sha256>.<ext>
+            // past the auth filter: a redirect is answered only where the artifact itself would be
+            Optional<URI> elsewhere = store.redirect(ArtifactId.parse(id)); // 400 on anything but <sha256>.<ext>
+            if (elsewhere.isPresent()) {
+                // the signed URL expires, so this answer is not cached (the artifact's own bytes never change)
+                call.setHeader("Location", elsewhere.get().toString());
+                call.setHeader("Cache-Control", "no-store");
+                call.sendEmpty(307);
+                return;
+            }
+            Optional<Path> file = store.open(id);
             if (file.isEmpty()) {
                 throw new HttpError(404, "no artifact " + id + " (never stored or evicted)");
             }

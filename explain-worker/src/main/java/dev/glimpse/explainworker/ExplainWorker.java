@@ -16,6 +16,7 @@ import dev.glimpse.platform.kafka.ImageCache;
 import dev.glimpse.platform.kafka.SideFeed;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.registry.objectstore.ObjectStore;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,9 +91,15 @@ public final class ExplainWorker implements GlimpseService, OnDemandExplainer {
      */
     public static ExplainWorker forModel(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
                                          MeterRegistry registry, String policy, String device) {
+        return forModel(bootstrapServers, catalog, modelPath, artifactDir, registry, policy, device, StoreSettings.local());
+    }
+
+    /** {@link #forModel(String, TopicCatalog, Path, Path, MeterRegistry, String, String)} with artifacts also in {@code store}. */
+    public static ExplainWorker forModel(String bootstrapServers, TopicCatalog catalog, Path modelPath, Path artifactDir,
+                                         MeterRegistry registry, String policy, String device, StoreSettings store) {
         PolicySpec.parse(policy); // rejects a bad spec before anything starts
         ExplainWorkerConfig w = ExplainWorkerConfig.defaults(bootstrapServers, catalog, modelPath, artifactDir)
-                .withPolicy(policy);
+                .withPolicy(policy).withStore(store);
         if (device != null) {
             w = w.withDevice(device);
         }

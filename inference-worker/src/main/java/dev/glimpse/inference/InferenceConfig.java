@@ -122,7 +122,8 @@ public record InferenceConfig(String bootstrapServers, String groupId, String wo
                     "Threads parsing and preprocessing images ahead of their batch, in parallel with ONNX Runtime "
                             + "(0 = on the poll thread)")
             .define(MAX_POLL_RECORDS, ConfigType.INT, DEFAULT_MAX_POLL_RECORDS, Validator.between(1, 65_536),
-                    "Records fetched per poll and decoded ahead; the partitions pause until they are all batched");
+                    "Records fetched per poll and decoded ahead (fewer for large inputs: at most 32 MB of preprocessed "
+                            + "floats, at least two batches); the partitions pause until they are all batched");
 
     public InferenceConfig {
         kafkaOverrides = Map.copyOf(kafkaOverrides);

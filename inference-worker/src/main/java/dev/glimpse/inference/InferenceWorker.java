@@ -95,9 +95,12 @@ public final class InferenceWorker implements GlimpseService {
         // the poll thread preprocesses with the start model's settings; a replacement must take the same input
         decoder = new ImageDecoder(classifier.preprocessor(), config.imageLimits(), config.decodeThreads(), config.workerId());
         serving = new HotSwapSlot<>(new ServingModel(classifier, m.name(), m.version()));
-        LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}",
-                config.workerId(), m.name(), m.version(), classifier.device(), classifier.requestedDevice(),
-                config.maxBatchSize(), config.maxWait().toMillis(), classifier.embeddingName().orElse("none"));
+        int decodeAhead = DecodeAhead.records(config.maxPollRecords(), config.maxBatchSize(),
+                classifier.preprocessor().sampleSize());
+        LOG.info("inference worker {}: model {} v{} on {} (requested {}), batches of up to {} within {} ms, embedding {}, "
+                        + "decoding up to {} images ahead", config.workerId(), m.name(), m.version(), classifier.device(),
+                classifier.requestedDevice(), config.maxBatchSize(), config.maxWait().toMillis(),
+                classifier.embeddingName().orElse("none"), decodeAhead);
         metrics.info("glimpse.inference.model.info", Tags.of("model", m.name(), "version", m.version()));
         metrics.info("glimpse.inference.device.info", Tags.of("device", classifier.device().toString(),
                 "requested", classifier.requestedDevice().toString()));
@@ -105,7 +108,7 @@ public final class InferenceWorker implements GlimpseService {
             // after the model (a local mistake is reported first), before any client retries against a dead cluster
             ClusterCheck.require(clients, config.connectTimeout());
             producer = WorkerClients.transactionalProducer(clients, config);
-            consumer = WorkerClients.imagesConsumer(clients, config);
+            consumer = WorkerClients.imagesConsumer(clients, config, decodeAhead);
             if (config.followModels()) {
                 following = new ModelFollowing(config, catalog, clients, registry, classifier, serving, tuning());
             }
@@ -123,7 +126,7 @@ public final class InferenceWorker implements GlimpseService {
         Thread scoreThread = new Thread(scoring, "glimpse-inference-run-" + config.workerId());
         Thread commitThread = new Thread(sink, "glimpse-inference-commit-" + config.workerId());
         pollThread = new Thread(new PollLoop(config, catalog.images().name(), consumer, decoder, state, metrics,
-                assigned, List.of(scoreThread, commitThread)), "glimpse-inference-poll-" + config.workerId());
+                assigned, List.of(scoreThread, commitThread), decodeAhead), "glimpse-inference-poll-" + config.workerId());
         pollThread.start();
         scoreThread.start();
         commitThread.start();

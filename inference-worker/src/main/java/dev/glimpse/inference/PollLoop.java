@@ -42,13 +42,16 @@ final class PollLoop implements Runnable {
     private final InferenceMetrics metrics;
     private final CountDownLatch assigned;
     private final List<Thread> downstream;
+    private final int decodeAhead;
 
     /**
      * @param assigned  opened when the first partitions are assigned
      * @param downstream the scoring and commit threads, joined before the consumer closes
+     * @param decodeAhead records per poll ({@link DecodeAhead}): the backlog at which fetching pauses
      */
     PollLoop(InferenceConfig config, String imagesTopic, Consumer<byte[], byte[]> consumer, ImageDecoder decoder,
-             PipelineState state, InferenceMetrics metrics, CountDownLatch assigned, List<Thread> downstream) {
+             PipelineState state, InferenceMetrics metrics, CountDownLatch assigned, List<Thread> downstream,
+             int decodeAhead) {
         this.config = config;
         this.imagesTopic = imagesTopic;
         this.consumer = consumer;
@@ -58,6 +61,7 @@ final class PollLoop implements Runnable {
         this.metrics = metrics;
         this.assigned = assigned;
         this.downstream = List.copyOf(downstream);
+        this.decodeAhead = decodeAhead;
     }
 
     @Override
@@ -140,7 +144,7 @@ final class PollLoop implements Runnable {
      */
     private void applyBackpressure(ArrayDeque<PendingImage> backlog) {
         Set<TopicPartition> paused = consumer.paused();
-        if (backlog.size() >= config.maxPollRecords()) {
+        if (backlog.size() >= decodeAhead) {
             Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
             toPause.removeAll(paused);
             if (!toPause.isEmpty()) {

@@ -42,12 +42,14 @@ final class WorkerClients {
      * group member under the worker id: a worker restarted after a crash with the same id takes its partitions back
      * at once instead of waiting for its predecessor's session to expire; a clean stop leaves the group explicitly
      * ({@link PollLoop}), so the others take its partitions at once too.
+     *
+     * @param maxPollRecords records per poll: those are decoded at once ({@link DecodeAhead})
      */
-    static Consumer<byte[], byte[]> imagesConsumer(KafkaClients clients, InferenceConfig config) {
+    static Consumer<byte[], byte[]> imagesConsumer(KafkaClients clients, InferenceConfig config, int maxPollRecords) {
         return clients.consumer(config.groupId(), config.workerId(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of(
                         ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId(),
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords(),
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
                         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20));
     }
 }

@@ -12,7 +12,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.ingest.source.DirectoryWatcher;
-import dev.glimpse.ingest.source.ReplayProgress;
+import dev.glimpse.ingest.source.SourceProgress;
 import dev.glimpse.platform.GlimpseService;
 import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.config.PlatformConfig;
@@ -109,34 +109,44 @@ public final class IngestService implements GlimpseService {
             }
         }
         config.watchDir().ifPresent(dir -> {
-            watcher = new DirectoryWatcher(dir, config.watchInterval(), ingestor);
+            TransactionalSource source = transactionalSource(catalog, DirectoryWatcher.sourceKey(dir));
+            watcher = new DirectoryWatcher(dir, config.watchInterval(), source.ingestor(), source.progress());
             watcher.start();
             resources.add(watcher);
         });
-        config.dataset().ifPresent(spec -> startReplay(spec, catalog, deadLetters));
+        config.dataset().ifPresent(spec -> startReplay(spec, catalog));
         running = true;
     }
 
+    /** The ingestor and position of a resumable source, both on the source's own transactional producer. */
+    private record TransactionalSource(Ingestor ingestor, SourceProgress progress) {
+    }
+
     /**
-     * The replay sends through its own transactional producer and ingestor, so that its images and its position in
-     * {@code ingest-state} commit together (see {@link ReplayProgress}); HTTP uploads stay non-transactional.
+     * A resumable source (replay, watched directory) sends through its own transactional producer and ingestor, so
+     * that its images and its position in {@code ingest-state} commit together (see {@link SourceProgress}); HTTP
+     * uploads stay non-transactional.
      */
-    private void startReplay(String spec, TopicCatalog catalog, DeadLetterPublisher httpDeadLetters) {
-        String source = "replay:" + spec + ":" + config.datasetSplit();
+    private TransactionalSource transactionalSource(TopicCatalog catalog, String source) {
         // One request in flight: the first write of a transaction to a partition adds the partition to it (transactions
         // v2), and batches pipelined behind it are refused as out of order and retried after a back-off, which at
         // 10 commits per second stalled the replay (seen: 30 images/s instead of 200 on a 3-node cluster).
-        Producer<byte[], byte[]> replayProducer = clients.transactionalProducer(
-                ReplayProgress.transactionalId(catalog.prefix(), source), new ByteArraySerializer(), new ByteArraySerializer(),
+        Producer<byte[], byte[]> sourceProducer = clients.transactionalProducer(
+                SourceProgress.transactionalId(catalog.prefix(), source), new ByteArraySerializer(), new ByteArraySerializer(),
                 Map.of(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
-        resources.add(replayProducer);
-        DeadLetterPublisher deadLetters = new DeadLetterPublisher(replayProducer, catalog.deadletter(), registry, name());
-        Ingestor replayIngestor = new Ingestor(replayProducer, catalog, config.validator(), deadLetters, registry,
+        resources.add(sourceProducer);
+        DeadLetterPublisher deadLetters = new DeadLetterPublisher(sourceProducer, catalog.deadletter(), registry, name());
+        Ingestor sourceIngestor = new Ingestor(sourceProducer, catalog, config.validator(), deadLetters, registry,
                 Clock.systemUTC(), config.numClasses());
-        ReplayProgress progress = new ReplayProgress(replayProducer, clients, catalog.ingestState(), source,
+        SourceProgress progress = new SourceProgress(sourceProducer, clients, catalog.ingestState(), source,
                 config.commitInterval(), Clock.systemUTC());
-        replay = new DatasetReplay(DatasetReplay.open(spec, config.datasetSplit()), replayIngestor, progress, config.rate(),
-                config.limit(), config.feedbackFraction(), config.seed());
+        return new TransactionalSource(sourceIngestor, progress);
+    }
+
+    private void startReplay(String spec, TopicCatalog catalog) {
+        TransactionalSource source = transactionalSource(catalog, "replay:" + spec + ":" + config.datasetSplit());
+        replay = new DatasetReplay(DatasetReplay.open(spec, config.datasetSplit()), source.ingestor(), source.progress(),
+                config.rate(), config.limit(), config.feedbackFraction(), config.seed());
         resources.add(replay);
         replay.start();
         log.info("replaying {} at {} events/s", replay.dataset().name(), config.rate() == 0 ? "max" : config.rate());

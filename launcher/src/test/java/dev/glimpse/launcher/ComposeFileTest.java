@@ -85,9 +85,27 @@ class ComposeFileTest {
             } catch (CommandLine.ParameterException ex) {
                 fail(e.getKey() + ": ./glimpse " + String.join(" ", args) + " does not parse: " + ex.getMessage());
             }
-            assertEquals(List.of("kafka:9092"), List.of(optionValue(cli, args, "--bootstrap-servers")),
-                    e.getKey() + " must use the compose broker's PLAINTEXT listener");
+            assertEquals(brokerListeners(), Set.of(optionValue(cli, args, "--bootstrap-servers").split(",")),
+                    e.getKey() + " must list every compose broker's PLAINTEXT listener (one broker down must not cut"
+                            + " a starting client off the cluster)");
         }
+    }
+
+    /** The PLAINTEXT listener every Kafka service of the compose file advertises, e.g. {@code kafka-2:9092}. */
+    private static Set<String> brokerListeners() {
+        Set<String> listeners = new TreeSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = compose.path("services").fields(); it.hasNext(); ) {
+            JsonNode service = it.next().getValue();
+            if (service.path("image").asText().startsWith("apache/kafka:")) {
+                for (String listener : service.path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText().split(",")) {
+                    if (listener.startsWith("PLAINTEXT://")) {
+                        listeners.add(listener.substring("PLAINTEXT://".length()));
+                    }
+                }
+            }
+        }
+        assertEquals(3, listeners.size(), "three brokers, each with a PLAINTEXT listener: " + listeners);
+        return listeners;
     }
 
     @Test

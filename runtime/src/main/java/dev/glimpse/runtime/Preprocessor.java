@@ -4,6 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 
@@ -165,7 +167,10 @@ public final class Preprocessor {
     /** Packs preprocessed samples into one NCHW float tensor; the caller closes it. */
     public OnnxTensor batch(OrtEnvironment env, List<float[]> samples) throws OrtException {
         int size = sampleSize();
-        FloatBuffer buffer = FloatBuffer.allocate(samples.size() * size);
+        // direct and in native order: ONNX Runtime reads it in place, where a heap buffer is copied into a direct one
+        // first (a 224x224 batch of 32 is 19 MB allocated and copied twice otherwise)
+        FloatBuffer buffer = ByteBuffer.allocateDirect(samples.size() * size * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         for (float[] s : samples) {
             if (s.length != size) {
                 throw new IllegalArgumentException("sample has " + s.length + " floats, the model takes " + size);

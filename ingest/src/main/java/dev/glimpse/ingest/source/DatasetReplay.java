@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a labelled dataset into ingest at a fixed rate, resumably (see {@link ReplayProgress}): each image is encoded as PNG, carries its label (and
+ * Replays a labelled dataset into ingest at a fixed rate, resumably (see {@link SourceProgress}): each image is encoded as PNG, carries its label (and
  * the object mask for the synthetic shapes and scenes), and with probability {@code feedbackFraction} its label is also sent
  * as a Label event, as a user correcting predictions would.
  */
@@ -43,7 +43,7 @@ public final class DatasetReplay implements AutoCloseable {
 
     private final Dataset dataset;
     private final Ingestor ingestor;
-    private final ReplayProgress progressStore;
+    private final SourceProgress progressStore;
     private final double rate;
     private final long limit;
     private final double feedbackFraction;
@@ -58,7 +58,7 @@ public final class DatasetReplay implements AutoCloseable {
      * @param rate  events per second, 0 = unthrottled
      * @param limit events to send, 0 = the dataset once (a limit above its size wraps around)
      */
-    public DatasetReplay(Dataset dataset, Ingestor ingestor, ReplayProgress progress, double rate, long limit,
+    public DatasetReplay(Dataset dataset, Ingestor ingestor, SourceProgress progress, double rate, long limit,
                          double feedbackFraction, long seed) {
         if (rate < 0 || limit < 0 || feedbackFraction < 0 || feedbackFraction > 1) {
             throw new IllegalArgumentException("rate and limit must be >= 0 and feedbackFraction in [0, 1], got rate="
@@ -145,7 +145,7 @@ public final class DatasetReplay implements AutoCloseable {
     }
 
     /**
-     * Runs the replay on the calling thread, from the position {@link ReplayProgress} gives (index 0 of a new run,
+     * Runs the replay on the calling thread, from the position {@link SourceProgress} gives (index 0 of a new run,
      * or where an interrupted run stopped). Image ids are {@code <run id>:<event index>}, so a resumed run sends
      * exactly the images the interrupted one had not committed, under the same ids.
      */

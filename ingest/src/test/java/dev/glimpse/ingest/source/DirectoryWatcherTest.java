@@ -80,4 +80,66 @@ class DirectoryWatcherTest {
             assertTrue(Files.exists(dir.resolve("done/slow.png")), "the complete file was accepted");
         }
     }
+
+    @Test
+    void shouldPublishEachFileExactlyOnceWhenRestartedAfterACrashBetweenCommitAndMove(KafkaTestContext kafka,
+                                                                                      @TempDir Path dir) throws Exception {
+        TopicCatalog catalog = kafka.catalog();
+        List<String> names = List.of("a.png", "b.png", "c.png", "d.png", "e.png", "f.png");
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            files.put(names.get(i), ImageSamples.encode(ImageSamples.drawing(20 + i, 20, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png"));
+        }
+        IngestService first = start(kafka, dir, "1h"); // the test drives the scans
+        try {
+            // Given a watcher that has committed a, b and c but crashed before moving them out of the directory (its
+            // done/ is a dangling link, so each move fails as if the process had died right after the commit)
+            DirectoryWatcher watcher = first.watcher().orElseThrow();
+            for (String name : names.subList(0, 3)) {
+                Files.write(dir.resolve(name), files.get(name));
+            }
+            Files.delete(dir.resolve("done"));
+            Files.createSymbolicLink(dir.resolve("done"), dir.resolve("no-such-folder"));
+            // (two scans: the first sees the files, the second takes them unchanged; the start's own scan may be one)
+            assertEquals(3, watcher.scanOnce() + watcher.scanOnce(), "a, b and c sent and committed");
+            for (String name : names.subList(0, 3)) {
+                assertTrue(Files.exists(dir.resolve(name)), name + " is still in the directory (its move failed)");
+            }
+            // and d, e and f arrived after that scan: the directory is only partly published
+            for (String name : names.subList(3, 6)) {
+                Files.write(dir.resolve(name), files.get(name));
+            }
+            Files.delete(dir.resolve("done"));
+
+            // When a new ingest starts on the same directory (it fences the dead one) and scans it twice
+            try (IngestService second = start(kafka, dir, "1h")) {
+                DirectoryWatcher restarted = second.watcher().orElseThrow();
+                restarted.scanOnce();
+                restarted.scanOnce();
+
+                // Then every file is in done/ and the directory is empty
+                for (String name : names) {
+                    assertTrue(Files.exists(dir.resolve("done").resolve(name)), name + " moved to done/");
+                    assertFalse(Files.exists(dir.resolve(name)), name + " left the directory");
+                }
+                // and the position counts six files sent in all, each published once (a, b and c by the first start)
+                assertEquals(6, restarted.position().getNextIndex());
+                assertEquals(6, restarted.position().getPublished());
+            }
+        } finally {
+            first.close();
+        }
+        // and the topic (read_committed) holds each file exactly once, under the id of its name and content:
+        // without the position, a, b and c would be there twice
+        List<ConsumerRecord<String, ImageEvent>> images = kafka.readAll(catalog.images());
+        Map<String, String> idByName = new java.util.HashMap<>();
+        for (ConsumerRecord<String, ImageEvent> r : images) {
+            String name = r.value().getAttributesMap().get("filename");
+            assertEquals(null, idByName.put(name, r.key()), name + " published twice");
+        }
+        assertEquals(names.size(), images.size());
+        for (String name : names) {
+            assertEquals(DirectoryWatcher.imageId(name, files.get(name)), idByName.get(name), name);
+        }
+    }
 }

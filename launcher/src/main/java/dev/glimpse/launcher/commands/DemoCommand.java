@@ -14,7 +14,11 @@ import dev.glimpse.ingest.source.DatasetReplay;
 import dev.glimpse.launcher.demo.BrokerChaos;
 import dev.glimpse.launcher.demo.PredictionsAudit;
 import dev.glimpse.launcher.demo.ReplayRun;
+import dev.glimpse.platform.config.ConfigException;
 import dev.glimpse.platform.kafka.EmbeddedKafkaCluster;
+import dev.glimpse.registry.objectstore.ObjectStore;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.ObjectStoreException;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.http.HttpSettings;
 import dev.glimpse.platform.metrics.MetricsServer;
@@ -27,7 +31,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +117,20 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
      */
     static final Path FEEDBACK_START_MODEL = DefaultModels.MODELS_ROOT.resolve("fashion-mnist-first-five").resolve("model.onnx");
 
+    @Option(names = "--store", defaultValue = "file:", description = "where model versions and explanation artifacts also "
+            + "go, for services on other hosts: file: (this data directory only) or s3://bucket/prefix (key store.uri; "
+            + "credentials from the AWS SDK's default chain) (default: ${DEFAULT-VALUE})")
+    String store;
+
+    @Option(names = "--store-endpoint", defaultValue = "", description = "with --store s3://...: the URL of an S3-compatible "
+            + "server (MinIO, Ceph: http://host:9000), addressed path-style (keys store.s3.endpoint, store.s3.path.style); "
+            + "empty = AWS S3 (default: empty)")
+    String storeEndpoint;
+
+    @Option(names = "--store-region", defaultValue = "us-east-1", description = "with --store s3://...: the S3 region "
+            + "(key store.s3.region) (default: ${DEFAULT-VALUE})")
+    String storeRegion;
+
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
@@ -158,6 +178,14 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             System.err.println("glimpse demo: --kill-broker-at needs --brokers 2 or more (3 for replicas on every other node)");
             return 2;
         }
+        Map<String, Object> storeKeys = storeKeys();
+        try {
+            // the keys are validated, and the bucket reached, before anything starts: one line when it cannot be
+            DemoContext.storeSettings(storeKeys).open().ifPresent(ObjectStore::close);
+        } catch (ConfigException | ObjectStoreException e) {
+            System.err.println("glimpse demo: " + e.getMessage());
+            return 2;
+        }
         TopicCatalog catalog = TopicCatalog.defaults();
         Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
         System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
@@ -171,7 +199,8 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
              MetricsServer metrics = MetricsServer.start(MetricsServer.newRegistry("demo"), HttpSettings.LOOPBACK, metricsPort)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
-                    ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback);
+                    ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback,
+                    storeKeys);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);
@@ -195,9 +224,9 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                         "glimpse demo: resuming run %s at event %d (the events before were published by an earlier start)%n",
                         r.runId(), r.resumedAt()));
                 System.err.printf("glimpse demo: Kafka on %s (data in %s), replaying %s at %s images/s, model %s; "
-                                + "metrics on %s/metrics; %s%n", broker.describe(), broker.dataDir(), ds,
+                                + "store %s; metrics on %s/metrics; %s%n", broker.describe(), broker.dataDir(), ds,
                         replayRate == 0 ? "max" : String.format(Locale.ROOT, "%.0f", replayRate), DefaultModels.describe(modelFile),
-                        metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
+                        store + (storeEndpoint.isEmpty() ? "" : " at " + storeEndpoint), metrics.uri(), events > 0 ? "stops after " + events + " images" : "Ctrl-C stops");
                 int code = watch(shutdown, tally, started);
                 boolean interrupted = shutdown.requested();
                 if (code == 0 && events > 0 && !interrupted) {
@@ -234,6 +263,20 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
                 StartupProgress.stop(started);
             }
         }
+    }
+
+    /**
+     * The {@code store.*} keys of every service from the options: a bucket on an S3-compatible endpoint is addressed
+     * path-style; objects read from the bucket are cached under {@code <data-dir>/store-cache}.
+     */
+    private Map<String, Object> storeKeys() {
+        Map<String, Object> keys = new LinkedHashMap<>();
+        keys.put(ObjectStoreConfig.URI_KEY, store);
+        keys.put(ObjectStoreConfig.S3_ENDPOINT, storeEndpoint);
+        keys.put(ObjectStoreConfig.S3_REGION, storeRegion);
+        keys.put(ObjectStoreConfig.S3_PATH_STYLE, !storeEndpoint.isBlank());
+        keys.put(ObjectStoreConfig.CACHE_DIR, dataDir.resolve("store-cache").toString());
+        return keys;
     }
 
     /** The embedded Kafka: one broker under {@code <data>/kafka}, or N nodes under {@code <data>/kafka-N-nodes/node-i}. */

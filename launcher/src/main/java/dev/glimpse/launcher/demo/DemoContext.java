@@ -3,7 +3,10 @@ package dev.glimpse.launcher.demo;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.runtime.ExecutionDevice;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.glimpse.registry.objectstore.ObjectStoreConfig;
+import dev.glimpse.registry.objectstore.StoreSettings;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What every service of {@code ./glimpse demo} is built from: where the (embedded) broker is, the topics, the
@@ -15,12 +18,36 @@ import java.nio.file.Path;
  * @param ingestPort port of the ingest HTTP API {@code POST /v1/images} (0 = any free port, -1 = off)
  * @param explainPolicy which predictions the explain worker explains (see PolicySpec), or {@code off}
  * @param feedback   share of replayed images whose label is sent as feedback; above 0 the training service runs
+ * @param store      the {@code store.*} keys ({@link ObjectStoreConfig}) of every service: where model versions and
+ *                   explanation artifacts also go for other hosts (empty: {@code file:}, this data directory only)
  */
 public record DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRegistry registry, Path dataDir,
                           Path model, String dataset, ExecutionDevice device, long events, double rate,
                           int httpPort, int ingestPort, int inferenceWorkers, String explainPolicy,
-                          double feedback) {
+                          double feedback, Map<String, Object> store) {
 
     /** The model name the training service publishes and the inference workers follow in the demo. */
     public static final String MODEL_NAME = "fashion";
+
+    public DemoContext {
+        store = Map.copyOf(store);
+    }
+
+    /** A demo whose store is {@code file:} (everything in its data directory). */
+    public DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRegistry registry, Path dataDir, Path model,
+                       String dataset, ExecutionDevice device, long events, double rate, int httpPort, int ingestPort,
+                       int inferenceWorkers, String explainPolicy, double feedback) {
+        this(bootstrapServers, catalog, registry, dataDir, model, dataset, device, events, rate, httpPort, ingestPort,
+                inferenceWorkers, explainPolicy, feedback, Map.of());
+    }
+
+    /** The store settings the services share (validated: an error names the key and quotes the value). */
+    public StoreSettings storeSettings() {
+        return storeSettings(store);
+    }
+
+    /** The store settings of these {@code store.*} keys (validated: an error names the key and quotes the value). */
+    public static StoreSettings storeSettings(Map<String, Object> store) {
+        return ObjectStoreConfig.settings(ObjectStoreConfig.definition().parse(store));
+    }
 }

@@ -66,7 +66,7 @@ public final class DemoServices {
             return List.of();
         }
         ExplainWorker worker = ExplainWorker.forModel(c.bootstrapServers(), c.catalog(), c.model(),
-                c.dataDir().resolve("artifacts"), c.registry(), c.explainPolicy(), c.device().toString());
+                c.dataDir().resolve("artifacts"), c.registry(), c.explainPolicy(), c.device().toString(), c.storeSettings());
         if (c.httpPort() < 0) {
             return List.of(worker);
         }
@@ -87,7 +87,7 @@ public final class DemoServices {
             // stable ids: a demo restarted on the same data directory fences its predecessor's open transactions
             workers.add(new InferenceWorker(InferenceConfig.builder().bootstrapServers(c.bootstrapServers())
                     .groupId(InferenceConfig.defaultGroupId(c.catalog().prefix())).workerId("demo-inference-" + i).model(c.model()).device(c.device())
-                    .modelName(DemoContext.MODEL_NAME).build(),
+                    .modelName(DemoContext.MODEL_NAME).store(c.storeSettings()).build(),
                     c.catalog(), c.registry()));
         }
         return workers;
@@ -118,6 +118,7 @@ public final class DemoServices {
         values.put(StreamsKeys.INSTANCE_ID, "demo-training"); // a restart rejoins at once (see MonitoringService.forDemo)
         values.put(TrainingServiceConfig.BOOTSTRAP_MODEL, c.model().toString());
         values.put(TrainingServiceConfig.HTTP_PORT, -1);
+        values.putAll(c.store()); // versions are published to the bucket too, when there is one
         if (!c.dataset().equals("fashion-mnist")) { // the labels the replay sends index the dataset's classes
             values.put(TrainingServiceConfig.CLASSES, String.join(",", DatasetReplay.open(c.dataset(), "test").classNames()));
             // a start model trained outside on part of the classes holds their logits far down: 0.002 cannot lift them

@@ -3,6 +3,7 @@ package dev.glimpse.registry.artifacts;
 import dev.glimpse.registry.objectstore.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -181,6 +182,26 @@ public final class ArtifactStore {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Where a browser may fetch an artifact this store does not hold: a presigned URL of the shared bucket's copy,
+     * when the bucket hands such URLs out ({@code store.s3.presign.expiry}) and has the object. Empty otherwise: the
+     * artifact is served from here ({@link #open(ArtifactId)}, which fetches and verifies a bucket's copy). A
+     * redirected browser reads the bucket's bytes as they are: their sha256 is not checked on the way.
+     */
+    public Optional<URI> redirect(ArtifactId id) {
+        if (shared == null || openLocal(id).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<URI> url = shared.presignedGet(sharedKey(id));
+        return url.isPresent() && shared.exists(sharedKey(id)) ? url : Optional.empty();
+    }
+
+    /** The origin ({@code scheme://host[:port]}) of {@link #redirect} URLs, for a page's Content-Security-Policy. */
+    public Optional<String> redirectOrigin() {
+        return shared == null ? Optional.empty()
+                : shared.presignedGet("artifacts/origin").map(u -> u.getScheme() + "://" + u.getRawAuthority());
     }
 
     /** Parses an untrusted id (e.g. from a URL) and opens it; see {@link ArtifactId#parse}. */

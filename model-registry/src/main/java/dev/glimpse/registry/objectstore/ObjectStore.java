@@ -1,6 +1,7 @@
 package dev.glimpse.registry.objectstore;
 
 import java.io.InputStream;
+import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,15 @@ public interface ObjectStore extends AutoCloseable {
 
     /** The URI the object {@code key} has (or would have). */
     StoreUri uriOf(String key);
+
+    /**
+     * A URL from which a browser may GET the object for a limited time without credentials (an S3 presigned URL),
+     * when the store is configured to hand such URLs out ({@code store.s3.presign.expiry} above 0); else empty.
+     * The object is not looked up.
+     */
+    default Optional<URI> presignedGet(String key) {
+        return Optional.empty();
+    }
 
     /** {@code file:} or {@code s3://bucket/prefix}: what the store is, for logs and startup lines. */
     String describe();

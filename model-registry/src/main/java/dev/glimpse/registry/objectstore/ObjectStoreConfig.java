@@ -21,6 +21,7 @@ public final class ObjectStoreConfig {
     public static final String S3_REGION = "store.s3.region";
     public static final String S3_PATH_STYLE = "store.s3.path.style";
     public static final String CACHE_DIR = "store.cache.dir";
+    public static final String S3_PRESIGN_EXPIRY = "store.s3.presign.expiry";
 
     private ObjectStoreConfig() {
     }
@@ -36,7 +37,11 @@ public final class ObjectStoreConfig {
                 .define(S3_PATH_STYLE, ConfigType.BOOLEAN, false,
                         "Path-style S3 addressing (http://host/bucket/key), as MinIO and Ceph usually need")
                 .define(CACHE_DIR, ConfigType.PATH, Path.of("data/store-cache"),
-                        "Local cache of objects read from the store, each verified by its sha256");
+                        "Local cache of objects read from the store, each verified by its sha256")
+                // SigV4 presigned URLs are valid for at most 7 days
+                .define(S3_PRESIGN_EXPIRY, ConfigType.DURATION, "0s", Validator.between(0, 604_800_000L),
+                        "0 = the console streams an artifact it does not hold, fetched from the bucket and verified; above 0 "
+                                + "it answers 307 to a presigned GET URL of the bucket valid this long (the browser reads the bucket)");
     }
 
     /**
@@ -77,6 +82,7 @@ public final class ObjectStoreConfig {
 
     /** The store settings of a parsed configuration that includes {@link #definition()}. */
     public static StoreSettings settings(Config config) {
-        return new StoreSettings(s3Settings(config).orElse(null), config.getPath(CACHE_DIR));
+        return new StoreSettings(s3Settings(config).orElse(null), config.getPath(CACHE_DIR),
+                config.getDuration(S3_PRESIGN_EXPIRY));
     }
 }

@@ -2,6 +2,8 @@ package dev.glimpse.registry.objectstore;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -13,6 +15,10 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
@@ -39,9 +45,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     private final Settings settings;
     private final S3Client s3;
+    private final Duration presignExpiry;
+    private final S3Presigner presigner;
 
     public S3ObjectStore(Settings settings) {
+        this(settings, Duration.ZERO);
+    }
+
+    /** @param presignExpiry how long the URLs of {@link #presignedGet} are valid; zero = none are handed out */
+    public S3ObjectStore(Settings settings, Duration presignExpiry) {
         this.settings = settings;
+        this.presignExpiry = presignExpiry;
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
@@ -53,6 +67,18 @@ public final class S3ObjectStore implements ObjectStore {
             builder.endpointOverride(settings.endpoint());
         }
         this.s3 = builder.build();
+        if (presignExpiry.isZero()) {
+            this.presigner = null;
+        } else {
+            S3Presigner.Builder p = S3Presigner.builder()
+                    .region(Region.of(settings.region()))
+                    .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
+            if (settings.endpoint() != null) {
+                p.endpointOverride(settings.endpoint());
+            }
+            this.presigner = p.build();
+        }
     }
 
     /** Fails with one line naming the bucket and endpoint when the bucket cannot be reached with these credentials. */
@@ -132,6 +158,23 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** A GET of the object signed with this client's credentials (SigV4, query string), valid for the expiry. */
+    @Override
+    public Optional<URI> presignedGet(String key) {
+        if (presigner == null) {
+            return Optional.empty();
+        }
+        try {
+            PresignedGetObjectRequest request = presigner.presignGetObject(GetObjectPresignRequest.builder()
+                    .signatureDuration(presignExpiry)
+                    .getObjectRequest(GetObjectRequest.builder().bucket(settings.bucket()).key(fullKey(key)).build())
+                    .build());
+            return Optional.of(request.url().toURI());
+        } catch (SdkException | URISyntaxException e) {
+            throw new ObjectStoreException("cannot presign a GET of " + uriOf(key) + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public StoreUri.S3 uriOf(String key) {
         return new StoreUri.S3(settings.bucket(), fullKey(key));
@@ -146,6 +189,9 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void close() {
         s3.close();
+        if (presigner != null) {
+            presigner.close();
+        }
     }
 
     private String fullKey(String key) {

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -40,99 +41,48 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Real Apache Kafka nodes (KRaft, each node broker and controller: a combined quorum of all nodes) running inside
- * this JVM on loopback, each with its own data directory ({@code <dir>/node-<id>}) and ports. With 3 or more nodes
- * every topic, internal ones included, has 3 replicas and {@code min.insync.replicas=2}, so one node may be
- * stopped ({@link #stopNode}) and started again ({@link #restartNode}) while clients go on. One node is the
- * {@link EmbeddedKafkaBroker} itself.
+ * this JVM on loopback, each with its own data directory ({@code <dir>/node-<id>}, or {@code <dir>} itself for one
+ * node) and ports. With 3 or more nodes every topic, internal ones included, has 3 replicas and
+ * {@code min.insync.replicas=2}, so one node may be stopped ({@link #stopNode}) and started again
+ * ({@link #restartNode}) while clients go on. The first start formats the directories (new cluster id, written to
+ * {@code meta.properties}); later starts reuse them, so records survive a restart.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
-    private static final String BROKER_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
-    /** One node of a multi-node cluster: fixed id, directory, ports and configuration; a server while it runs. */
-    public static final class KafkaNode {
-        private final int id;
-        private final Path dir;
-        private final int port;
-        private final int controllerPort;
-        private KafkaConfig config;
-        private KafkaRaftServer server;
-
-        KafkaNode(int id, Path dir, int port, int controllerPort) {
-            this.id = id;
-            this.dir = dir;
-            this.port = port;
-            this.controllerPort = controllerPort;
-        }
-
-        public int id() {
-            return id;
-        }
-
-        public int port() {
-            return port;
-        }
-
-        public Path dir() {
-            return dir;
-        }
-
-        public synchronized boolean isRunning() {
-            return server != null;
-        }
-
-        synchronized void start() {
-            KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
-            try {
-                s.startup();
-            } catch (RuntimeException e) {
-                s.shutdown();
-                throw new IllegalStateException("Kafka node " + id + " failed to start on data directory '" + dir
-                        + "' (is another broker using it?): " + e.getMessage(), e);
-            }
-            server = s;
-        }
-
-        synchronized void stop() {
-            if (server != null) {
-                server.shutdown();
-                server.awaitShutdown();
-                server = null;
-            }
-        }
-    }
-
-    private final EmbeddedKafkaBroker single;
-    private final List<KafkaNode> nodes;
+    private final List<EmbeddedKafkaNode> nodes;
     private final Path dataDir;
     private final String clusterId;
     private final short replicationFactor;
     private volatile boolean closed;
 
-    private EmbeddedKafkaCluster(EmbeddedKafkaBroker single, List<KafkaNode> nodes, Path dataDir, String clusterId) {
-        this.single = single;
+    private EmbeddedKafkaCluster(List<EmbeddedKafkaNode> nodes, Path dataDir, String clusterId) {
         this.nodes = List.copyOf(nodes);
         this.dataDir = dataDir;
         this.clusterId = clusterId;
-        this.replicationFactor = (short) Math.min(3, single != null ? 1 : nodes.size());
+        this.replicationFactor = (short) Math.min(3, nodes.size());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static Builder<EmbeddedKafkaCluster> builder() {
+        return new Builder<>(cluster -> cluster);
     }
 
     /** Every node, {@code 127.0.0.1:p1,127.0.0.1:p2,...}, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        if (single != null) {
-            return single.bootstrapServers();
-        }
-        return nodes.stream().map(n -> "127.0.0.1:" + n.port).collect(Collectors.joining(","));
+        return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+    }
+
+    /** Every node's port of an extra listener (e.g. a SASL one), for {@code bootstrap.servers}. */
+    public String bootstrapServers(String listenerName) {
+        return nodes.stream().map(n -> "127.0.0.1:" + n.extraPort(listenerName).orElseThrow(() ->
+                        new IllegalArgumentException("no extra listener '" + listenerName + "'; known: "
+                                + n.extraListenerNames())))
+                .collect(Collectors.joining(","));
     }
 
     public int size() {
-        return single != null ? 1 : nodes.size();
+        return nodes.size();
     }
 
     /** min(3, nodes). */
@@ -148,17 +98,14 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return clusterId;
     }
 
-    /** The nodes of a multi-node cluster (empty for one node, which is an {@link EmbeddedKafkaBroker}). */
-    public List<KafkaNode> nodes() {
+    /** The nodes, by id (node i at index i - 1). */
+    public List<EmbeddedKafkaNode> nodes() {
         return nodes;
     }
 
     /** Node ids and client ports, e.g. {@code 1@127.0.0.1:9092, 2@127.0.0.1:9093}. */
     public String describe() {
-        if (single != null) {
-            return single.bootstrapServers();
-        }
-        return nodes.stream().map(n -> n.id + "@127.0.0.1:" + n.port).collect(Collectors.joining(", "));
+        return nodes.stream().map(EmbeddedKafkaNode::toString).collect(Collectors.joining(", "));
     }
 
     public void createTopics(TopicCatalog catalog) {
@@ -182,6 +129,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      */
     public int leaderOfMostPartitions() {
         requireMultiNode();
+        Map<Integer, Integer> led = partitionsLedByNode();
+        return nodes.stream().filter(EmbeddedKafkaNode::isRunning)
+                .max(Comparator.comparingInt((EmbeddedKafkaNode n) -> led.getOrDefault(n.id(), 0))
+                        .thenComparingInt(n -> -n.id()))
+                .map(EmbeddedKafkaNode::id).orElseThrow(() -> new IllegalStateException("no Kafka node is running"));
+    }
+
+    /** Partitions (all topics, internal ones included) whose leader is the given node. */
+    public int partitionsLedBy(int nodeId) {
+        return partitionsLedByNode().getOrDefault(nodeId, 0);
+    }
+
+    /** How many partitions (all topics, internal ones included) each node leads, by node id. */
+    private Map<Integer, Integer> partitionsLedByNode() {
         try (Admin admin = admin()) {
             Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
             Map<Integer, Integer> led = new HashMap<>();
@@ -193,24 +154,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                     }
                 }
             }
-            return nodes.stream().filter(KafkaNode::isRunning)
-                    .max(Comparator.comparingInt((KafkaNode n) -> led.getOrDefault(n.id, 0)).thenComparingInt(n -> -n.id))
-                    .map(KafkaNode::id).orElseThrow(() -> new IllegalStateException("no Kafka node is running"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topics", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe the topics of " + describe() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Partitions (all topics, internal ones included) whose leader is the given node. */
-    public int partitionsLedBy(int nodeId) {
-        try (Admin admin = admin()) {
-            Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
-            return (int) admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                    .flatMap(d -> d.partitions().stream())
-                    .filter(p -> p.leader() != null && !p.leader().isEmpty() && p.leader().id() == nodeId).count();
+            return led;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing topics", e);
@@ -231,21 +175,21 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Starts a stopped node again on its data directory and ports; it catches up from the others as a follower. */
     public void restartNode(int nodeId) {
-        KafkaNode n = node(nodeId);
+        EmbeddedKafkaNode n = node(nodeId);
         if (!n.isRunning()) {
             n.start();
             log.info("Kafka node {} restarted", nodeId);
         }
     }
 
-    private KafkaNode node(int nodeId) {
+    private EmbeddedKafkaNode node(int nodeId) {
         requireMultiNode();
-        return nodes.stream().filter(n -> n.id == nodeId).findFirst()
+        return nodes.stream().filter(n -> n.id() == nodeId).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no Kafka node " + nodeId + " in " + describe()));
     }
 
     private void requireMultiNode() {
-        if (single != null) {
+        if (nodes.size() == 1) {
             throw new IllegalStateException("a one-node cluster has no node to stop or restart; start 2 or more nodes");
         }
     }
@@ -258,14 +202,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
         closed = true;
         long start = System.nanoTime();
-        if (single != null) {
-            single.close();
-            return;
-        }
         // Every node at once: stopped one after the other, the last ones wait for the quorum that the first left.
         List<Thread> stoppers = new ArrayList<>();
-        for (KafkaNode n : nodes) {
-            Thread t = new Thread(n::stop, "glimpse-kafka-stop-" + n.id);
+        for (EmbeddedKafkaNode n : nodes) {
+            Thread t = new Thread(n::stop, "glimpse-kafka-stop-" + n.id());
             t.start();
             stoppers.add(t);
         }
@@ -284,21 +224,30 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return "EmbeddedKafkaCluster[" + describe() + ", data=" + dataDir + ", cluster=" + clusterId + "]";
     }
 
-    /** Options of the embedded cluster; every one has a default. */
-    public static final class Builder {
+    /**
+     * Options of the embedded cluster; every one has a default. {@code R} is what {@link #start()} returns: the
+     * cluster, or the {@link EmbeddedKafkaBroker} view of a cluster of one.
+     */
+    public static final class Builder<R> {
+        private final Function<EmbeddedKafkaCluster, R> result;
         private Path dataDir = EmbeddedKafkaBroker.DEFAULT_DATA_DIR;
         private int nodes = 1;
         private int preferredPort = EmbeddedKafkaBroker.DEFAULT_PORT;
         private final List<Topic<?, ?>> topics = new ArrayList<>();
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> extraListeners = new LinkedHashMap<>();
+
+        Builder(Function<EmbeddedKafkaCluster, R> result) {
+            this.result = result;
+        }
 
         /** The cluster's directory: the node's own data for one node, {@code node-<id>/} per node otherwise. */
-        public Builder dataDir(Path dataDir) {
+        public Builder<R> dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
             return this;
         }
 
-        public Builder nodes(int nodes) {
+        public Builder<R> nodes(int nodes) {
             if (nodes < 1 || nodes > 9) {
                 throw new IllegalArgumentException("nodes must be in 1..9, got " + nodes);
             }
@@ -307,7 +256,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         /** The first node's client port when free (node i: port + i - 1 when free); a free port otherwise. 0 = choose. */
-        public Builder preferredPort(int port) {
+        public Builder<R> preferredPort(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("preferred port must be in 0..65535, got " + port);
             }
@@ -315,45 +264,45 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return this;
         }
 
-        public Builder topics(TopicCatalog catalog) {
+        /** Topics created (if missing) once the cluster is up. */
+        public Builder<R> topics(TopicCatalog catalog) {
             this.topics.addAll(catalog.all());
             return this;
         }
 
-        /** A broker property of every node, applied last. */
-        public Builder brokerProperty(String key, String value) {
+        /** A broker property of every node, e.g. {@code log.retention.hours}; applied last. */
+        public Builder<R> brokerProperty(String key, String value) {
             overrides.put(key, value);
             return this;
         }
 
-        public EmbeddedKafkaCluster start() {
-            Path dir = dataDir.toAbsolutePath().normalize();
-            if (nodes == 1) {
-                // One node has no peer to hand its leaderships to: a controlled shutdown only delays the stop (seen:
-                // 12 s of a demo's 20 s Ctrl-C on a loaded machine); the logs are closed cleanly either way.
-                EmbeddedKafkaBroker.Builder b = EmbeddedKafkaBroker.builder().dataDir(dir).preferredPort(preferredPort)
-                        .brokerProperty("controlled.shutdown.enable", "false");
-                overrides.forEach(b::brokerProperty);
-                EmbeddedKafkaBroker broker = b.start();
-                EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(broker, List.of(), dir, broker.clusterId());
-                createTopicsOrClose(cluster);
-                return cluster;
-            }
+        /**
+         * One more client listener on a free loopback port of each node, besides the PLAINTEXT one the nodes always
+         * have (and use between themselves): e.g. {@code extraListener("SASL", "SASL_PLAINTEXT")} plus the
+         * listener's {@code listener.name.sasl.*} settings as {@link #brokerProperty}s. Clients reach it at
+         * {@link EmbeddedKafkaCluster#bootstrapServers(String)}.
+         */
+        public Builder<R> extraListener(String name, String securityProtocol) {
+            extraListeners.put(name, securityProtocol);
+            return this;
+        }
+
+        public R start() {
             long startNanos = System.nanoTime();
-            List<KafkaNode> list = layOut(dir);
-            String voters = list.stream().map(n -> n.id + "@127.0.0.1:" + n.controllerPort).collect(Collectors.joining(","));
-            String clusterId = existingClusterId(list).orElseGet(() -> Uuid.randomUuid().toString());
-            for (KafkaNode n : list) {
-                Map<String, String> props = nodeProperties(n, voters, list.size());
-                props.putAll(overrides);
-                n.config = new KafkaConfig(props, false);
-                formatIfNeeded(n, clusterId);
+            Path dir = dataDir.toAbsolutePath().normalize();
+            List<EmbeddedKafkaNode> list = layOut(dir);
+            String voters = list.stream().map(n -> n.id() + "@127.0.0.1:" + n.controllerPort()).collect(Collectors.joining(","));
+            String clusterId = list.stream().map(EmbeddedKafkaNode::existingClusterId).flatMap(Optional::stream)
+                    .findFirst().orElseGet(() -> Uuid.randomUuid().toString());
+            for (EmbeddedKafkaNode n : list) {
+                n.configure(voters, list.size(), extraListeners, overrides);
+                n.formatIfNeeded(clusterId);
             }
-            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(null, list, dir, clusterId);
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(list, dir, clusterId);
             // In parallel: a node's start waits until the controller quorum (a majority of the nodes) is up.
             List<Thread> starters = new ArrayList<>();
             List<RuntimeException> failures = new ArrayList<>();
-            for (KafkaNode n : list) {
+            for (EmbeddedKafkaNode n : list) {
                 Thread t = new Thread(() -> {
                     try {
                         n.start();
@@ -362,7 +311,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                             failures.add(e);
                         }
                     }
-                }, "glimpse-kafka-start-" + n.id);
+                }, "glimpse-kafka-start-" + n.id());
                 t.start();
                 starters.add(t);
             }
@@ -379,12 +328,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 cluster.close();
                 throw failures.get(0);
             }
-            createTopicsOrClose(cluster);
-            log.info("embedded Kafka cluster {} started in {} ms", cluster, (System.nanoTime() - startNanos) / 1_000_000);
-            return cluster;
-        }
-
-        private void createTopicsOrClose(EmbeddedKafkaCluster cluster) {
             try {
                 if (!topics.isEmpty()) {
                     cluster.createTopics(topics);
@@ -393,14 +336,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 cluster.close();
                 throw e;
             }
+            log.info("embedded Kafka cluster {} started in {} ms", cluster, (System.nanoTime() - startNanos) / 1_000_000);
+            return result.apply(cluster);
         }
 
-        /** Node i: {@code <dir>/node-i}, client port preferred + i - 1 when free, any free controller port. */
-        private List<KafkaNode> layOut(Path dir) {
-            List<KafkaNode> list = new ArrayList<>();
+        /**
+         * Node i: {@code <dir>/node-i} ({@code <dir>} itself for one node), client port preferred + i - 1 when free,
+         * any free controller and extra listener ports.
+         */
+        private List<EmbeddedKafkaNode> layOut(Path dir) {
+            List<EmbeddedKafkaNode> list = new ArrayList<>();
             Set<Integer> taken = new HashSet<>();
             for (int id = 1; id <= nodes; id++) {
-                Path nodeDir = dir.resolve("node-" + id);
+                Path nodeDir = nodes == 1 ? dir : dir.resolve("node-" + id);
                 try {
                     Files.createDirectories(nodeDir);
                 } catch (IOException e) {
@@ -409,104 +357,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 int preferred = preferredPort == 0 ? 0 : preferredPort + id - 1;
                 int port = choose(preferred, taken);
                 int controllerPort = choose(0, taken);
-                list.add(new KafkaNode(id, nodeDir, port, controllerPort));
+                Map<String, Integer> extraPorts = new LinkedHashMap<>();
+                for (String listener : extraListeners.keySet()) {
+                    extraPorts.put(listener, choose(0, taken));
+                }
+                list.add(new EmbeddedKafkaNode(id, nodeDir, port, controllerPort, extraPorts));
             }
             return list;
         }
 
         private static int choose(int preferred, Set<Integer> taken) {
             int[] exclude = taken.stream().mapToInt(Integer::intValue).toArray();
-            int port = preferred > 0 && !taken.contains(preferred) ? EmbeddedKafkaBroker.Builder.choosePort(preferred, exclude)
-                    : EmbeddedKafkaBroker.Builder.choosePort(0, exclude);
+            int port = EmbeddedKafkaNode.choosePort(preferred > 0 && !taken.contains(preferred) ? preferred : 0, exclude);
             taken.add(port);
             return port;
-        }
-
-        private static Map<String, String> nodeProperties(KafkaNode n, String voters, int size) {
-            int replicas = Math.min(3, size);
-            String minIsr = String.valueOf(TopicCreator.minInsyncReplicas(replicas));
-            Map<String, String> p = new HashMap<>();
-            p.put("process.roles", "broker,controller");
-            p.put("node.id", String.valueOf(n.id));
-            // A static quorum: the voter set is not stored in the log, so controller ports may change between starts.
-            p.put("controller.quorum.voters", voters);
-            p.put("controller.listener.names", CONTROLLER_LISTENER);
-            p.put("listeners", BROKER_LISTENER + "://127.0.0.1:" + n.port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + n.controllerPort);
-            p.put("advertised.listeners", BROKER_LISTENER + "://127.0.0.1:" + n.port);
-            p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-            p.put("inter.broker.listener.name", BROKER_LISTENER);
-            p.put("log.dirs", n.dir.toString());
-            p.put("offsets.topic.replication.factor", String.valueOf(replicas));
-            p.put("offsets.topic.num.partitions", "4");
-            p.put("transaction.state.log.replication.factor", String.valueOf(replicas));
-            p.put("transaction.state.log.min.isr", minIsr);
-            p.put("transaction.state.log.num.partitions", "4");
-            p.put("share.coordinator.state.topic.replication.factor", String.valueOf(replicas));
-            p.put("share.coordinator.state.topic.min.isr", minIsr);
-            p.put("default.replication.factor", String.valueOf(replicas));
-            p.put("min.insync.replicas", minIsr);
-            p.put("unclean.leader.election.enable", "false");
-            p.put("group.initial.rebalance.delay.ms", "0");
-            // Leaderships stay where a failover put them: moving them back to a restarted node 5 minutes later moved a
-            // transaction coordinator in the middle of a commit and stalled that producer (seen in a chaos run).
-            p.put("auto.leader.rebalance.enable", "false");
-            // A stopped node is fenced (its partitions get new leaders) after 6 s without heartbeats, not 9 s (not less: a loaded machine delays heartbeats).
-            p.put("broker.session.timeout.ms", "6000");
-            p.put("broker.heartbeat.interval.ms", "1000");
-            // Stopping a node is how the chaos option simulates its loss: no hand-over of leaderships first.
-            p.put("controlled.shutdown.enable", "false");
-            // Several nodes share the cores with the services: small pools and cleaner buffer per node.
-            p.put("num.network.threads", "1");
-            p.put("num.io.threads", "2");
-            p.put("num.replica.fetchers", "1");
-            p.put("background.threads", "2");
-            p.put("num.recovery.threads.per.data.dir", "1");
-            p.put("log.cleaner.threads", "1");
-            p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
-            p.put("log.cleaner.backoff.ms", "1000");
-            // Images up to TopicCatalog.MAX_IMAGE_RECORD_BYTES are replicated too.
-            p.put("replica.fetch.max.bytes", String.valueOf(TopicCatalog.MAX_IMAGE_RECORD_BYTES + 64 * 1024));
-            return p;
-        }
-
-        private static Optional<String> existingClusterId(List<KafkaNode> list) {
-            for (KafkaNode n : list) {
-                Path meta = n.dir.resolve("meta.properties");
-                if (Files.exists(meta)) {
-                    Properties p = new Properties();
-                    try (var in = Files.newInputStream(meta)) {
-                        p.load(in);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot read '" + meta + "'", e);
-                    }
-                    String id = p.getProperty("cluster.id");
-                    if (id == null) {
-                        throw new IllegalStateException("'" + meta + "' has no cluster.id; not a Kafka data directory?");
-                    }
-                    return Optional.of(id);
-                }
-            }
-            return Optional.empty();
-        }
-
-        private static void formatIfNeeded(KafkaNode n, String clusterId) {
-            if (Files.exists(n.dir.resolve("meta.properties"))) {
-                return;
-            }
-            try {
-                new Formatter()
-                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                        .setNodeId(n.id)
-                        .setClusterId(clusterId)
-                        .setDirectories(Set.of(n.dir.toString()))
-                        .setMetadataLogDirectory(n.dir.toString())
-                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                        .setControllerListenerName(CONTROLLER_LISTENER)
-                        .setIgnoreFormatted(false)
-                        .run();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot format Kafka data directory '" + n.dir + "': " + e.getMessage(), e);
-            }
         }
     }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,11 +64,13 @@ class EmbeddedKafkaBrokerTest {
             producer.commitTransaction();
         }
 
-        // When a read_committed consumer reads the topic to its end
-        List<ConsumerRecord<String, Label>> records = kafka.readAll(catalog.labels());
+        // When a read_committed consumer reads the topic to its end (a commit becomes visible on each partition once
+        // its marker is written there, just after commitTransaction returns: seen missing at load 38)
+        Set<String> keys = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> kafka.readAll(catalog.labels()).stream().map(ConsumerRecord::key).collect(Collectors.toSet()),
+                        k -> k.containsAll(Set.of("committed-a", "committed-b")));
 
         // Then it sees the committed records only
-        Set<String> keys = records.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
         assertEquals(Set.of("committed-a", "committed-b"), keys);
     }
 

@@ -12,17 +12,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a dataset replay resumable and exactly once across crashes: the replay's images, labels and dead letters
- * are sent in Kafka transactions, and each transaction also writes the replay's position to {@code ingest-state}.
- * A commit makes both visible together; a crash aborts the open transaction (the next producer with the same
- * transactional id fences it), so a restart reads the last committed position and sends the next image — with the
- * same deterministic id {@code <run id>:<event index>} — without any image being visible twice to read_committed
- * consumers. A run is resumed when its position is incomplete and asks for the same events (limit, seed, feedback);
- * otherwise a new run begins, numbered after the last one.
+ * Makes a source (dataset replay, watched directory) resumable and exactly once across crashes: what the source
+ * publishes (images, labels, dead letters) is sent in Kafka transactions, and each transaction also writes the source's
+ * position to {@code ingest-state}. A commit makes both visible together; a crash aborts the open transaction (the next
+ * producer with the same transactional id fences it), so a restart reads the last committed position and goes on
+ * from there, under the same deterministic image ids, without any image being visible twice to read_committed
+ * consumers. A replay's position is its event index ({@code <run id>:<event index>} ids): a run is resumed when its
+ * position is incomplete and asks for the same events (limit, seed, feedback), otherwise a new run begins, numbered
+ * after the last one. A directory's position names the files committed but not yet moved out of the directory.
  */
-public final class ReplayProgress {
+public final class SourceProgress {
 
-    private static final Logger log = LoggerFactory.getLogger(ReplayProgress.class);
+    private static final Logger log = LoggerFactory.getLogger(SourceProgress.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     private final Producer<byte[], byte[]> producer;
@@ -40,7 +41,7 @@ public final class ReplayProgress {
      * @param source         the key of the position, e.g. {@code replay:fashion-mnist:test}
      * @param commitInterval how long a transaction stays open at most (what it adds to the latency of a replayed image)
      */
-    public ReplayProgress(Producer<byte[], byte[]> producer, KafkaClients clients, Topic<String, IngestPosition> topic,
+    public SourceProgress(Producer<byte[], byte[]> producer, KafkaClients clients, Topic<String, IngestPosition> topic,
                           String source, Duration commitInterval, Clock clock) {
         this.producer = producer;
         this.clients = clients;
@@ -50,7 +51,7 @@ public final class ReplayProgress {
         this.clock = clock;
     }
 
-    /** The transactional id of a source's replay: one per source and topic prefix, stable across restarts. */
+    /** The transactional id of a source: one per source and topic prefix, stable across restarts. */
     public static String transactionalId(String topicPrefix, String source) {
         return topicPrefix + "glimpse-ingest-" + source.replaceAll("[^A-Za-z0-9._-]", "-");
     }
@@ -64,8 +65,7 @@ public final class ReplayProgress {
      * (next run number) at index 0. Opens the first transaction.
      */
     public IngestPosition begin(long limit, long seed, double feedbackFraction) {
-        Optional<IngestPosition> stored = Optional.ofNullable(
-                SourcePositions.read(clients, topic, source::equals, READ_TIMEOUT).get(source));
+        Optional<IngestPosition> stored = stored();
         IngestPosition start;
         if (stored.isPresent() && !stored.get().getComplete() && stored.get().getLimit() == limit
                 && stored.get().getSeed() == seed && stored.get().getFeedbackFraction() == feedbackFraction) {
@@ -79,6 +79,11 @@ public final class ReplayProgress {
         }
         beginTransaction();
         return start;
+    }
+
+    /** The source's last committed position, if it has one (read_committed, to the end of {@code ingest-state}). */
+    public Optional<IngestPosition> stored() {
+        return Optional.ofNullable(SourcePositions.read(clients, topic, source::equals, READ_TIMEOUT).get(source));
     }
 
     /** The run id: the source's dataset and a run number, e.g. {@code fashion-mnist.r3} (the image ids' prefix). */
@@ -108,7 +113,7 @@ public final class ReplayProgress {
         beginTransaction();
     }
 
-    /** The last commit of a run (or of a stop): no transaction stays open. */
+    /** Writes the position and commits, leaving no transaction open (the last commit of a run, a stop, a scan). */
     public void finish(IngestPosition position) {
         commitWithoutReopening(position);
     }
@@ -120,7 +125,14 @@ public final class ReplayProgress {
         inTransaction = false;
     }
 
-    private void beginTransaction() {
+    /** Drops what was sent since the last commit (e.g. after a send failed); nothing of it becomes visible. */
+    public void abort() {
+        producer.abortTransaction();
+        inTransaction = false;
+    }
+
+    /** Opens a transaction: what is sent from now on becomes visible with the next {@link #commit} or {@link #finish}. */
+    public void beginTransaction() {
         producer.beginTransaction();
         inTransaction = true;
         transactionStartNanos = System.nanoTime();
