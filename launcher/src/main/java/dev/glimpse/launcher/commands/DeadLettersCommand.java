@@ -46,7 +46,7 @@ public final class DeadLettersCommand implements GlimpseCommand, Callable<Intege
         var topic = source.catalog().deadletter();
         Map<String, Integer> counts = new TreeMap<>();
         try (KafkaSource.Connection kafka = source.open(); ShutdownSignal shutdown = new ShutdownSignal()) {
-            new TopicReader(kafka.bootstrapServers(), topic).read(true, follow, () -> !shutdown.requested(), r -> {
+            new TopicReader(kafka.clients(), topic).read(true, follow, () -> !shutdown.requested(), r -> {
                 if (!(r.value() instanceof DeadLetter d)) {
                     out.println(TailCommand.text(r));
                     return;

@@ -53,7 +53,7 @@ public final class TailCommand implements GlimpseCommand, Callable<Integer> {
     Integer run(PrintStream out) throws Exception {
         var topic = TopicReader.find(source.catalog(), topicName);
         try (KafkaSource.Connection kafka = source.open(); ShutdownSignal shutdown = new ShutdownSignal()) {
-            TopicReader reader = new TopicReader(kafka.bootstrapServers(), topic);
+            TopicReader reader = new TopicReader(kafka.clients(), topic);
             if (count) {
                 Set<String> keys = new HashSet<>();
                 long n = reader.read(true, false, () -> !shutdown.requested(), r -> keys.add(String.valueOf(r.key())));
