@@ -58,6 +58,7 @@ public final class IngestService implements GlimpseService {
     private PredictionReplies replies;
     private ResultsApi resultsApi;
     private volatile boolean running;
+    private BearerAuth givenAuth;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
         this(config, registry, PlatformConfig.kafkaClients(config.config()));
@@ -67,6 +68,15 @@ public final class IngestService implements GlimpseService {
         this.config = config;
         this.registry = registry;
         this.clients = clients;
+    }
+
+    /**
+     * Uses {@code given} for the write endpoints instead of the configuration's {@code auth.*} keys (a host running
+     * several services decides once for all of them, e.g. the demo). Call before {@link #start()}.
+     */
+    public IngestService withAuth(BearerAuth given) {
+        this.givenAuth = given;
+        return this;
     }
 
     @Override
@@ -91,14 +101,18 @@ public final class IngestService implements GlimpseService {
 
     private void startSources() {
         TopicCatalog catalog = config.catalog();
-        BearerAuth auth = config.httpPort() >= 0 ? config.auth() : null; // refuses a missing token before Kafka is touched
+        // refuses a missing token before Kafka is touched
+        BearerAuth auth = config.httpPort() < 0 ? null : givenAuth != null ? givenAuth : config.auth();
         createTopics(catalog);
         producer = clients.producer("glimpse-ingest");
         resources.add(producer);
         resources.add(KafkaClientMeters.bind(registry, producer, name()));
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, catalog.deadletter(), registry, name());
+        LabelRange labels = LabelRange.following(clients, catalog, config.numClasses(), "glimpse-ingest-models");
+        resources.add(labels);
+        labels.start();
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
-                config.numClasses());
+                labels, config.imageIds());
         if (config.httpPort() >= 0) {
             resultsApi = config.results() ? new ResultsApi(new ResultsJson(config.artifactsUrl())) : null;
             http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), auth, config.httpPort(), resultsApi);
@@ -157,7 +171,7 @@ public final class IngestService implements GlimpseService {
      * advertised at this instance's HTTP address so that other instances can forward by-id requests to it.
      */
     private void startResults(TopicCatalog catalog, int httpPort) {
-        replies = new PredictionReplies("glimpse-ingest-replies-" + httpPort, config.bootstrapServers(), catalog);
+        replies = new PredictionReplies("glimpse-ingest-replies-" + httpPort, clients, catalog);
         resources.add(replies);
         replies.start();
         Properties props = StreamsKeys.properties(config.config(), applicationId(catalog));

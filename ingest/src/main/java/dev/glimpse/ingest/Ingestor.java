@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
@@ -41,19 +42,30 @@ public final class Ingestor {
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final int numClasses;
+    private final LabelRange labels;
+    private final ImageIds ids;
     private final DistributionSummary imageBytes;
     private final Timer validation;
 
     public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
                     DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses) {
+        this(producer, catalog, validator, deadLetters, registry, clock, LabelRange.fixed(numClasses), ImageIds.NONE);
+    }
+
+    /**
+     * @param labels the class indices labels must be ({@link LabelRange}: the serving model's classes)
+     * @param ids    the ids accepted lately, to refuse one reused for other content ({@link ImageIds})
+     */
+    public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
+                    DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, LabelRange labels, ImageIds ids) {
+        this.labels = labels;
+        this.ids = ids;
         this.producer = producer;
         this.catalog = catalog;
         this.validator = validator;
         this.deadLetters = deadLetters;
         this.registry = registry;
         this.clock = clock;
-        this.numClasses = numClasses;
         this.imageBytes = DistributionSummary.builder(IMAGE_BYTES).baseUnit("bytes")
                 .description("Size of accepted images").register(registry);
         this.validation = Timer.builder(VALIDATION).description("Time to validate one payload")
@@ -84,6 +96,17 @@ public final class Ingestor {
             return reject(r.reason(), r.detail(), imageId, data);
         }
         ImageInfo info = ((ValidationResult.Accepted) result).info();
+        CompletableFuture<RecordMetadata> published = new CompletableFuture<>();
+        ImageIds.Claim claim = ids.claim(imageId, data, submission.label(), info, published);
+        if (claim instanceof ImageIds.Claim.Repeated repeated) {
+            // a retry of an upload that was accepted: the same answer, nothing published twice
+            return new IngestOutcome.Accepted(imageId, repeated.info(), repeated.published());
+        }
+        if (claim instanceof ImageIds.Claim.Conflict conflict) {
+            return reject(DeadLetterReason.ID_CONFLICT, "image id '" + imageId + "' is already taken by an image with "
+                    + conflict.what() + "; an id is reused only to retry the same bytes and label (leave imageId out "
+                    + "to have one assigned)", imageId, data);
+        }
         long now = clock.millis();
         ImageEvent.Builder event = ImageEvent.newBuilder()
                 .setImageId(imageId)
@@ -99,12 +122,24 @@ public final class Ingestor {
         if (submission.objectMask() != null) {
             event.setObjectMask(ByteString.copyFrom(submission.objectMask()));
         }
-        Future<RecordMetadata> send = producer.send(new ProducerRecord<>(catalog.images().name(),
-                catalog.images().serializeKey(imageId), catalog.images().serializeValue(event.build())));
+        try {
+            producer.send(new ProducerRecord<>(catalog.images().name(), catalog.images().serializeKey(imageId),
+                    catalog.images().serializeValue(event.build())), (metadata, failure) -> {
+                        if (failure != null) {
+                            ids.forget(imageId, data); // not published: a retry must be taken as new
+                            published.completeExceptionally(failure);
+                        } else {
+                            published.complete(metadata);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            ids.forget(imageId, data);
+            throw e;
+        }
         Counter.builder(EVENTS).description("Images accepted and published to the images topic")
                 .tag("source", submission.sourceKind()).register(registry).increment();
         imageBytes.record(data.length);
-        return new IngestOutcome.Accepted(imageId, info, send);
+        return new IngestOutcome.Accepted(imageId, info, published);
     }
 
     /** Publishes a label for an image (feedback); fails on a label outside the class range. */
@@ -131,11 +166,16 @@ public final class Ingestor {
     }
 
     public boolean isValidLabel(int label) {
-        return label >= 0 && (numClasses == 0 || label < numClasses);
+        return labels.accepts(label);
     }
 
     private String labelProblem(int label) {
-        return "label " + label + " is not a class index" + (numClasses > 0 ? " (0.." + (numClasses - 1) + ")" : " (>= 0)");
+        return labels.problem(label);
+    }
+
+    /** Whether {@code id} is an image id a client may choose: 1-128 characters of [A-Za-z0-9._:-]. */
+    public static boolean isValidImageId(String id) {
+        return id != null && IMAGE_ID.matcher(id).matches();
     }
 
     public static String newImageId() {

@@ -239,7 +239,9 @@ public final class IngestHttpServer implements AutoCloseable {
                     + "' is not an integer class index", Ingestor.newImageId(), body));
             return;
         } catch (IllegalArgumentException e) {
-            rejected(call, ingestor.reject(DeadLetterReason.BAD_LABEL, e.getMessage(), Ingestor.newImageId(), body));
+            // the dead letter names the image the label was for, when its id is one
+            rejected(call, ingestor.reject(DeadLetterReason.BAD_LABEL, e.getMessage(),
+                    Ingestor.isValidImageId(imageId) ? imageId : Ingestor.newImageId(), body));
             return;
         }
         call.sendJson(201, json.createObjectNode().put("imageId", imageId).put("label", label));
@@ -278,9 +280,13 @@ public final class IngestHttpServer implements AutoCloseable {
         call.sendJson(statusFor(rejected.reason()), body);
     }
 
-    /** 413 for size, 415 for format, 400 for a malformed request, 422 for an image we understood but refuse. */
+    /**
+     * 413 for size, 415 for format, 400 for a malformed request, 409 for an image id taken by other content, 422 for
+     * an image we understood but refuse.
+     */
     static int statusFor(DeadLetterReason reason) {
         return switch (reason) {
+            case ID_CONFLICT -> 409;
             case TOO_MANY_BYTES -> 413;
             case UNSUPPORTED_FORMAT -> 415;
             case EMPTY, MISSING_IMAGE, BAD_LABEL, MALFORMED_EVENT -> 400;

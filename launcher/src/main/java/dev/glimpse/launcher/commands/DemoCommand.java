@@ -130,6 +130,9 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     @Option(names = "--store-region", defaultValue = "us-east-1", description = "with --store s3://...: the S3 region "
             + "(key store.s3.region) (default: ${DEFAULT-VALUE})")
     String storeRegion;
+    @Option(names = "--no-auth", description = "no bearer token on the write endpoints of ingest and the console: "
+            + "local experiments only (no <data-dir>/token is made; one WARN line)")
+    boolean noAuth;
 
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
@@ -187,9 +190,14 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             return 2;
         }
         TopicCatalog catalog = TopicCatalog.defaults();
-        Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
-        System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
-                + " (curl -H \"Authorization: Bearer $(cat " + token + ")\" ...; the console asks for it once)");
+        if (noAuth) {
+            System.err.println("glimpse demo: WARN authentication is OFF (--no-auth): anyone who reaches the ingest or "
+                    + "console port can upload, label, explain and evict (local experiments only)");
+        } else {
+            Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
+            System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
+                    + " (curl -H \"Authorization: Bearer $(cat " + token + ")\" ...; the console asks for it once)");
+        }
         List<GlimpseService> started = new ArrayList<>();
         long t0 = System.nanoTime();
         PredictionTally tally = null;
@@ -200,7 +208,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
                     ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback,
-                    storeKeys);
+                    storeKeys, !noAuth);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);

@@ -2,9 +2,9 @@ package dev.glimpse.launcher.demo;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.runtime.ExecutionDevice;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.glimpse.registry.objectstore.ObjectStoreConfig;
 import dev.glimpse.registry.objectstore.StoreSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -20,11 +20,13 @@ import java.util.Map;
  * @param feedback   share of replayed images whose label is sent as feedback; above 0 the training service runs
  * @param store      the {@code store.*} keys ({@link ObjectStoreConfig}) of every service: where model versions and
  *                   explanation artifacts also go for other hosts (empty: {@code file:}, this data directory only)
+ * @param auth       whether the write endpoints (ingest, console) need the token of {@code <data-dir>/token}; false
+ *                   with {@code --no-auth}
  */
 public record DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRegistry registry, Path dataDir,
                           Path model, String dataset, ExecutionDevice device, long events, double rate,
                           int httpPort, int ingestPort, int inferenceWorkers, String explainPolicy,
-                          double feedback, Map<String, Object> store) {
+                          double feedback, Map<String, Object> store, boolean auth) {
 
     /** The model name the training service publishes and the inference workers follow in the demo. */
     public static final String MODEL_NAME = "fashion";
@@ -33,12 +35,12 @@ public record DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRe
         store = Map.copyOf(store);
     }
 
-    /** A demo whose store is {@code file:} (everything in its data directory). */
+    /** A demo whose store is {@code file:} (everything in its data directory) and whose write endpoints need its token. */
     public DemoContext(String bootstrapServers, TopicCatalog catalog, MeterRegistry registry, Path dataDir, Path model,
                        String dataset, ExecutionDevice device, long events, double rate, int httpPort, int ingestPort,
                        int inferenceWorkers, String explainPolicy, double feedback) {
         this(bootstrapServers, catalog, registry, dataDir, model, dataset, device, events, rate, httpPort, ingestPort,
-                inferenceWorkers, explainPolicy, feedback, Map.of());
+                inferenceWorkers, explainPolicy, feedback, Map.of(), true);
     }
 
     /** The store settings the services share (validated: an error names the key and quotes the value). */
