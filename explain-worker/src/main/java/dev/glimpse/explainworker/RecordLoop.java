@@ -89,7 +89,10 @@ final class RecordLoop implements Runnable {
             if (producer != null) {
                 producer.close(Duration.ZERO);
             }
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+            // a static member stays in the group on close unless told to leave: leave, so the partitions move to
+            // the other workers now rather than after the session timeout
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             for (OnDemandRequest d; (d = requests.poll()) != null; ) {
                 d.done().completeExceptionally(new IllegalStateException("explain worker stopped"));
             }
