@@ -35,6 +35,7 @@ public final class HttpCall {
     private Map<String, String> pathParams = Map.of();
     private Map<String, String> query;
     private byte[] body = new byte[0];
+    private boolean bodyRead;
     private String routePattern;
 
     HttpCall(Request request, Response response, Callback done) {
@@ -232,11 +233,29 @@ public final class HttpCall {
 
     void body(byte[] bytes) {
         this.body = bytes;
+        this.bodyRead = true;
     }
 
     private void claim() {
         if (!answered.compareAndSet(false, true)) {
             throw new IllegalStateException("this request was already answered");
+        }
+        if (!bodyRead) {
+            endConnectionUnlessBodyConsumed();
+        }
+    }
+
+    /**
+     * An answer given before the body was read (a refusal by the filter, 404, 503, 413 on a declared length): Jetty
+     * consumes what has already arrived of the body (a bounded number of non-blocking reads); when that is not all
+     * of it, the connection cannot carry another request, and Jetty would drop it only after the answer had gone out
+     * as keep-alive — a client reusing the connection then loses its next request. Saying {@code Connection: close}
+     * in the answer itself tells the client not to reuse it.
+     */
+    private void endConnectionUnlessBodyConsumed() {
+        boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
+        if (expectsContinue || !request.consumeAvailable()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
     }
 
