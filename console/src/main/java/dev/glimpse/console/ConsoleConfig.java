@@ -9,6 +9,7 @@ import dev.glimpse.platform.config.PlatformConfig;
 import dev.glimpse.platform.config.Validator;
 import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.http.HttpSettings;
+import dev.glimpse.platform.kafka.KafkaClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Objects;
  * Configuration of the web console: keys defined once in {@link #KEYS}, the record validated at construction
  * (errors name the key and quote the value; a bad token is never quoted, see {@link BearerAuth}).
  *
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka            the cluster and its security settings ({@code kafka.*}): every client of the console (label
+ *                         producer, side feeds) is built from it
  * @param catalog          topics
  * @param http             bind address, limits and TLS of the console's listener ({@code http.*}); loopback by default
  * @param port             HTTP port ({@code console.port}, 8080 in the demo; 0 = any free port)
@@ -28,7 +30,7 @@ import java.util.Objects;
  * @param maxCards         predictions kept in the gallery ({@code console.cards})
  * @param lookback         how far back the topics are read at start ({@code console.lookback})
  */
-public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, HttpSettings http, int port, BearerAuth auth,
+public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettings http, int port, BearerAuth auth,
                             Path modelPath, int maxCards, Duration lookback) {
 
     public static final String PORT = "console.port";
@@ -47,8 +49,7 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, HttpS
             .include(BearerAuth.definition());
 
     public ConsoleConfig {
-        require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
-                "host:port list");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(http, "http");
         require(port >= 0 && port <= 65535, PORT, port, "0..65535");
@@ -62,15 +63,17 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, HttpS
      * @param modelPath model file (or model store root) for the model page; may be null
      */
     public static ConsoleConfig from(Config c, Path modelPath) {
-        return new ConsoleConfig(c.getString(PlatformConfig.BOOTSTRAP_SERVERS), PlatformConfig.catalog(c), HttpSettings.from(c),
+        return new ConsoleConfig(PlatformConfig.kafkaClients(c), PlatformConfig.catalog(c), HttpSettings.from(c),
                 c.getInt(PORT), c.getInt(PORT) < 0 ? null : BearerAuth.from(c, "console"), modelPath, c.getInt(CARDS),
                 c.getDuration(LOOKBACK));
     }
 
-    /** The defaults of {@link #KEYS} on {@code port}. */
+    /** The defaults of {@link #KEYS} on {@code port}, for a cluster without security settings (the embedded one). */
     public static ConsoleConfig defaults(String bootstrapServers, TopicCatalog catalog, int port, Path modelPath) {
+        require(bootstrapServers != null && !bootstrapServers.isBlank(), PlatformConfig.BOOTSTRAP_SERVERS, bootstrapServers,
+                "host:port list");
         Config keys = KEYS.parse(Map.of(PORT, port));
-        return new ConsoleConfig(bootstrapServers, catalog, HttpSettings.defaults(), keys.getInt(PORT), null, modelPath,
+        return new ConsoleConfig(new KafkaClients(bootstrapServers), catalog, HttpSettings.defaults(), keys.getInt(PORT), null, modelPath,
                 keys.getInt(CARDS), keys.getDuration(LOOKBACK));
     }
 
@@ -80,11 +83,15 @@ public record ConsoleConfig(String bootstrapServers, TopicCatalog catalog, HttpS
     }
 
     public ConsoleConfig withAuth(BearerAuth a) {
-        return new ConsoleConfig(bootstrapServers, catalog, http, port, a, modelPath, maxCards, lookback);
+        return new ConsoleConfig(kafka, catalog, http, port, a, modelPath, maxCards, lookback);
     }
 
     public ConsoleConfig withHttp(HttpSettings settings) {
-        return new ConsoleConfig(bootstrapServers, catalog, settings, port, auth, modelPath, maxCards, lookback);
+        return new ConsoleConfig(kafka, catalog, settings, port, auth, modelPath, maxCards, lookback);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
     }
 
     private static void require(boolean ok, String key, Object value, String expectation) {

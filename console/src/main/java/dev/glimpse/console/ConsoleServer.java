@@ -33,14 +33,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +78,7 @@ public final class ConsoleServer implements GlimpseService {
     private final SideFeed feed;
     private final SideFeed monitoringFeed;
     private HttpServer server;
-    private KafkaProducer<byte[], byte[]> labelProducer;
+    private Producer<byte[], byte[]> labelProducer;
     private volatile boolean running;
 
     /**
@@ -99,7 +96,7 @@ public final class ConsoleServer implements GlimpseService {
         this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null,
                 explainer != null && explainer.choosesLayers());
         TopicCatalog c = config.catalog();
-        this.feed = new SideFeed("console-feed", config.bootstrapServers(), config.lookback())
+        this.feed = new SideFeed("console-feed", config.kafka(), config.lookback())
                 .route(c.images(), (k, v) -> images.put(v), false)
                 .route(c.predictions(), (k, v) -> {
                     if (!v.getShadow()) {
@@ -113,7 +110,7 @@ public final class ConsoleServer implements GlimpseService {
                 }, false)
                 .route(c.labels(), (k, v) -> gallery.onLabel(v), false);
         // a feed of its own: the gallery must not wait for topics that only exist once monitoring or training ran
-        this.monitoringFeed = new SideFeed("console-monitoring-feed", config.bootstrapServers(), config.lookback())
+        this.monitoringFeed = new SideFeed("console-monitoring-feed", config.kafka(), config.lookback())
                 .route(c.drift(), (k, v) -> board.onDrift(v), false)
                 .route(c.models(), (k, v) -> board.onModel(v), true)
                 .route(c.deadletter(), (k, v) -> board.onDeadLetter(v), false);
@@ -147,12 +144,7 @@ public final class ConsoleServer implements GlimpseService {
     @Override
     public synchronized void start() throws IOException {
         modelPage.prepareInBackground();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, config.catalog().prefix() + "console-labels");
-        labelProducer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        labelProducer = config.kafka().producer(config.catalog().prefix() + "console-labels");
         if (config.auth() == null) {
             throw new IllegalStateException("console: no bearer token configured for its write endpoints ("
                     + BearerAuth.TOKEN + ", --token-file or $" + BearerAuth.TOKEN_VARIABLE + "; --no-auth to go without)");

@@ -147,7 +147,7 @@ public final class IngestService implements GlimpseService {
      * advertised at this instance's HTTP address so that other instances can forward by-id requests to it.
      */
     private void startResults(TopicCatalog catalog, int httpPort) {
-        replies = new PredictionReplies("glimpse-ingest-replies-" + httpPort, config.bootstrapServers(), catalog);
+        replies = new PredictionReplies("glimpse-ingest-replies-" + httpPort, clients, catalog);
         resources.add(replies);
         replies.start();
         Properties props = StreamsKeys.properties(config.config(), applicationId(catalog));

@@ -2,6 +2,7 @@ package dev.glimpse.ingest.results;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.Prediction;
+import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.kafka.SideFeed;
 import java.time.Duration;
 import java.util.Map;
@@ -19,8 +20,9 @@ public final class PredictionReplies implements AutoCloseable {
     private final Map<String, CompletableFuture<Prediction>> waiting = new ConcurrentHashMap<>();
     private final SideFeed feed;
 
-    public PredictionReplies(String name, String bootstrapServers, TopicCatalog catalog) {
-        this.feed = new SideFeed(name, bootstrapServers, Duration.ZERO)
+    /** @param clients the cluster and its security settings ({@code PlatformConfig.kafkaClients}) */
+    public PredictionReplies(String name, KafkaClients clients, TopicCatalog catalog) {
+        this.feed = new SideFeed(name, clients, Duration.ZERO)
                 .route(catalog.predictions(), (key, p) -> complete(p), false);
     }
 

@@ -4,11 +4,17 @@ import com.google.protobuf.Message;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.launcher.demo.ShutdownSignal;
+import dev.glimpse.platform.config.Config;
+import dev.glimpse.platform.config.ConfigSources;
+import dev.glimpse.platform.config.KafkaKeys;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.platform.kafka.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.apache.kafka.common.errors.TimeoutException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,8 +24,15 @@ import picocli.CommandLine.Option;
  */
 public final class KafkaSource {
 
-    /** An open source: the bootstrap servers, and the broker started for them if any (closed with this). */
-    public record Connection(String bootstrapServers, EmbeddedKafkaBroker broker) implements AutoCloseable {
+    /**
+     * An open source: its clients (the bootstrap servers and the {@code kafka.*} security settings), and the broker
+     * started for them if any (closed with this).
+     */
+    public record Connection(KafkaClients clients, EmbeddedKafkaBroker broker) implements AutoCloseable {
+        public String bootstrapServers() {
+            return clients.bootstrapServers();
+        }
+
         @Override
         public void close() {
             if (broker != null) {
@@ -37,6 +50,10 @@ public final class KafkaSource {
     @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of the topic names (topics.prefix; default none)")
     String topicPrefix;
 
+    @Option(names = "-c", paramLabel = "KEY=VALUE",
+            description = "a Kafka security setting (kafka.security.protocol, kafka.sasl.*, kafka.ssl.*; also GLIMPSE_KAFKA_...)")
+    Map<String, String> settings = new LinkedHashMap<>();
+
     public TopicCatalog catalog() {
         return TopicCatalog.withPrefix(topicPrefix);
     }
@@ -46,7 +63,9 @@ public final class KafkaSource {
             throw new IllegalArgumentException("give --bootstrap-servers or --data-dir, not both");
         }
         if (dataDir == null) {
-            return new Connection(bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092", null);
+            Config security = new ConfigSources(KafkaKeys.definition()).environment(System.getenv()).overrides(settings).parse();
+            return new Connection(new KafkaClients(bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092",
+                    KafkaKeys.clientProperties(security)), null);
         }
         Path kafka = dataDir.resolve("kafka");
         if (!Files.isDirectory(kafka)) {
@@ -54,7 +73,7 @@ public final class KafkaSource {
         }
         try {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafka).preferredPort(0).start();
-            return new Connection(broker.bootstrapServers(), broker);
+            return new Connection(new KafkaClients(broker.bootstrapServers()), broker);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--data-dir " + dataDir + ": cannot start the broker on " + kafka
                     + " (is a demo still running on it? then use --bootstrap-servers): " + e.getMessage());
@@ -69,7 +88,7 @@ public final class KafkaSource {
      */
     public long read(Topic<String, ? extends Message> topic, boolean fromBeginning, boolean follow, Consumer<TopicReader.Decoded> sink) {
         try (Connection kafka = open(); ShutdownSignal shutdown = new ShutdownSignal()) {
-            return new TopicReader(kafka.bootstrapServers(), topic).read(fromBeginning, follow, () -> !shutdown.requested(), sink);
+            return new TopicReader(kafka.clients(), topic).read(fromBeginning, follow, () -> !shutdown.requested(), sink);
         } catch (TimeoutException e) {
             throw new IllegalArgumentException("cannot reach Kafka (" + e.getMessage() + ")");
         }

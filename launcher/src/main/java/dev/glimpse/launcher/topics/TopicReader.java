@@ -3,17 +3,16 @@ package dev.glimpse.launcher.topics;
 import com.google.protobuf.Message;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.platform.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -29,11 +28,12 @@ public final class TopicReader {
     public record Decoded(String topic, int partition, long offset, long timestamp, String key, Message value, String error) {
     }
 
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final Topic<String, ? extends Message> topic;
 
-    public TopicReader(String bootstrapServers, Topic<String, ? extends Message> topic) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param clients the cluster and its security settings */
+    public TopicReader(KafkaClients clients, Topic<String, ? extends Message> topic) {
+        this.clients = clients;
         this.topic = topic;
     }
 
@@ -63,17 +63,13 @@ public final class TopicReader {
      * @return the number of records delivered
      */
     public long read(boolean fromBeginning, boolean follow, BooleanSupplier keepGoing, Consumer<Decoded> sink) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "glimpse-tail");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
         long n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = clients.consumer(null, "glimpse-tail",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20))) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(15));
             if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic '" + topic.name() + "' does not exist on " + bootstrapServers);
+                throw new IllegalArgumentException("topic '" + topic.name() + "' does not exist on " + clients.bootstrapServers());
             }
             List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(parts);

@@ -48,6 +48,30 @@ class TailCommandTest {
     }
 
     @Test
+    void shouldBuildItsConsumerWithTheKafkaSecuritySettings() {
+        // Given tail and deadletters pointed at a SASL cluster with -c settings
+        for (Object command : List.of(new TailCommand(), new DeadLettersCommand())) {
+            new picocli.CommandLine(command).parseArgs(command instanceof TailCommand ? new String[] {"images",
+                    "--bootstrap-servers", "kafka.example:9093", "-c", "kafka.security.protocol=SASL_PLAINTEXT",
+                    "-c", "kafka.sasl.mechanism=PLAIN", "-c", "kafka.sasl.username=reader", "-c", "kafka.sasl.password=pw"}
+                    : new String[] {"--bootstrap-servers", "kafka.example:9093", "-c", "kafka.security.protocol=SASL_PLAINTEXT",
+                    "-c", "kafka.sasl.mechanism=PLAIN", "-c", "kafka.sasl.username=reader", "-c", "kafka.sasl.password=pw"});
+            dev.glimpse.launcher.topics.KafkaSource source = command instanceof TailCommand t ? t.source
+                    : ((DeadLettersCommand) command).source;
+            // When the source is opened (no connection is made until a read)
+            try (var connection = source.open()) {
+                // Then the clients its reader is built from carry them
+                var props = connection.clients().commonProperties();
+                assertEquals("kafka.example:9093", connection.bootstrapServers());
+                assertEquals("SASL_PLAINTEXT", props.get("security.protocol"));
+                assertEquals("PLAIN", props.get("sasl.mechanism"));
+                assertTrue(String.valueOf(props.get("sasl.jaas.config")).contains("PlainLoginModule required username=\"reader\""),
+                        String.valueOf(props.get("sasl.jaas.config")));
+            }
+        }
+    }
+
+    @Test
     void shouldDecodeTopicsAsJsonLinesWithoutImageBytesAndCountDistinctKeys(KafkaTestContext kafka) throws Exception {
         // Given two images (one of 50 kB) and three predictions of two images (one predicted twice)
         TopicCatalog catalog = kafka.catalog();

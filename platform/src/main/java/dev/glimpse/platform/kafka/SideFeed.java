@@ -7,12 +7,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -40,26 +39,25 @@ public final class SideFeed implements AutoCloseable {
         }
     }
 
-    private final String bootstrapServers;
-    private final Map<String, ?> clientProperties;
+    private final KafkaClients clients;
     private final Duration lookback;
     private final String name;
     private final Map<String, Route<?>> routes = new HashMap<>();
     private volatile boolean running;
     private volatile boolean caughtUp;
     private Thread thread;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private Consumer<byte[], byte[]> consumer;
 
-    public SideFeed(String name, String bootstrapServers, Duration lookback) {
-        this(name, bootstrapServers, Map.of(), lookback);
+    /** @param clients the cluster and its security settings ({@code PlatformConfig.kafkaClients}) */
+    public SideFeed(String name, KafkaClients clients, Duration lookback) {
+        this.name = name;
+        this.clients = clients;
+        this.lookback = lookback;
     }
 
     /** @param clientProperties the cluster's security settings ({@code KafkaKeys.clientProperties}) */
     public SideFeed(String name, String bootstrapServers, Map<String, ?> clientProperties, Duration lookback) {
-        this.name = name;
-        this.bootstrapServers = bootstrapServers;
-        this.clientProperties = Map.copyOf(clientProperties);
-        this.lookback = lookback;
+        this(name, new KafkaClients(bootstrapServers, clientProperties), lookback);
     }
 
     public <V> SideFeed route(Topic<String, V> topic, BiConsumer<String, V> sink, boolean fromBeginning) {
@@ -73,14 +71,8 @@ public final class SideFeed implements AutoCloseable {
     }
 
     public synchronized void start() {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
-        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = clients.consumer(null, name, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20));
         running = true;
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
