@@ -58,6 +58,7 @@ public final class IngestService implements GlimpseService {
     private PredictionReplies replies;
     private ResultsApi resultsApi;
     private volatile boolean running;
+    private BearerAuth givenAuth;
 
     public IngestService(IngestConfig config, MeterRegistry registry) {
         this(config, registry, PlatformConfig.kafkaClients(config.config()));
@@ -67,6 +68,15 @@ public final class IngestService implements GlimpseService {
         this.config = config;
         this.registry = registry;
         this.clients = clients;
+    }
+
+    /**
+     * Uses {@code given} for the write endpoints instead of the configuration's {@code auth.*} keys (a host running
+     * several services decides once for all of them, e.g. the demo). Call before {@link #start()}.
+     */
+    public IngestService withAuth(BearerAuth given) {
+        this.givenAuth = given;
+        return this;
     }
 
     @Override
@@ -91,7 +101,8 @@ public final class IngestService implements GlimpseService {
 
     private void startSources() {
         TopicCatalog catalog = config.catalog();
-        BearerAuth auth = config.httpPort() >= 0 ? config.auth() : null; // refuses a missing token before Kafka is touched
+        // refuses a missing token before Kafka is touched
+        BearerAuth auth = config.httpPort() < 0 ? null : givenAuth != null ? givenAuth : config.auth();
         createTopics(catalog);
         producer = clients.producer("glimpse-ingest");
         resources.add(producer);

@@ -111,6 +111,10 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
      */
     static final Path FEEDBACK_START_MODEL = DefaultModels.MODELS_ROOT.resolve("fashion-mnist-first-five").resolve("model.onnx");
 
+    @Option(names = "--no-auth", description = "no bearer token on the write endpoints of ingest and the console: "
+            + "local experiments only (no <data-dir>/token is made; one WARN line)")
+    boolean noAuth;
+
     @Option(names = "--timeout-seconds", defaultValue = "600", description = "with --events: give up when no progress for this long (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
@@ -159,9 +163,14 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
             return 2;
         }
         TopicCatalog catalog = TopicCatalog.defaults();
-        Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
-        System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
-                + " (curl -H \"Authorization: Bearer $(cat " + token + ")\" ...; the console asks for it once)");
+        if (noAuth) {
+            System.err.println("glimpse demo: WARN authentication is OFF (--no-auth): anyone who reaches the ingest or "
+                    + "console port can upload, label, explain and evict (local experiments only)");
+        } else {
+            Path token = TokenFile.ensure(dataDir.resolve("token")); // the write endpoints' bearer token, mode 0600
+            System.err.println("glimpse demo: bearer token of the write endpoints in " + token.toAbsolutePath()
+                    + " (curl -H \"Authorization: Bearer $(cat " + token + ")\" ...; the console asks for it once)");
+        }
         List<GlimpseService> started = new ArrayList<>();
         long t0 = System.nanoTime();
         PredictionTally tally = null;
@@ -171,7 +180,8 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
              MetricsServer metrics = MetricsServer.start(MetricsServer.newRegistry("demo"), HttpSettings.LOOPBACK, metricsPort)) {
             PrometheusMeterRegistry registry = metrics.registry();
             DemoContext context = new DemoContext(broker.bootstrapServers(), catalog, registry, dataDir, modelFile, ds,
-                    ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback);
+                    ExecutionDevice.parse(device), events, replayRate, httpPort, ingestPort, workers, explainPolicy, feedback,
+                    !noAuth);
             try {
                 for (GlimpseService s : DemoServices.create(context)) {
                     started.add(s);

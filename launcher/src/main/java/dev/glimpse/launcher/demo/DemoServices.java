@@ -39,7 +39,7 @@ public final class DemoServices {
             DemoServices::explainServices,
             DemoServices::trainingServices,
             DemoServices::inferenceWorkers,
-            c -> List.of(new IngestService(ingestConfig(c), c.registry())));
+            c -> List.of(ingestService(c)));
 
     private DemoServices() {
     }
@@ -71,9 +71,21 @@ public final class DemoServices {
             return List.of(worker);
         }
         // the console after the worker: it reads the worker's artifact store and asks it for on-demand explanations
-        BearerAuth auth = BearerAuth.of(BearerAuth.readTokenFile(BearerAuth.TOKEN_FILE, tokenFile(c)), null, false);
         return List.of(worker, ConsoleServer.create(c.bootstrapServers(), c.catalog(), c.model(), worker.artifactStore(),
-                c.httpPort(), worker, auth));
+                c.httpPort(), worker, auth(c)));
+    }
+
+    /**
+     * Who may use the write endpoints of the demo's ingest and console: the holder of {@code <data-dir>/token}, or
+     * anyone with {@code --no-auth} (the demo itself has warned once for both, so no further WARN line here).
+     */
+    static BearerAuth auth(DemoContext c) {
+        return c.auth() ? BearerAuth.of(BearerAuth.readTokenFile(BearerAuth.TOKEN_FILE, tokenFile(c)), null, false)
+                : BearerAuth.off();
+    }
+
+    static IngestService ingestService(DemoContext c) {
+        return new IngestService(ingestConfig(c), c.registry()).withAuth(auth(c));
     }
 
     /** The demo's write token ({@code <data-dir>/token}, made by {@code ./glimpse demo} before the services start). */
@@ -141,7 +153,11 @@ public final class DemoServices {
         values.put(PlatformConfig.TOPIC_PREFIX, c.catalog().prefix());
         values.put(PlatformConfig.METRICS_PORT, -1); // the demo serves one /metrics for all services
         values.put(IngestConfig.HTTP_PORT, c.ingestPort());
-        values.put(BearerAuth.TOKEN_FILE, tokenFile(c).toString());
+        if (c.auth()) {
+            values.put(BearerAuth.TOKEN_FILE, tokenFile(c).toString());
+        } else {
+            values.put(BearerAuth.ENABLED, false);
+        }
         // labels must name one of the served model's classes: those of the replayed dataset
         values.put(IngestConfig.NUM_CLASSES, DatasetReplay.open(c.dataset(), "test").classNames().size());
         values.put(StreamsKeys.STATE_DIR, c.dataDir().resolve("ingest-results").toString());

@@ -108,6 +108,14 @@ public final class BearerAuth implements RequestFilter {
     /** No token needed anywhere; logs one WARN line naming the service. */
     public static BearerAuth disabled(String service) {
         LOG.warn("{}: authentication is OFF (--no-auth): anyone who reaches its port can change state", service);
+        return off();
+    }
+
+    /**
+     * No token needed anywhere, without a log line: for a caller that has warned once for several services itself
+     * ({@code ./glimpse demo --no-auth}).
+     */
+    public static BearerAuth off() {
         return new BearerAuth(null, null, false);
     }
 
