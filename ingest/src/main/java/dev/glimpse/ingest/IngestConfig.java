@@ -59,7 +59,9 @@ public final class IngestConfig {
             .define(COLOR_MODES, ConfigType.LIST, "gray,gray-alpha,rgb,rgba,indexed",
                     Validator.oneOf("gray", "gray-alpha", "rgb", "rgba", "indexed"),
                     "Accepted colour models of 8-bit images (CMYK JPEG and 16-bit PNG are always refused)")
-            .define(DECODE_CHECK, ConfigType.BOOLEAN, true, "Decode every accepted image once to catch corrupt pixel data")
+            .define(DECODE_CHECK, ConfigType.BOOLEAN, false, "Also decode (PNG: inflate) every image at ingest, so that "
+                    + "corrupt pixel data is refused before the images topic; off: ingest reads only the header and the "
+                    + "file structure, the inference worker's one decode finds corrupt pixels and dead-letters them")
             .define(NUM_CLASSES, ConfigType.INT, 0, Validator.atLeast(0),
                     "Labels must be below this class count (0 = any non-negative integer)")
             .define(WATCH_DIR, ConfigType.PATH, null,

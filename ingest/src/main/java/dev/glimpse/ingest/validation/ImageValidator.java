@@ -28,7 +28,9 @@ import javax.imageio.stream.ImageInputStream;
  * Decides whether a payload is an image the pipeline accepts, reading the header before any pixel is decoded:
  * empty → byte limit → signature → header (size, colour model) → pixel limit → structure (PNG chunks and CRCs,
  * JPEG end marker) → optional full decode. The order matters: a 50,000×50,000 header is refused without
- * allocating its pixels.
+ * allocating its pixels. Without the decode check (ingest's default) the cost is linear in the payload's bytes,
+ * whatever its header declares: the pixels are decoded once, by the inference worker, which dead-letters corrupt
+ * pixel data ({@code undecodable}).
  *
  * <p>Accepted colour models: 8-bit gray, gray+alpha, RGB, RGBA and palette PNG; 8-bit JPEG with 1 (gray) or
  * 3 (YCbCr/RGB) components. Refused as {@code wrong-channels}: 16-bit PNG, CMYK/YCCK (4-component) JPEG,
@@ -62,9 +64,9 @@ public final class ImageValidator {
         this.decodeCheck = decodeCheck;
     }
 
-    /** PNG and JPEG, every colour mode, 8 MiB, 16 megapixels, with the decode check. */
+    /** PNG and JPEG, every colour mode, 8 MiB, 16 megapixels, header and structure only (no decode). */
     public static ImageValidator defaults() {
-        return new ImageValidator(8L << 20, 16L << 20, EnumSet.of(ImageFormat.PNG, ImageFormat.JPEG), ALL_COLOR_MODES, true);
+        return new ImageValidator(8L << 20, 16L << 20, EnumSet.of(ImageFormat.PNG, ImageFormat.JPEG), ALL_COLOR_MODES, false);
     }
 
     public long maxBytes() {

@@ -62,6 +62,32 @@ class ImageValidatorTest {
     }
 
     @Test
+    void shouldReadOnlyHeaderAndStructureWithoutTheDecodeCheckYetRefuseBombsAndBrokenFiles() {
+        // Given ingest's default: no decode at ingest (the inference worker decodes each image once)
+        ImageValidator headerOnly = new ImageValidator(64 * 1024, 4_000_000, EnumSet.of(ImageFormat.PNG, ImageFormat.JPEG),
+                ImageValidator.ALL_COLOR_MODES, false);
+
+        // Then corrupt pixel data behind a valid header and valid CRCs passes (only a decoder can see it) ...
+        ValidationResult corrupt = headerOnly.validate(ImageSamples.corruptPixelDataPng());
+        assertEquals(new ImageInfo(ImageFormat.PNG, 28, 28, 1, 8, "gray"),
+                assertInstanceOf(ValidationResult.Accepted.class, corrupt, () -> "rejected: " + corrupt).info());
+        // ... while everything the header or the file structure shows is still refused, bombs first
+        for (var c : java.util.Map.of(
+                DeadLetterReason.TOO_MANY_PIXELS, ImageSamples.pngHeader(50_000, 50_000),
+                DeadLetterReason.TRUNCATED, ImageSamples.truncated(ImageSamples.grayPng(), 0.5),
+                DeadLetterReason.WRONG_CHANNELS, ImageSamples.cmykJpeg(),
+                DeadLetterReason.UNDECODABLE, ImageSamples.pngSignatureThenGarbage()).entrySet()) {
+            ValidationResult r = headerOnly.validate(c.getValue());
+            assertEquals(c.getKey(), assertInstanceOf(ValidationResult.Rejected.class, r, () -> "accepted: " + r).reason());
+        }
+        ValidationResult cut = headerOnly.validate(ImageSamples.truncated(ImageSamples.rgbJpeg(), 0.6));
+        assertEquals(DeadLetterReason.TRUNCATED, ((ValidationResult.Rejected) cut).reason(), "no JPEG end marker");
+        // and the decode check, when configured, still catches the corrupt pixels
+        assertEquals(DeadLetterReason.UNDECODABLE, ((ValidationResult.Rejected) validator.validate(
+                ImageSamples.corruptPixelDataPng())).reason());
+    }
+
+    @Test
     void shouldAcceptAJpegWithTrailingBytesAfterItsEndMarker() {
         // Some cameras append data after EOI; that is not truncation.
         byte[] jpeg = ImageSamples.rgbJpeg();
