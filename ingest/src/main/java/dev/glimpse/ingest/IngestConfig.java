@@ -28,6 +28,7 @@ public final class IngestConfig {
     public static final String COLOR_MODES = "ingest.color.modes";
     public static final String DECODE_CHECK = "ingest.decode.check";
     public static final String NUM_CLASSES = "ingest.label.classes";
+    public static final String IDS_REMEMBERED = "ingest.ids.remembered";
     public static final String WATCH_DIR = "ingest.watch.dir";
     public static final String WATCH_INTERVAL = "ingest.watch.interval";
     public static final String DATASET = "ingest.dataset";
@@ -64,6 +65,10 @@ public final class IngestConfig {
                     + "file structure, the inference worker's one decode finds corrupt pixels and dead-letters them")
             .define(NUM_CLASSES, ConfigType.INT, 0, Validator.atLeast(0),
                     "Labels must be below this class count (0 = any non-negative integer)")
+            .define(IDS_REMEMBERED, ConfigType.INT, 100_000, Validator.between(0, 10_000_000),
+                    "Image ids remembered (least recently used forgotten first) with the SHA-256 of their bytes: an upload "
+                            + "reusing one of them with other bytes or another label is refused (409), with the same is "
+                            + "answered as the first (a retry); ids beyond this window are not checked (0 = none)")
             .define(WATCH_DIR, ConfigType.PATH, null,
                     "Directory whose new image files are ingested, then moved to done/ or rejected/")
             .define(WATCH_INTERVAL, ConfigType.DURATION, "500ms", Validator.atLeast(10), "How often the directory is scanned")
@@ -150,6 +155,11 @@ public final class IngestConfig {
 
     public int numClasses() {
         return config.getInt(NUM_CLASSES);
+    }
+
+    /** The ids uploads and the watched directory may not reuse for other content ({@value #IDS_REMEMBERED}). */
+    public ImageIds imageIds() {
+        return new ImageIds(config.getInt(IDS_REMEMBERED));
     }
 
     public Optional<Path> watchDir() {

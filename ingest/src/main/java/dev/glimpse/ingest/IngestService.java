@@ -109,7 +109,7 @@ public final class IngestService implements GlimpseService {
         resources.add(KafkaClientMeters.bind(registry, producer, name()));
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, catalog.deadletter(), registry, name());
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
-                config.numClasses());
+                config.numClasses(), config.imageIds());
         if (config.httpPort() >= 0) {
             resultsApi = config.results() ? new ResultsApi(new ResultsJson(config.artifactsUrl())) : null;
             http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), auth, config.httpPort(), resultsApi);

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
@@ -42,11 +43,19 @@ public final class Ingestor {
     private final MeterRegistry registry;
     private final Clock clock;
     private final int numClasses;
+    private final ImageIds ids;
     private final DistributionSummary imageBytes;
     private final Timer validation;
 
     public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
                     DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses) {
+        this(producer, catalog, validator, deadLetters, registry, clock, numClasses, ImageIds.NONE);
+    }
+
+    /** @param ids the ids accepted lately, to refuse one reused for other content ({@link ImageIds}) */
+    public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
+                    DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses, ImageIds ids) {
+        this.ids = ids;
         this.producer = producer;
         this.catalog = catalog;
         this.validator = validator;
@@ -84,6 +93,17 @@ public final class Ingestor {
             return reject(r.reason(), r.detail(), imageId, data);
         }
         ImageInfo info = ((ValidationResult.Accepted) result).info();
+        CompletableFuture<RecordMetadata> published = new CompletableFuture<>();
+        ImageIds.Claim claim = ids.claim(imageId, data, submission.label(), info, published);
+        if (claim instanceof ImageIds.Claim.Repeated repeated) {
+            // a retry of an upload that was accepted: the same answer, nothing published twice
+            return new IngestOutcome.Accepted(imageId, repeated.info(), repeated.published());
+        }
+        if (claim instanceof ImageIds.Claim.Conflict conflict) {
+            return reject(DeadLetterReason.ID_CONFLICT, "image id '" + imageId + "' is already taken by an image with "
+                    + conflict.what() + "; an id is reused only to retry the same bytes and label (leave imageId out "
+                    + "to have one assigned)", imageId, data);
+        }
         long now = clock.millis();
         ImageEvent.Builder event = ImageEvent.newBuilder()
                 .setImageId(imageId)
@@ -99,12 +119,24 @@ public final class Ingestor {
         if (submission.objectMask() != null) {
             event.setObjectMask(ByteString.copyFrom(submission.objectMask()));
         }
-        Future<RecordMetadata> send = producer.send(new ProducerRecord<>(catalog.images().name(),
-                catalog.images().serializeKey(imageId), catalog.images().serializeValue(event.build())));
+        try {
+            producer.send(new ProducerRecord<>(catalog.images().name(), catalog.images().serializeKey(imageId),
+                    catalog.images().serializeValue(event.build())), (metadata, failure) -> {
+                        if (failure != null) {
+                            ids.forget(imageId, data); // not published: a retry must be taken as new
+                            published.completeExceptionally(failure);
+                        } else {
+                            published.complete(metadata);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            ids.forget(imageId, data);
+            throw e;
+        }
         Counter.builder(EVENTS).description("Images accepted and published to the images topic")
                 .tag("source", submission.sourceKind()).register(registry).increment();
         imageBytes.record(data.length);
-        return new IngestOutcome.Accepted(imageId, info, send);
+        return new IngestOutcome.Accepted(imageId, info, published);
     }
 
     /** Publishes a label for an image (feedback); fails on a label outside the class range. */

@@ -278,9 +278,13 @@ public final class IngestHttpServer implements AutoCloseable {
         call.sendJson(statusFor(rejected.reason()), body);
     }
 
-    /** 413 for size, 415 for format, 400 for a malformed request, 422 for an image we understood but refuse. */
+    /**
+     * 413 for size, 415 for format, 400 for a malformed request, 409 for an image id taken by other content, 422 for
+     * an image we understood but refuse.
+     */
     static int statusFor(DeadLetterReason reason) {
         return switch (reason) {
+            case ID_CONFLICT -> 409;
             case TOO_MANY_BYTES -> 413;
             case UNSUPPORTED_FORMAT -> 415;
             case EMPTY, MISSING_IMAGE, BAD_LABEL, MALFORMED_EVENT -> 400;

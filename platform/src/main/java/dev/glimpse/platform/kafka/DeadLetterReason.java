@@ -24,6 +24,8 @@ public enum DeadLetterReason {
     INFERENCE_FAILED("inference-failed"),
     /** A label that is not a class index of the model. */
     BAD_LABEL("bad-label"),
+    /** An upload under an image id already taken by other content (ingest answers 409). */
+    ID_CONFLICT("id-conflict"),
     /** A stream stage failed on a well-formed event (the exception is in the detail). */
     PROCESSING_FAILED("processing-failed");
 
