@@ -64,7 +64,8 @@ public final class IngestConfig {
                     + "corrupt pixel data is refused before the images topic; off: ingest reads only the header and the "
                     + "file structure, the inference worker's one decode finds corrupt pixels and dead-letters them")
             .define(NUM_CLASSES, ConfigType.INT, 0, Validator.atLeast(0),
-                    "Labels must be below this class count (0 = any non-negative integer)")
+                    "Labels must be below this class count or, when larger, the serving model's (announced on the models "
+                            + "topic); 0 = the serving model's, any non-negative integer until one is announced")
             .define(IDS_REMEMBERED, ConfigType.INT, 100_000, Validator.between(0, 10_000_000),
                     "Image ids remembered (least recently used forgotten first) with the SHA-256 of their bytes: an upload "
                             + "reusing one of them with other bytes or another label is refused (409), with the same is "

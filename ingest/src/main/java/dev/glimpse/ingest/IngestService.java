@@ -108,8 +108,11 @@ public final class IngestService implements GlimpseService {
         resources.add(producer);
         resources.add(KafkaClientMeters.bind(registry, producer, name()));
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, catalog.deadletter(), registry, name());
+        LabelRange labels = LabelRange.following(clients, catalog, config.numClasses(), "glimpse-ingest-models");
+        resources.add(labels);
+        labels.start();
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),
-                config.numClasses(), config.imageIds());
+                labels, config.imageIds());
         if (config.httpPort() >= 0) {
             resultsApi = config.results() ? new ResultsApi(new ResultsJson(config.artifactsUrl())) : null;
             http = IngestHttpServer.start(ingestor, registry, config.httpSettings(), auth, config.httpPort(), resultsApi);

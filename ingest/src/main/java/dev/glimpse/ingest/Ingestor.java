@@ -42,19 +42,23 @@ public final class Ingestor {
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final int numClasses;
+    private final LabelRange labels;
     private final ImageIds ids;
     private final DistributionSummary imageBytes;
     private final Timer validation;
 
     public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
                     DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses) {
-        this(producer, catalog, validator, deadLetters, registry, clock, numClasses, ImageIds.NONE);
+        this(producer, catalog, validator, deadLetters, registry, clock, LabelRange.fixed(numClasses), ImageIds.NONE);
     }
 
-    /** @param ids the ids accepted lately, to refuse one reused for other content ({@link ImageIds}) */
+    /**
+     * @param labels the class indices labels must be ({@link LabelRange}: the serving model's classes)
+     * @param ids    the ids accepted lately, to refuse one reused for other content ({@link ImageIds})
+     */
     public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
-                    DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses, ImageIds ids) {
+                    DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, LabelRange labels, ImageIds ids) {
+        this.labels = labels;
         this.ids = ids;
         this.producer = producer;
         this.catalog = catalog;
@@ -62,7 +66,6 @@ public final class Ingestor {
         this.deadLetters = deadLetters;
         this.registry = registry;
         this.clock = clock;
-        this.numClasses = numClasses;
         this.imageBytes = DistributionSummary.builder(IMAGE_BYTES).baseUnit("bytes")
                 .description("Size of accepted images").register(registry);
         this.validation = Timer.builder(VALIDATION).description("Time to validate one payload")
@@ -163,11 +166,16 @@ public final class Ingestor {
     }
 
     public boolean isValidLabel(int label) {
-        return label >= 0 && (numClasses == 0 || label < numClasses);
+        return labels.accepts(label);
     }
 
     private String labelProblem(int label) {
-        return "label " + label + " is not a class index" + (numClasses > 0 ? " (0.." + (numClasses - 1) + ")" : " (>= 0)");
+        return labels.problem(label);
+    }
+
+    /** Whether {@code id} is an image id a client may choose: 1-128 characters of [A-Za-z0-9._:-]. */
+    public static boolean isValidImageId(String id) {
+        return id != null && IMAGE_ID.matcher(id).matches();
     }
 
     public static String newImageId() {

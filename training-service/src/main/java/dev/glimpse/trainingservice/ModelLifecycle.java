@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ public final class ModelLifecycle {
     private final ModelAnnouncer announcer;
     private final TrainingMetrics metrics;
     private final Settings settings;
+    private final ToIntFunction<StoredModel> classCount;
     private final Map<String, long[]> live = new HashMap<>();
     private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -79,6 +81,16 @@ public final class ModelLifecycle {
 
     public ModelLifecycle(String name, ModelStore store, ModelAnnouncer announcer, TrainingMetrics metrics,
                           Settings settings) {
+        this(name, store, announcer, metrics, settings, m -> 0);
+    }
+
+    /**
+     * @param classCount the number of classes a stored version outputs, announced with it so that label endpoints
+     *                   can check labels against the serving model (0 = unknown)
+     */
+    public ModelLifecycle(String name, ModelStore store, ModelAnnouncer announcer, TrainingMetrics metrics,
+                          Settings settings, ToIntFunction<StoredModel> classCount) {
+        this.classCount = classCount;
         this.name = ModelStoreLayout.validName(name);
         this.store = store;
         this.announcer = announcer;
@@ -406,7 +418,8 @@ public final class ModelLifecycle {
                 .setParentVersion(m.manifest().parentVersion())
                 .putAllMetrics(m.manifest().metrics())
                 .setReason(reason == null ? "" : reason)
-                .setAnnouncedAtMs(System.currentTimeMillis());
+                .setAnnouncedAtMs(System.currentTimeMillis())
+                .setNumClasses(Math.max(0, classCount.applyAsInt(m)));
         if (state == ModelState.SHADOW) {
             a.setShadowFraction(settings.shadowFraction());
         }

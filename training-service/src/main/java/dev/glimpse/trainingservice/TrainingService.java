@@ -130,7 +130,8 @@ public final class TrainingService implements GlimpseService {
         sharedStore.ifPresent(st -> LOG.info("training service: model versions published to {}", st.describe()));
         announcer = new KafkaModelAnnouncer(clients.producer("training-service-announcer",
                 new StringSerializer(), catalog.models().valueSerde().serializer(), Map.of()), catalog.models());
-        lifecycle = new ModelLifecycle(config.modelName(), store, announcer, metrics, config.lifecycle());
+        lifecycle = new ModelLifecycle(config.modelName(), store, announcer, metrics, config.lifecycle(),
+                new ModelClassCounts());
         bootstrapFirstModel();
         StoredModel serving = lifecycle.serving().orElseThrow(() -> new IllegalStateException("model store "
                 + store.root() + " has no serving version of '" + config.modelName() + "' and "

@@ -140,6 +140,17 @@ class TrainingServiceTest {
             assertEquals("fashion/v2", last.key(), "key = name/version (see ModelAnnouncer.key)");
             assertEquals(ModelAnnouncement.State.PROMOTED, last.value().getState());
             assertEquals(service.store().get("fashion", "v2").manifest().sha256(), last.value().getSha256());
+            // each announcement states the classes its model outputs (what label endpoints check labels against),
+            // here the width of the stored graph's output
+            for (ConsumerRecord<String, ModelAnnouncement> m : List.of(models.get(0), last)) {
+                String version = m.value().getVersion();
+                try (dev.glimpse.runtime.PlacedSession session = dev.glimpse.runtime.OrtSessions.open(
+                        service.store().get("fashion", version).modelPath(), dev.glimpse.runtime.ExecutionDevice.CPU)) {
+                    int outputs = dev.glimpse.runtime.GraphFacts.of(session.session()).classCount();
+                    assertTrue(outputs > 0);
+                    assertEquals(outputs, m.value().getNumClasses(), m.key());
+                }
+            }
             assertEquals(1.0, registry.counter("glimpse.training.runs", "outcome", "promoted").count());
             double examples = registry.find("glimpse.training.examples").counters().stream()
                     .mapToDouble(c -> c.count()).sum();

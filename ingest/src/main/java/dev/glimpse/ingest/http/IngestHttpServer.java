@@ -239,7 +239,9 @@ public final class IngestHttpServer implements AutoCloseable {
                     + "' is not an integer class index", Ingestor.newImageId(), body));
             return;
         } catch (IllegalArgumentException e) {
-            rejected(call, ingestor.reject(DeadLetterReason.BAD_LABEL, e.getMessage(), Ingestor.newImageId(), body));
+            // the dead letter names the image the label was for, when its id is one
+            rejected(call, ingestor.reject(DeadLetterReason.BAD_LABEL, e.getMessage(),
+                    Ingestor.isValidImageId(imageId) ? imageId : Ingestor.newImageId(), body));
             return;
         }
         call.sendJson(201, json.createObjectNode().put("imageId", imageId).put("label", label));
