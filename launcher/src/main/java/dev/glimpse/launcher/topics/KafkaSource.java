@@ -11,10 +11,10 @@ import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
-import org.apache.kafka.common.errors.TimeoutException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Option;
 
 /**
