@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import dev.glimpse.explainworker.load.ExplainBudget;
-import dev.glimpse.explainworker.load.RateMeter;
+import dev.glimpse.explainworker.load.RecentRate;
 
 /**
  * The worker's Prometheus series (all prefixed {@code glimpse_}): explanations by method, their duration,
@@ -49,7 +49,7 @@ public final class ExplainMetrics {
      * 30 s rather than the budget's 10 s: on a loaded machine one transaction (a batch of 8 with three methods) can take
      * over 10 s, and the status line would say 0.0/s between two commits while the worker is explaining.
      */
-    private final RateMeter explanationRate = new RateMeter(System::nanoTime, 1.0, 30);
+    private final RecentRate explanationRate = new RecentRate(System::nanoTime, 1.0, 30);
 
     private final class PerMethod {
         final Counter count;

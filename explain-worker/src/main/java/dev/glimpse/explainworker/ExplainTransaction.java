@@ -87,8 +87,9 @@ final class ExplainTransaction {
             }
             progress.reached(s.oldestMs() == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - s.oldestMs()));
             for (List<ExplainItem> group : groupByModelAndLayer(items)) {
+                long started = System.nanoTime();
                 List<ExplanationEngine.Result> results = engine.explain(group);
-                recordCosts(results);
+                recordCosts(results, (System.nanoTime() - started) / 1e9);
                 for (ExplanationEngine.Result res : results) {
                     if (res.succeeded()) {
                         Explanation e = res.event();
@@ -189,16 +190,23 @@ final class ExplainTransaction {
         return new ArrayList<>(groups.values());
     }
 
-    /** Each method's cost per item for the budget: the explained items' total time (method share plus scoring and storing). */
-    private void recordCosts(List<ExplanationEngine.Result> results) {
+    /**
+     * Each method's cost per item for the budget: the call's wall time shared among its methods in proportion to the
+     * time their items report (method share plus scoring and storing), or to their item counts when none reports any.
+     */
+    private void recordCosts(List<ExplanationEngine.Result> results, double seconds) {
         Map<String, Integer> items = new LinkedHashMap<>();
         Map<String, Long> millis = new HashMap<>();
+        long totalMillis = 0;
         for (ExplanationEngine.Result r : results) {
-            if (r.succeeded()) {
-                items.merge(r.item().method(), 1, Integer::sum);
-                millis.merge(r.item().method(), r.event().getTotalMs(), Long::sum);
-            }
+            items.merge(r.item().method(), 1, Integer::sum);
+            long ms = r.succeeded() ? r.event().getTotalMs() : 0;
+            millis.merge(r.item().method(), ms, Long::sum);
+            totalMillis += ms;
         }
-        items.forEach((method, n) -> budget.costs().record(method, n, millis.get(method) / 1000.0));
+        int totalItems = results.size();
+        long reported = totalMillis;
+        items.forEach((method, n) -> budget.costs().record(method, n, seconds
+                * (reported > 0 ? millis.get(method) / (double) reported : n / (double) totalItems)));
     }
 }

@@ -157,6 +157,9 @@ class ExplainWorkerLoadTest {
             assertTrue(scrape.contains("glimpse_explain_skipped_total{reason=\"over-capacity\"}"), scrape);
             assertTrue(scrape.contains("glimpse_explain_capacity_per_second "), scrape);
             assertTrue(scrape.contains("glimpse_explain_method_cost_seconds{method=\"gradcam\"}"), scrape);
+            // the engine's wall time per item (25 ms) is what the budget charges the method, whatever the events report
+            double cost = worker.budget().costs().secondsPerItem("gradcam");
+            assertTrue(cost >= 0.02, "gradcam cost " + cost + " s per item, the engine takes 0.025");
         } finally {
             worker.close();
         }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RateMeterTest {
+class RecentRateTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private final RateMeter meter = new RateMeter(clock::get, 1.0, 10);
+    private final RecentRate meter = new RecentRate(clock::get, 1.0, 10);
 
     private void advance(double seconds) {
         clock.addAndGet((long) (seconds * 1e9));
