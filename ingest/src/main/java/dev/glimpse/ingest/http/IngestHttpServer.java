@@ -76,14 +76,15 @@ public final class IngestHttpServer implements AutoCloseable {
 
     /**
      * Serves ingest with the results API ({@code POST /v1/images?wait=}, {@code GET /v1/predictions[/{id}]}) when
-     * {@code results} is not null.
+     * {@code results} is not null. The results are read with any valid token (the read or the write token): they
+     * carry what was predicted for whom.
      */
     public static IngestHttpServer start(Ingestor ingestor, MeterRegistry registry, HttpSettings settings, BearerAuth auth,
                                          int port, ResultsApi results) {
         IngestHttpServer ingest = new IngestHttpServer(ingestor, registry, results);
         ingest.server = HttpServer.builder("ingest", settings).port(port)
                 .routes(ingest.routes())
-                .filter(new OriginPolicy(settings).then(auth))
+                .filter(new OriginPolicy(settings).then(auth.withTokenRequiredForReads()))
                 .errorBody(ErrorBody.REASON_DETAIL)
                 .listener(ingest::timed)
                 .start();

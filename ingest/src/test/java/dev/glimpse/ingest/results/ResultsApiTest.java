@@ -102,8 +102,9 @@ class ResultsApiTest {
         }
     }
 
-    /** The write token uploads need (reads stay open on loopback). */
+    /** The write token uploads need; the results are read with it or with the read token. */
     private static final String TOKEN = "results-api-test-token";
+    private static final String READ_TOKEN = "results-api-test-read-token";
 
     private IngestService ingest(KafkaTestContext kafka, String name) throws Exception {
         Map<String, Object> values = new HashMap<>();
@@ -114,6 +115,7 @@ class ResultsApiTest {
         values.put(StreamsKeys.COMMIT_INTERVAL, "100ms");
         values.put(IngestConfig.ARTIFACTS_URL, "http://console.example:8080");
         values.put(BearerAuth.TOKEN, TOKEN);
+        values.put(BearerAuth.READ_TOKEN, READ_TOKEN);
         IngestService s = new IngestService(IngestConfig.parse(values), MetricsServer.newRegistry("ingest"));
         s.start();
         assertTrue(s.results().orElseThrow().awaitRunning(Duration.ofSeconds(60)), "results store running");
@@ -127,7 +129,15 @@ class ResultsApiTest {
     }
 
     private HttpResponse<String> get(URI base, String pathAndQuery) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return get(base, pathAndQuery, READ_TOKEN);
+    }
+
+    private HttpResponse<String> get(URI base, String pathAndQuery, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -163,6 +173,10 @@ class ResultsApiTest {
             Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> json.readTree(get(base, "/v1/predictions/" + id).body())
                     .path("explanations").size() == 1);
             JsonNode stored = json.readTree(get(base, "/v1/predictions/" + id).body());
+            // (any valid token reads: the write token too; none, or a wrong one, is 401)
+            assertEquals(200, get(base, "/v1/predictions/" + id, TOKEN).statusCode());
+            assertEquals(401, get(base, "/v1/predictions/" + id, null).statusCode());
+            assertEquals(401, get(base, "/v1/predictions?limit=5", "not-a-token-at-all").statusCode());
             JsonNode e = stored.get("explanations").get(0);
             assertEquals("gradcam", e.get("method").asText());
             assertEquals("http://console.example:8080/artifacts/" + "a".repeat(64) + ".png", e.get("imageUrl").asText());
