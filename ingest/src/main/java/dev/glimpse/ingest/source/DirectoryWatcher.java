@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
@@ -63,6 +64,7 @@ public final class DirectoryWatcher implements AutoCloseable {
     private final Map<String, CommittedFile> unmoved = new HashMap<>();
     private IngestPosition position;
     private ScheduledExecutorService scheduler;
+    private final AtomicInteger scheduledScans = new AtomicInteger();
     private volatile boolean fenced;
 
     /**
@@ -136,6 +138,11 @@ public final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
+    /** How many scheduled scans have run (done or failed): a caller driving scans itself waits for the first. */
+    public int scheduledScans() {
+        return scheduledScans.get();
+    }
+
     private void scanSafely() {
         try {
             scanOnce();
@@ -145,6 +152,8 @@ public final class DirectoryWatcher implements AutoCloseable {
             scheduler.shutdown();
         } catch (RuntimeException e) {
             log.warn("scan of {} failed; retrying in {} ms", dir, interval.toMillis(), e);
+        } finally {
+            scheduledScans.incrementAndGet();
         }
     }
 

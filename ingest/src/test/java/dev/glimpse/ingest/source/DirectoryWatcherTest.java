@@ -66,9 +66,10 @@ class DirectoryWatcherTest {
 
     @Test
     void shouldWaitUntilAFileStopsGrowing(KafkaTestContext kafka, @TempDir Path dir) throws Exception {
-        // A long interval: the test drives the scans itself.
+        // A long interval: the test drives the scans itself, once the scheduled one at start has run
         try (IngestService service = start(kafka, dir, "1h")) {
             DirectoryWatcher watcher = service.watcher().orElseThrow();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> watcher.scheduledScans() >= 1);
             byte[] png = ImageSamples.grayPng();
             Path file = dir.resolve("slow.png");
             Files.write(file, java.util.Arrays.copyOf(png, 40));
@@ -95,12 +96,13 @@ class DirectoryWatcherTest {
             // Given a watcher that has committed a, b and c but crashed before moving them out of the directory (its
             // done/ is a dangling link, so each move fails as if the process had died right after the commit)
             DirectoryWatcher watcher = first.watcher().orElseThrow();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> watcher.scheduledScans() >= 1);
             for (String name : names.subList(0, 3)) {
                 Files.write(dir.resolve(name), files.get(name));
             }
             Files.delete(dir.resolve("done"));
             Files.createSymbolicLink(dir.resolve("done"), dir.resolve("no-such-folder"));
-            // (two scans: the first sees the files, the second takes them unchanged; the start's own scan may be one)
+            // (two scans: the first sees the files, the second takes them unchanged)
             assertEquals(3, watcher.scanOnce() + watcher.scanOnce(), "a, b and c sent and committed");
             for (String name : names.subList(0, 3)) {
                 assertTrue(Files.exists(dir.resolve(name)), name + " is still in the directory (its move failed)");
@@ -114,6 +116,7 @@ class DirectoryWatcherTest {
             // When a new ingest starts on the same directory (it fences the dead one) and scans it twice
             try (IngestService second = start(kafka, dir, "1h")) {
                 DirectoryWatcher restarted = second.watcher().orElseThrow();
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> restarted.scheduledScans() >= 1);
                 restarted.scanOnce();
                 restarted.scanOnce();
 
