@@ -5,9 +5,11 @@ import dev.glimpse.engine.onnx.Onnx.NodeProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
 import dev.glimpse.engine.onnx.Onnx.ValueInfoProto;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -158,10 +160,11 @@ public final class Canonicalization {
         }
         ShapeInference.Result r = ShapeInference.infer(m, fixed);
         GraphProto.Builder g = m.graph().toBuilder();
+        Map<Integer, NodeProto> insertBefore = new HashMap<>();
         int k = 0;
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
-            if (!n.getOpType().equals("Reshape") || n.getInputCount() < 2) {
+            if (!n.getOpType().equals("Reshape") || n.getInputCount() < 2 || Attributes.getInt(n, "allowzero", 0) != 0) {
                 continue;
             }
             long[] data = r.find(n.getInput(0)).orElse(null);
@@ -170,14 +173,66 @@ public final class Canonicalization {
                 continue;
             }
             long[] t = target.longs();
-            if (t[0] == declaredBatch && data[0] == declaredBatch && !producedByShapeOf(m, n.getInput(1))) {
+            if (t[0] != declaredBatch || data[0] != declaredBatch) {
+                continue;
+            }
+            if (!producedByShapeOf(m, n.getInput(1))) {
                 t[0] = 0;
                 String name = n.getInput(1) + "__batch" + (k++);
                 g.addInitializer(Tensors.longs(name, t, t.length));
                 g.setNode(i, n.toBuilder().setInput(1, name).build());
+                continue;
+            }
+            // a target assembled by Concat from a constant batch entry and dimensions read with Shape (Swin's window
+            // partition: view(B, H / w, w, W / w, w, C) with B traced as the export's 1): a copy of the Concat whose
+            // batch entry is 0 ("copy dimension 0"), for this Reshape only
+            NodeProto concat = m.producer(n.getInput(1)).filter(c -> c.getOpType().equals("Concat")).orElse(null);
+            if (concat != null && isConstantBatchEntry(m, r, concat.getInput(0), declaredBatch)) {
+                String zero = n.getInput(1) + "__batch_entry" + k;
+                String copy = n.getInput(1) + "__batch" + (k++);
+                g.addInitializer(Tensors.longs(zero, new long[] {0}, 1));
+                insertBefore.put(i, concat.toBuilder().setInput(0, zero).setOutput(0, copy)
+                        .setName(concat.getName().isEmpty() ? "" : concat.getName() + "__batch").build());
+                g.setNode(i, n.toBuilder().setInput(1, copy).build());
+            }
+        }
+        if (!insertBefore.isEmpty()) {
+            List<NodeProto> nodes = new ArrayList<>(g.getNodeList());
+            g.clearNode();
+            for (int i = 0; i < nodes.size(); i++) {
+                if (insertBefore.containsKey(i)) {
+                    g.addNode(insertBefore.get(i));
+                }
+                g.addNode(nodes.get(i));
             }
         }
         return OnnxModel.of(m.proto().toBuilder().setGraph(g).build());
+    }
+
+    /** A one-element constant equal to the export's batch, computed from no Shape (so it cannot follow the batch). */
+    private static boolean isConstantBatchEntry(OnnxModel m, ShapeInference.Result r, String tensor, long declaredBatch) {
+        ConstValue v = r.constant(tensor).orElse(null);
+        return v != null && v.size() == 1 && v.longs()[0] == declaredBatch && !readsAShape(m, tensor, new HashSet<>());
+    }
+
+    /** True when a Shape or Size node is among the tensor's producers, however far up. */
+    private static boolean readsAShape(OnnxModel m, String tensor, Set<String> seen) {
+        if (!seen.add(tensor) || m.isInitializer(tensor)) {
+            return false;
+        }
+        NodeProto p = m.producer(tensor).orElse(null);
+        if (p == null) {
+            return !m.isInitializer(tensor); // a graph input: data, not a constant
+        }
+        if (p.getOpType().equals("Shape") || p.getOpType().equals("Size")) {
+            return true;
+        }
+        for (String in : p.getInputList()) {
+            if (!in.isEmpty() && readsAShape(m, in, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when the tensor is computed from a Shape node (then it follows the batch by itself). */

@@ -131,4 +131,28 @@ public final class SmallCnns {
         mb.node("Softmax", "logits", "probs", Attributes.ofInt("axis", 1));
         return mb.output("probs").output("logits").build();
     }
+
+    /**
+     * Exported with a fixed batch of 1, the Reshape target assembled as Swin's window partition is: Concat of a
+     * constant batch entry [1], a dimension read with Shape and [-1] (opset 13).
+     */
+    public static OnnxModel fixedBatchAssembledTarget() {
+        seed = 600;
+        ModelBuilder mb = new ModelBuilder(13).input("input", 1, 2, 4, 4);
+        conv(mb, "input", "c", 2, 3, 3, 1, 0, 1);
+        mb.node("Tanh", "c", "t");
+        mb.node("Shape", "t", "t_shape");
+        mb.longs("channel_axis", 1);
+        mb.node("Gather", new String[] {"t_shape", "channel_axis"}, new String[] {"channels"}, Attributes.ofInt("axis", 0));
+        mb.longs("batch_entry", 1);
+        mb.longs("rest", -1);
+        mb.node("Concat", new String[] {"batch_entry", "channels", "rest"}, new String[] {"windows_target"},
+                Attributes.ofInt("axis", 0));
+        mb.node("Reshape", new String[] {"t", "windows_target"}, new String[] {"windows"});
+        mb.node("Sigmoid", "windows", "w_act");
+        mb.longs("target", 1, -1);
+        mb.node("Reshape", new String[] {"w_act", "target"}, new String[] {"flat"});
+        fc(mb, "flat", "logits", 12, 3);
+        return mb.output("logits").build();
+    }
 }

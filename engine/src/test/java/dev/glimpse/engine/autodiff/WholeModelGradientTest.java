@@ -34,4 +34,9 @@ class WholeModelGradientTest {
     void shouldRunFixedBatchExportsAtOtherBatchSizes() throws Exception {
         check(SmallCnns.fixedBatch(), 3, 2, 4, 4).canonicalForward().output("probs").wrt("input", "c_w").verify();
     }
+
+    @Test
+    void shouldRunFixedBatchExportsWhoseReshapeTargetIsAssembledFromAConstantBatchAndShapes() throws Exception {
+        check(SmallCnns.fixedBatchAssembledTarget(), 3, 2, 4, 4).canonicalForward().output("logits").wrt("input", "c_w").verify();
+    }
 }
