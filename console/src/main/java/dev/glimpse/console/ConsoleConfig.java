@@ -29,13 +29,16 @@ import java.util.Objects;
  * @param modelPath        model file (or model store root) for the model page; may be null
  * @param maxCards         predictions kept in the gallery ({@code console.cards})
  * @param lookback         how far back the topics are read at start ({@code console.lookback})
+ * @param labelClasses     classes a label may name beyond the serving model's ({@code console.label.classes}; 0 = the
+ *                         announced classes only, any non-negative index until a model is announced)
  */
 public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettings http, int port, BearerAuth auth,
-                            Path modelPath, int maxCards, Duration lookback) {
+                            Path modelPath, int maxCards, Duration lookback, int labelClasses) {
 
     public static final String PORT = "console.port";
     public static final String CARDS = "console.cards";
     public static final String LOOKBACK = "console.lookback";
+    public static final String LABEL_CLASSES = "console.label.classes";
 
     /**
      * The console's own keys; the service that hosts the console (the explain worker) includes them next to its own
@@ -46,6 +49,9 @@ public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettin
             .define(CARDS, ConfigType.INT, 300, Validator.between(1, 100_000), "Predictions kept in the gallery")
             .define(LOOKBACK, ConfigType.DURATION, Duration.ofMinutes(30), Validator.atLeast(0),
                     "How far back the topics are read at start")
+            .define(LABEL_CLASSES, ConfigType.INT, 0, Validator.atLeast(0),
+                    "Class indices a label may use: at least this many, more when the serving model announces more "
+                            + "(0 = the announced classes; any non-negative index until a model is announced)")
             .include(BearerAuth.definition());
 
     public ConsoleConfig {
@@ -55,6 +61,7 @@ public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettin
         require(port >= 0 && port <= 65535, PORT, port, "0..65535");
         KEYS.ensureValid(CARDS, maxCards);
         require(lookback != null && !lookback.isNegative(), LOOKBACK, lookback, ">= 0");
+        KEYS.ensureValid(LABEL_CLASSES, labelClasses);
     }
 
     /**
@@ -65,7 +72,7 @@ public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettin
     public static ConsoleConfig from(Config c, Path modelPath) {
         return new ConsoleConfig(PlatformConfig.kafkaClients(c), PlatformConfig.catalog(c), HttpSettings.from(c),
                 c.getInt(PORT), c.getInt(PORT) < 0 ? null : BearerAuth.from(c, "console"), modelPath, c.getInt(CARDS),
-                c.getDuration(LOOKBACK));
+                c.getDuration(LOOKBACK), c.getInt(LABEL_CLASSES));
     }
 
     /** The defaults of {@link #KEYS} on {@code port}, for a cluster without security settings (the embedded one). */
@@ -74,7 +81,7 @@ public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettin
                 "host:port list");
         Config keys = KEYS.parse(Map.of(PORT, port));
         return new ConsoleConfig(new KafkaClients(bootstrapServers), catalog, HttpSettings.defaults(), keys.getInt(PORT), null, modelPath,
-                keys.getInt(CARDS), keys.getDuration(LOOKBACK));
+                keys.getInt(CARDS), keys.getDuration(LOOKBACK), keys.getInt(LABEL_CLASSES));
     }
 
     /** With {@code t} as the write token (reads stay open); null = authentication off (tests, experiments). */
@@ -83,11 +90,16 @@ public record ConsoleConfig(KafkaClients kafka, TopicCatalog catalog, HttpSettin
     }
 
     public ConsoleConfig withAuth(BearerAuth a) {
-        return new ConsoleConfig(kafka, catalog, http, port, a, modelPath, maxCards, lookback);
+        return new ConsoleConfig(kafka, catalog, http, port, a, modelPath, maxCards, lookback, labelClasses);
     }
 
     public ConsoleConfig withHttp(HttpSettings settings) {
-        return new ConsoleConfig(kafka, catalog, settings, port, auth, modelPath, maxCards, lookback);
+        return new ConsoleConfig(kafka, catalog, settings, port, auth, modelPath, maxCards, lookback, labelClasses);
+    }
+
+    /** With labels allowed up to {@code classes} classes (see {@link #LABEL_CLASSES}). */
+    public ConsoleConfig withLabelClasses(int classes) {
+        return new ConsoleConfig(kafka, catalog, http, port, auth, modelPath, maxCards, lookback, classes);
     }
 
     public String bootstrapServers() {

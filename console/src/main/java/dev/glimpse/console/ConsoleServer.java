@@ -9,7 +9,10 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
+import dev.glimpse.platform.kafka.DeadLetterPublisher;
+import dev.glimpse.platform.kafka.DeadLetterReason;
 import dev.glimpse.platform.kafka.ImageCache;
+import dev.glimpse.platform.kafka.LabelRange;
 import dev.glimpse.contracts.OnDemandExplainer;
 import dev.glimpse.explain.methods.Methods;
 import dev.glimpse.platform.kafka.SideFeed;
@@ -24,6 +27,7 @@ import dev.glimpse.platform.http.OriginPolicy;
 import dev.glimpse.platform.http.RequestFilter;
 import dev.glimpse.platform.http.Routes;
 import dev.glimpse.registry.artifacts.ArtifactId;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -33,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -80,16 +85,23 @@ public final class ConsoleServer implements GlimpseService {
     private final ConsolePages pages;
     private final SideFeed feed;
     private final SideFeed monitoringFeed;
+    /** The classes a posted label may name: the serving model's, as announced on {@code models}. */
+    private final LabelRange labels;
     private HttpServer server;
+    private final MeterRegistry registry;
     private Producer<byte[], byte[]> labelProducer;
+    /** Refused labels go to the dead-letter topic through the label producer, as ingest's do. */
+    private DeadLetterPublisher deadLetters;
     private volatile boolean running;
 
     /**
      * @param store     the explain worker's artifact store (read here)
      * @param explainer on-demand explanations (the explain worker), or null when none runs in this process
+     * @param registry  where the console counts its dead letters ({@code glimpse_deadletter_total{stage="console"}})
      */
-    public ConsoleServer(ConsoleConfig config, ArtifactStore store, OnDemandExplainer explainer) {
+    public ConsoleServer(ConsoleConfig config, ArtifactStore store, OnDemandExplainer explainer, MeterRegistry registry) {
         this.config = config;
+        this.registry = Objects.requireNonNull(registry, "registry");
         this.store = store;
         this.explainer = explainer;
         String bucket = store.redirectOrigin().map(o -> " " + o).orElse("");
@@ -100,6 +112,7 @@ public final class ConsoleServer implements GlimpseService {
         this.modelPage = new ModelPage(model);
         this.pages = new ConsolePages(json, gallery, board, modelPage, explainer != null,
                 explainer != null && explainer.choosesLayers());
+        this.labels = LabelRange.fixed(config.labelClasses(), ConsoleConfig.LABEL_CLASSES);
         TopicCatalog c = config.catalog();
         this.feed = new SideFeed("console-feed", config.kafka(), config.lookback())
                 .route(c.images(), (k, v) -> images.put(v), false)
@@ -117,7 +130,10 @@ public final class ConsoleServer implements GlimpseService {
         // a feed of its own: the gallery must not wait for topics that only exist once monitoring or training ran
         this.monitoringFeed = new SideFeed("console-monitoring-feed", config.kafka(), config.lookback())
                 .route(c.drift(), (k, v) -> board.onDrift(v), false)
-                .route(c.models(), (k, v) -> board.onModel(v), true)
+                .route(c.models(), (k, v) -> {
+                    board.onModel(v);
+                    labels.announced(v);
+                }, true)
                 .route(c.deadletter(), (k, v) -> board.onDeadLetter(v), false);
     }
 
@@ -126,9 +142,9 @@ public final class ConsoleServer implements GlimpseService {
      * endpoints guarded by {@code auth}.
      */
     public static ConsoleServer create(String bootstrapServers, TopicCatalog catalog, Path modelPath, ArtifactStore store,
-                                       int port, OnDemandExplainer explainer, BearerAuth auth) {
+                                       int port, OnDemandExplainer explainer, BearerAuth auth, MeterRegistry registry) {
         return new ConsoleServer(ConsoleConfig.defaults(bootstrapServers, catalog, port, modelPath).withAuth(auth), store,
-                explainer);
+                explainer, registry);
     }
 
     @Override
@@ -150,6 +166,7 @@ public final class ConsoleServer implements GlimpseService {
     public synchronized void start() throws IOException {
         modelPage.prepareInBackground();
         labelProducer = config.kafka().producer(config.catalog().prefix() + "console-labels");
+        deadLetters = new DeadLetterPublisher(labelProducer, config.catalog().deadletter(), registry, name());
         if (config.auth() == null) {
             throw new IllegalStateException("console: no bearer token configured for its write endpoints ("
                     + BearerAuth.TOKEN + ", --token-file or $" + BearerAuth.TOKEN_VARIABLE + "; --no-auth to go without)");
@@ -313,18 +330,24 @@ public final class ConsoleServer implements GlimpseService {
     }
 
     private void postLabel(HttpCall call) throws Exception {
-        JsonNode body = body(call);
+        byte[] raw = call.body();
+        JsonNode body;
+        try {
+            body = body(call);
+        } catch (HttpError e) {
+            throw refusedLabel(e.getMessage(), null, raw);
+        }
         String imageId = body.path("imageId").asText("");
         if (!IMAGE_ID.matcher(imageId).matches()) {
-            throw new HttpError(400, "imageId must match " + IMAGE_ID.pattern());
+            throw refusedLabel("imageId must match " + IMAGE_ID.pattern(), null, raw);
         }
         if (!body.path("label").canConvertToInt() || body.path("label").asInt() < 0) {
-            throw new HttpError(400, "label must be a class index >= 0");
+            throw refusedLabel("label must be a class index >= 0, got " + abbreviate(body.path("label").toString()),
+                    imageId, raw);
         }
         int label = body.path("label").asInt();
-        int classes = gallery.classCount();
-        if (classes > 0 && label >= classes) {
-            throw new HttpError(400, "label " + label + " is outside the model's classes 0.." + (classes - 1));
+        if (!labels.accepts(label)) {
+            throw refusedLabel(labels.problem(label), imageId, raw);
         }
         String user = body.path("user").asText("console");
         Label l = Label.newBuilder().setImageId(imageId).setLabel(label).setSource("console")
@@ -398,6 +421,20 @@ public final class ConsoleServer implements GlimpseService {
     }
 
     /** The body as a JSON object (the route's body limit is {@link #MAX_BODY}). */
+    /**
+     * A label the console refuses: a {@code bad-label} dead letter with the request body (the same reason ingest
+     * gives), then the 400 naming what was wrong. The dead letter is sent before the answer so a client that saw
+     * the 400 finds it on the topic.
+     */
+    private HttpError refusedLabel(String problem, String imageId, byte[] body) throws Exception {
+        deadLetters.publish(DeadLetterReason.BAD_LABEL, problem, imageId, body).get(30, TimeUnit.SECONDS);
+        return new HttpError(400, problem);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+
     private JsonNode body(HttpCall call) {
         try {
             JsonNode n = json.readTree(call.body());

@@ -245,10 +245,6 @@ final class Gallery {
         return Optional.of(toJson(imageId, c));
     }
 
-    synchronized int classCount() {
-        return classNames.isEmpty() ? 0 : classNames.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-    }
-
     synchronized Map<Integer, String> classNames() {
         return new TreeMap<>(classNames);
     }

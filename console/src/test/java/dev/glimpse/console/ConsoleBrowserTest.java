@@ -20,6 +20,7 @@ import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,7 @@ class ConsoleBrowserTest {
                 .withMethods(methods, null).withIdentity(kafka.groupId("explain"), "explain-browser");
         ConsoleConfig c = ConsoleConfig.defaults(kafka.bootstrapServers(), catalog, 0, model).withToken(TOKEN);
         try (ExplainWorker worker = ExplainWorker.create(w, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-             ConsoleServer console = new ConsoleServer(c, worker.artifactStore(), worker)) {
+             ConsoleServer console = new ConsoleServer(c, worker.artifactStore(), worker, new SimpleMeterRegistry())) {
             worker.start();
             console.start();
             Awaitility.await().atMost(90, TimeUnit.SECONDS).until(() -> worker.summary().explanations() >= (long) n * methods.size());

@@ -16,6 +16,7 @@ import dev.glimpse.platform.http.BearerAuth;
 import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.testing.ScramBroker;
 import dev.glimpse.registry.artifacts.ArtifactStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +90,7 @@ class ConsoleKafkaSecurityTest {
             KafkaClients plain = new KafkaClients(broker.broker().bootstrapServers());
             HttpClient http = HttpClient.newHttpClient();
             ObjectMapper json = new ObjectMapper();
-            try (ConsoleServer console = new ConsoleServer(config, store, null)) {
+            try (ConsoleServer console = new ConsoleServer(config, store, null, new SimpleMeterRegistry())) {
                 console.start();
                 // When a prediction is written (by the test, over PLAINTEXT)
                 try (Producer<byte[], byte[]> producer = plain.producer("consec-test")) {

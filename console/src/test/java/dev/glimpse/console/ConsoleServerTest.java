@@ -11,14 +11,17 @@ import com.google.protobuf.ByteString;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.Artifact;
 import dev.glimpse.contracts.events.ClassScore;
+import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.Explanation;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Label;
+import dev.glimpse.contracts.events.ModelAnnouncement;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -43,6 +46,7 @@ class ConsoleServerTest {
     private static final String TOKEN = "s3cret-token";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @TempDir
     Path dir;
@@ -63,7 +67,7 @@ class ConsoleServerTest {
 
     private ConsoleServer start(KafkaTestContext kafka, ArtifactStore store, String token) throws Exception {
         ConsoleConfig cfg = ConsoleConfig.defaults(kafka.bootstrapServers(), kafka.catalog(), 0, null).withToken(token);
-        ConsoleServer c = new ConsoleServer(cfg, store, null);
+        ConsoleServer c = new ConsoleServer(cfg, store, null, registry);
         c.start();
         return c;
     }
@@ -149,6 +153,49 @@ class ConsoleServerTest {
             Awaitility.await().atMost(20, TimeUnit.SECONDS)
                     .until(() -> json.readTree(get(console, "/api/cards?misclassified=true").body()).size() == 1);
             assertEquals(1, json.readTree(get(console, "/api/cards?class=2").body()).size());
+        }
+    }
+
+    @Test
+    void shouldRefuseLabelsOutsideTheServingModelsClassesWithADeadLetter(KafkaTestContext kafka) throws Exception {
+        // Given a console that has seen a promoted 3-class model announced
+        TopicCatalog catalog = kafka.catalog();
+        ArtifactStore store = new ArtifactStore(dir.resolve("labels"), ArtifactStore.Limits.defaults());
+        try (ConsoleServer console = start(kafka, store, TOKEN)) {
+            // before any announcement any class index goes (nothing says how many classes there are)
+            assertEquals(202, post(console, "/api/labels", "{\"imageId\":\"img-0\",\"label\":7}", TOKEN).statusCode());
+            kafka.produce(catalog.models(), "shapes", ModelAnnouncement.newBuilder().setModelName("shapes").setVersion("4")
+                    .setState(ModelAnnouncement.State.PROMOTED).setNumClasses(3).setAnnouncedAtMs(1_000).build());
+            String outside = "{\"imageId\":\"img-7\",\"label\":3}";
+            Awaitility.await().atMost(20, TimeUnit.SECONDS)
+                    .until(() -> post(console, "/api/labels", outside, TOKEN).statusCode() == 400);
+
+            // When a label outside the classes, a negative one and one without a valid id are posted
+            HttpResponse<String> refused = post(console, "/api/labels", outside, TOKEN);
+            HttpResponse<String> negative = post(console, "/api/labels", "{\"imageId\":\"img-8\",\"label\":-1}", TOKEN);
+            HttpResponse<String> noId = post(console, "/api/labels", "{\"imageId\":\"../x\",\"label\":1}", TOKEN);
+            HttpResponse<String> inside = post(console, "/api/labels", "{\"imageId\":\"img-9\",\"label\":2}", TOKEN);
+
+            // Then each is a 400 naming the problem, with a bad-label dead letter carrying the request body
+            assertEquals(400, refused.statusCode());
+            assertTrue(refused.body().contains("0..2") && refused.body().contains("shapes v4"), refused.body());
+            assertEquals(400, negative.statusCode());
+            assertEquals(400, noId.statusCode());
+            assertEquals(202, inside.statusCode(), inside.body());
+            // (the wait's own first 400 for img-7, then the three refusals: four dead letters, no more)
+            List<ConsumerRecord<String, DeadLetter>> letters = kafka.consume(catalog.deadletter(), 4, Duration.ofSeconds(20));
+            assertEquals(4, letters.size());
+            List<DeadLetter> values = letters.stream().map(ConsumerRecord::value).toList();
+            assertTrue(values.stream().allMatch(d -> d.getReason().equals("bad-label") && d.getStage().equals("console")),
+                    values.toString());
+            DeadLetter first = values.stream().filter(d -> d.getImageId().equals("img-7")).findFirst().orElseThrow();
+            assertEquals(outside, first.getOriginalValue().toStringUtf8());
+            assertTrue(first.getDetail().contains("outside the classes 0..2"), first.getDetail());
+            assertTrue(values.stream().anyMatch(d -> d.getImageId().equals("img-8")), values.toString());
+            assertTrue(values.stream().anyMatch(d -> d.getImageId().isEmpty() && d.getDetail().contains("imageId")),
+                    values.toString());
+            double counted = registry.counter("glimpse.deadletter", "stage", "console", "reason", "bad-label").count();
+            assertEquals(letters.size(), (int) counted);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.glimpse.ingest.results.ResultsJson;
 import dev.glimpse.ingest.results.PredictionReplies;
 import dev.glimpse.ingest.results.PredictionResults;
 import dev.glimpse.platform.config.StreamsKeys;
+import dev.glimpse.platform.kafka.LabelRange;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -108,7 +109,8 @@ public final class IngestService implements GlimpseService {
         resources.add(producer);
         resources.add(KafkaClientMeters.bind(registry, producer, name()));
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, catalog.deadletter(), registry, name());
-        LabelRange labels = LabelRange.following(clients, catalog, config.numClasses(), "glimpse-ingest-models");
+        LabelRange labels = LabelRange.following(clients, catalog, config.numClasses(), IngestConfig.NUM_CLASSES,
+                "glimpse-ingest-models");
         resources.add(labels);
         labels.start();
         ingestor = new Ingestor(producer, catalog, config.validator(), deadLetters, registry, Clock.systemUTC(),

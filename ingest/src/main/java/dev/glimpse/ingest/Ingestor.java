@@ -9,6 +9,7 @@ import dev.glimpse.ingest.validation.ImageValidator;
 import dev.glimpse.ingest.validation.ValidationResult;
 import dev.glimpse.platform.kafka.DeadLetterPublisher;
 import dev.glimpse.platform.kafka.DeadLetterReason;
+import dev.glimpse.platform.kafka.LabelRange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,7 +50,7 @@ public final class Ingestor {
 
     public Ingestor(Producer<byte[], byte[]> producer, TopicCatalog catalog, ImageValidator validator,
                     DeadLetterPublisher deadLetters, MeterRegistry registry, Clock clock, int numClasses) {
-        this(producer, catalog, validator, deadLetters, registry, clock, LabelRange.fixed(numClasses), ImageIds.NONE);
+        this(producer, catalog, validator, deadLetters, registry, clock, LabelRange.fixed(numClasses, IngestConfig.NUM_CLASSES), ImageIds.NONE);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.glimpse.ingest;
 
+import dev.glimpse.platform.kafka.LabelRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,11 +99,11 @@ class ServingModelLabelsTest {
     @Test
     void shouldKeepTheConfiguredRangeWhenItIsWiderAndIgnoreAnnouncementsWithoutAClassCount() {
         // a deployment teaching new classes (the training service grows the model's head) configures them
-        LabelRange range = LabelRange.fixed(10);
+        LabelRange range = LabelRange.fixed(10, IngestConfig.NUM_CLASSES);
         range.announced(promoted("1", 5, 1));
         assertTrue(range.accepts(9), "ingest.label.classes 10 wider than the model's 5");
         assertEquals(10, range.classes());
-        LabelRange open = LabelRange.fixed(0);
+        LabelRange open = LabelRange.fixed(0, IngestConfig.NUM_CLASSES);
         open.announced(promoted("1", 0, 1)); // an older announcement: no class count
         assertTrue(open.accepts(999), "nothing known: any non-negative index");
         open.announced(promoted("2", 3, 2).toBuilder().setState(ModelAnnouncement.State.CANDIDATE).build());

@@ -163,7 +163,7 @@ public final class ExplainWorkerCommand implements GlimpseCommand, ConfigurableC
         try (ServiceRunner runner = ServiceRunner.forConfig("explain-worker", parsed.raw());
              ExplainWorker explainWorker = ExplainWorker.create(parsed.worker(), runner.registry());
              ConsoleServer consoleServer = parsed.console().map(c -> new ConsoleServer(c, explainWorker.artifactStore(),
-                     explainWorker)).orElse(null)) {
+                     explainWorker, runner.registry())).orElse(null)) {
             explainWorker.start();
             runner.addHealth("explain-worker", explainWorker::health);
             if (consoleServer != null) {

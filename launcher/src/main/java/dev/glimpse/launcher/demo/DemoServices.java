@@ -1,5 +1,6 @@
 package dev.glimpse.launcher.demo;
 
+import dev.glimpse.console.ConsoleConfig;
 import dev.glimpse.console.ConsoleServer;
 import dev.glimpse.explainworker.ExplainWorker;
 import dev.glimpse.ingest.IngestConfig;
@@ -71,8 +72,9 @@ public final class DemoServices {
             return List.of(worker);
         }
         // the console after the worker: it reads the worker's artifact store and asks it for on-demand explanations
-        return List.of(worker, ConsoleServer.create(c.bootstrapServers(), c.catalog(), c.model(), worker.artifactStore(),
-                c.httpPort(), worker, auth(c)));
+        ConsoleConfig console = ConsoleConfig.defaults(c.bootstrapServers(), c.catalog(), c.httpPort(), c.model())
+                .withAuth(auth(c)).withLabelClasses(datasetClasses(c));
+        return List.of(worker, new ConsoleServer(console, worker.artifactStore(), worker, c.registry()));
     }
 
     /**
@@ -162,8 +164,7 @@ public final class DemoServices {
         } else {
             values.put(BearerAuth.ENABLED, false);
         }
-        // labels must name one of the served model's classes: those of the replayed dataset
-        values.put(IngestConfig.NUM_CLASSES, DatasetReplay.open(c.dataset(), "test").classNames().size());
+        values.put(IngestConfig.NUM_CLASSES, datasetClasses(c));
         values.put(StreamsKeys.STATE_DIR, c.dataDir().resolve("ingest-results").toString());
         values.put(IngestConfig.DATASET, c.dataset());
         values.put(IngestConfig.RATE, c.rate());
@@ -171,5 +172,13 @@ public final class DemoServices {
         // without --events the replay wraps around the test split until Ctrl-C
         values.put(IngestConfig.LIMIT, c.events() > 0 ? c.events() : Long.MAX_VALUE / 2);
         return IngestConfig.parse(values);
+    }
+
+    /**
+     * The classes labels may name in the demo, at ingest and in the console: those of the replayed dataset (the
+     * feedback demo teaches a model with fewer classes the rest).
+     */
+    static int datasetClasses(DemoContext c) {
+        return DatasetReplay.open(c.dataset(), "test").classNames().size();
     }
 }

@@ -12,6 +12,7 @@ import dev.glimpse.registry.artifacts.ArtifactId;
 import dev.glimpse.registry.artifacts.ArtifactStore;
 import dev.glimpse.registry.objectstore.S3ObjectStore;
 import dev.glimpse.registry.testing.InProcessS3;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -55,7 +56,7 @@ class ConsoleArtifactRedirectTest {
             // and a console over an empty directory of its own whose reads need the read token, redirecting to the bucket
             ArtifactStore consoleStore = new ArtifactStore(consoleDir, ArtifactStore.Limits.defaults(), consoleSide);
             ConsoleServer console = ConsoleServer.create(kafka.bootstrapServers(), kafka.catalog(), null, consoleStore, 0,
-                    null, BearerAuth.of(WRITE, READ, true));
+                    null, BearerAuth.of(WRITE, READ, true), new SimpleMeterRegistry());
             console.start();
             try {
                 URI artifact = URI.create(console.url() + "artifacts/" + heatmap.id());

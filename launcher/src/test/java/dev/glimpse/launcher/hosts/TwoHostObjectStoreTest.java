@@ -1,6 +1,7 @@
 package dev.glimpse.launcher.hosts;
 
 import dev.glimpse.platform.http.BearerAuth;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -136,7 +137,7 @@ class TwoHostObjectStoreTest {
                         ArtifactStore.Limits.defaults(), consoleSide);
                 assertEquals(0, consoleStore.count(), "the console holds nothing of its own");
                 ConsoleServer console = ConsoleServer.create(kafka.bootstrapServers(), catalog, null, consoleStore, 0, null,
-                        BearerAuth.of("two-host-token", null, false));
+                        BearerAuth.of("two-host-token", null, false), new SimpleMeterRegistry());
                 console.start();
                 try {
                     HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -1,16 +1,15 @@
-package dev.glimpse.ingest;
+package dev.glimpse.platform.kafka;
 
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ModelAnnouncement;
-import dev.glimpse.platform.kafka.KafkaClients;
-import dev.glimpse.platform.kafka.SideFeed;
 import java.time.Duration;
 
 /**
- * The labels ingest takes: class indices of the serving model. Its class count comes from the newest PROMOTED
- * announcement on {@code models} that states one ({@code ModelAnnouncement.num_classes}); {@code ingest.label.classes}
- * widens the range when it is larger (a deployment teaching the model classes its head does not have yet: the
- * training service grows the head) and is the whole rule until a model is announced (0 = any non-negative index).
+ * The labels a service takes (ingest's label endpoints, the console's label control): class indices of the serving
+ * model. Its class count comes from the newest PROMOTED announcement on {@code models} that states one
+ * ({@code ModelAnnouncement.num_classes}); the service's configured count (e.g. {@code ingest.label.classes}) widens
+ * the range when it is larger (a deployment teaching the model classes its head does not have yet: the training
+ * service grows the head) and is the whole rule until a model is announced (0 = any non-negative index).
  * Thread-safe.
  */
 public final class LabelRange implements AutoCloseable {
@@ -20,25 +19,35 @@ public final class LabelRange implements AutoCloseable {
     }
 
     private final int configured;
+    /** The configuration key {@link #configured} comes from, named in refusals. */
+    private final String configuredKey;
     private final SideFeed feed;
     private volatile Serving serving;
 
-    private LabelRange(int configured, SideFeed feed) {
+    private LabelRange(int configured, String configuredKey, SideFeed feed) {
+        if (configured < 0) {
+            throw new IllegalArgumentException(configuredKey + " must be >= 0, got " + configured);
+        }
         this.configured = configured;
+        this.configuredKey = configuredKey;
         this.feed = feed;
     }
 
-    /** Only {@code configured} classes (0 = any non-negative index); no announcement is followed. */
-    public static LabelRange fixed(int configured) {
-        return new LabelRange(configured, null);
+    /**
+     * {@code configured} classes (0 = any non-negative index) from the key {@code configuredKey}, widened by the
+     * announcements passed to {@link #announced} (a service that already follows {@code models} feeds them in).
+     */
+    public static LabelRange fixed(int configured, String configuredKey) {
+        return new LabelRange(configured, configuredKey, null);
     }
 
-    /** Follows the announcements on {@code models} (from its beginning; call {@link #start()}). */
-    public static LabelRange following(KafkaClients clients, TopicCatalog catalog, int configured, String clientId) {
+    /** Follows the announcements on {@code models} itself (from its beginning; call {@link #start()}). */
+    public static LabelRange following(KafkaClients clients, TopicCatalog catalog, int configured, String configuredKey,
+                                       String clientId) {
         LabelRange[] self = new LabelRange[1];
         SideFeed feed = new SideFeed(clientId, clients, Duration.ZERO)
                 .route(catalog.models(), (key, announcement) -> self[0].announced(announcement), true);
-        self[0] = new LabelRange(configured, feed);
+        self[0] = new LabelRange(configured, configuredKey, feed);
         return self[0];
     }
 
@@ -49,7 +58,7 @@ public final class LabelRange implements AutoCloseable {
     }
 
     /** Takes note of one announcement: a promotion that states its class count becomes the serving model's. */
-    void announced(ModelAnnouncement a) {
+    public void announced(ModelAnnouncement a) {
         if (a.getState() != ModelAnnouncement.State.PROMOTED || a.getNumClasses() <= 0) {
             return;
         }
@@ -81,7 +90,7 @@ public final class LabelRange implements AutoCloseable {
         }
         String source = s != null && s.classes() >= configured
                 ? "the serving model " + s.model() + " v" + s.version() + " has " + classes + " classes"
-                : "ingest.label.classes is " + classes;
+                : configuredKey + " is " + classes;
         return "label " + label + " is outside the classes 0.." + (classes - 1) + " (" + source + ")";
     }
 
