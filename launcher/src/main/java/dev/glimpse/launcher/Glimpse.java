@@ -1,5 +1,6 @@
 package dev.glimpse.launcher;
 
+import dev.glimpse.platform.kafka.DataDirInUseException;
 import java.util.Comparator;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
@@ -24,7 +25,21 @@ public final class Glimpse implements Runnable {
                 .map(ServiceLoader.Provider::get)
                 .sorted(Comparator.comparing(c -> new CommandLine(c).getCommandName()))
                 .forEach(c -> cli.addSubcommand(c));
+        cli.setExecutionExceptionHandler(Glimpse::usageError);
         return cli;
+    }
+
+    /**
+     * A bad option value or a data directory another process holds, thrown by any command: one line naming the command
+     * and what was wrong, exit 2 — never a stack trace. Anything else is a fault and keeps picocli's report.
+     */
+    static int usageError(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IllegalArgumentException || e instanceof DataDirInUseException) {
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            command.getErr().flush();
+            return 2;
+        }
+        throw e;
     }
 
     public static void main(String[] args) {

@@ -7,6 +7,7 @@ import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigSources;
 import dev.glimpse.platform.config.KafkaKeys;
+import dev.glimpse.platform.kafka.DataDirInUseException;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
 import java.nio.file.Files;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the topics are read from, shared by {@code tail} and {@code deadletters}: a running cluster
- * ({@code --bootstrap-servers}, default the demo's {@code 127.0.0.1:9092}) or, when nothing runs, the embedded
- * broker started on a demo's data directory ({@code --data-dir D} reads {@code D/kafka}).
+ * ({@code --bootstrap-servers}, default the demo's {@code 127.0.0.1:9092}) or a demo's data directory
+ * ({@code --data-dir D}): the embedded broker started on {@code D/kafka} when nothing runs there, else the cluster of
+ * the process that holds it (a running demo).
  */
 public final class KafkaSource {
 
@@ -44,7 +46,7 @@ public final class KafkaSource {
     @Option(names = "--bootstrap-servers", paramLabel = "H:P", description = "Kafka to read from (default: 127.0.0.1:9092, the demo's)")
     String bootstrapServers;
 
-    @Option(names = "--data-dir", paramLabel = "D", description = "read a stopped demo's data: starts the embedded broker on D/kafka")
+    @Option(names = "--data-dir", paramLabel = "D", description = "a demo's data: its running cluster, or the embedded broker started on D/kafka when none runs")
     Path dataDir;
 
     @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of the topic names (topics.prefix; default none)")
@@ -74,6 +76,13 @@ public final class KafkaSource {
         try {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafka).preferredPort(0).start();
             return new Connection(new KafkaClients(broker.bootstrapServers()), broker);
+        } catch (DataDirInUseException e) {
+            // a demo runs on it: read from its cluster rather than open its files a second time
+            String running = e.bootstrapServers().orElseThrow(() -> new IllegalArgumentException("--data-dir " + dataDir
+                    + ": " + e.getMessage() + "; use --bootstrap-servers"));
+            System.err.println("--data-dir " + dataDir + ": a running Glimpse process holds it; reading from its cluster at "
+                    + running);
+            return new Connection(new KafkaClients(running), null);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--data-dir " + dataDir + ": cannot start the broker on " + kafka
                     + " (is a demo still running on it? then use --bootstrap-servers): " + e.getMessage());

@@ -13,14 +13,20 @@ import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.ImageEvent;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.launcher.Glimpse;
+import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.platform.kafka.KafkaClients;
 import dev.glimpse.platform.testing.KafkaBrokerExtension;
 import dev.glimpse.platform.testing.KafkaTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(KafkaBrokerExtension.class)
 class TailCommandTest {
@@ -130,6 +136,37 @@ class TailCommandTest {
         Run r = glimpse("tail", "predictionz", "--bootstrap-servers", kafka.bootstrapServers());
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("glimpse tail: unknown topic 'predictionz'; Glimpse topics: images, predictions"), r.err());
+    }
+
+    @Test
+    void shouldReadARunningDemosDataDirectoryFromItsClusterNotItsFiles(@TempDir Path data) throws Exception {
+        // Given a cluster running on <data>/kafka (as a demo's) with two predictions
+        TopicCatalog catalog = TopicCatalog.defaults();
+        try (EmbeddedKafkaBroker demo = EmbeddedKafkaBroker.builder().dataDir(data.resolve("kafka")).preferredPort(0)
+                .topics(catalog).start()) {
+            KafkaClients clients = new KafkaClients(demo.bootstrapServers());
+            try (Producer<byte[], byte[]> producer = clients.producer("tail-test")) {
+                for (String id : List.of("p-1", "p-2")) {
+                    producer.send(new ProducerRecord<>(catalog.predictions().name(), catalog.predictions().serializeKey(id),
+                            catalog.predictions().serializeValue(Prediction.newBuilder().setImageId(id).build()))).get();
+                }
+            }
+
+            // When tail is pointed at the data directory while the cluster runs
+            Run r = glimpse("tail", "predictions", "--from-beginning", "--count", "--data-dir", data.toString());
+
+            // Then it reads them from the running cluster (a second broker on the same files would corrupt them)
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("records 2, distinct keys 2", r.out().strip());
+            assertTrue(r.err().contains("reading from its cluster at " + demo.bootstrapServers()), r.err());
+        }
+    }
+
+    @Test
+    void shouldRefuseABadDemoOptionWithOneLineAndExit2() {
+        Run r = glimpse("demo", "--dataset", "mnist-of-cats");
+        assertEquals(2, r.exit());
+        assertEquals("glimpse demo: --dataset must be fashion-mnist, shapes or scenes, got 'mnist-of-cats'", r.err().strip());
     }
 
     private static String[] concat(String[] a, String[] b) {

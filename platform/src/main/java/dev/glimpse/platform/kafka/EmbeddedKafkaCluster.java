@@ -55,12 +55,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final Path dataDir;
     private final String clusterId;
     private final short replicationFactor;
+    /** This process's claim on {@link #dataDir}, released when the cluster is closed. */
+    private final DataDirLock lock;
     private volatile boolean closed;
 
-    private EmbeddedKafkaCluster(List<EmbeddedKafkaNode> nodes, Path dataDir, String clusterId) {
+    private EmbeddedKafkaCluster(List<EmbeddedKafkaNode> nodes, Path dataDir, String clusterId, DataDirLock lock) {
         this.nodes = List.copyOf(nodes);
         this.dataDir = dataDir;
         this.clusterId = clusterId;
+        this.lock = lock;
         this.replicationFactor = (short) Math.min(3, nodes.size());
     }
 
@@ -216,6 +219,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        lock.close();
         log.info("embedded Kafka cluster {} stopped in {} ms", describe(), (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -290,6 +294,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         public R start() {
             long startNanos = System.nanoTime();
             Path dir = dataDir.toAbsolutePath().normalize();
+            DataDirLock lock = DataDirLock.acquire(dir); // before anything in the directory is formatted or opened
+            try {
+                return start(dir, lock, startNanos);
+            } catch (RuntimeException | Error e) {
+                lock.close(); // a cluster that started has closed it already; closing twice is harmless
+                throw e;
+            }
+        }
+
+        private R start(Path dir, DataDirLock lock, long startNanos) {
             List<EmbeddedKafkaNode> list = layOut(dir);
             String voters = list.stream().map(n -> n.id() + "@127.0.0.1:" + n.controllerPort()).collect(Collectors.joining(","));
             String clusterId = list.stream().map(EmbeddedKafkaNode::existingClusterId).flatMap(Optional::stream)
@@ -298,7 +312,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 n.configure(voters, list.size(), extraListeners, overrides);
                 n.formatIfNeeded(clusterId);
             }
-            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(list, dir, clusterId);
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(list, dir, clusterId, lock);
             // In parallel: a node's start waits until the controller quorum (a majority of the nodes) is up.
             List<Thread> starters = new ArrayList<>();
             List<RuntimeException> failures = new ArrayList<>();
@@ -336,6 +350,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 cluster.close();
                 throw e;
             }
+            lock.announce(cluster.bootstrapServers());
             log.info("embedded Kafka cluster {} started in {} ms", cluster, (System.nanoTime() - startNanos) / 1_000_000);
             return result.apply(cluster);
         }
