@@ -3,6 +3,7 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.datasets.FashionMnist;
 import dev.glimpse.launcher.GlimpseCommand;
+import dev.glimpse.launcher.KafkaLogs;
 import dev.glimpse.launcher.demo.DefaultModels;
 import dev.glimpse.launcher.demo.DemoContext;
 import dev.glimpse.launcher.demo.DemoServices;
@@ -140,7 +141,7 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        quietKafkaLogs();
+        KafkaLogs.errorsOnly();
         String ds = dataset != null ? dataset : FashionMnist.isAvailable() ? "fashion-mnist" : "shapes";
         if (!ds.equals("fashion-mnist") && !ds.equals("shapes") && !ds.equals("scenes")) {
             throw new IllegalArgumentException("--dataset must be fashion-mnist, shapes or scenes, got '" + ds + "'");
@@ -338,13 +339,6 @@ public final class DemoCommand implements GlimpseCommand, Callable<Integer> {
     }
 
     /** The status line is the demo's console; Kafka's client and broker retries would drown it at WARN. */
-    private static void quietKafkaLogs() {
-        for (String logger : List.of("kafka", "org.apache.kafka", "state.change.logger")) {
-            System.setProperty("org.slf4j.simpleLogger.log." + logger,
-                    System.getProperty("org.slf4j.simpleLogger.log." + logger, "error"));
-        }
-    }
-
     static String status(PredictionTally.Snapshot s, double perSecond) {
         return String.format(Locale.ROOT, "%7.1f events/s | predictions %d | dead letters %d | accuracy %s | latency p50 %d ms p99 %d ms",
                 perSecond, s.predictions(), s.deadLetters(), accuracy(s), s.p50Ms(), s.p99Ms());

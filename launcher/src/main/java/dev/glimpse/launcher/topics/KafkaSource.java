@@ -3,6 +3,7 @@ package dev.glimpse.launcher.topics;
 import com.google.protobuf.Message;
 import dev.glimpse.contracts.Topic;
 import dev.glimpse.contracts.TopicCatalog;
+import dev.glimpse.launcher.KafkaLogs;
 import dev.glimpse.launcher.demo.ShutdownSignal;
 import dev.glimpse.platform.config.Config;
 import dev.glimpse.platform.config.ConfigSources;
@@ -61,6 +62,7 @@ public final class KafkaSource {
     }
 
     public Connection open() {
+        KafkaLogs.errorsOnly(); // the reader prints what it read; Kafka's client and broker INFO lines are noise here
         if (bootstrapServers != null && dataDir != null) {
             throw new IllegalArgumentException("give --bootstrap-servers or --data-dir, not both");
         }
