@@ -173,6 +173,16 @@ public final class Canonicalization {
                 continue;
             }
             long[] t = target.longs();
+            if (!producedByShapeOf(m, n.getInput(1)) && foldsOrUnfoldsTheBatch(data, t, declaredBatch)) {
+                // the batch multiplied into dimension 0 at export, or split out of it again (Swin's windows:
+                // reshape(B * windows, w * w, C) exported as [64, 49, 96], view(B, H / w, W / w, w, w, C) as
+                // [1, 8, 8, 7, 7, 96]): dimension 0 becomes -1, inferred from the others, which do not hold the batch
+                t[0] = -1;
+                String name = n.getInput(1) + "__batch" + (k++);
+                g.addInitializer(Tensors.longs(name, t, t.length));
+                g.setNode(i, n.toBuilder().setInput(1, name).build());
+                continue;
+            }
             if (t[0] != declaredBatch || data[0] != declaredBatch) {
                 continue;
             }
@@ -207,6 +217,22 @@ public final class Canonicalization {
             }
         }
         return OnnxModel.of(m.proto().toBuilder().setGraph(g).build());
+    }
+
+    /**
+     * A fixed target whose dimension 0 holds the batch together with other factors: the data's dimension 0 is the
+     * batch and the target's is a larger multiple of it (folding), or the target's is the batch and the data's a
+     * larger multiple of it (unfolding); every other target entry is a plain size (no 0, no -1).
+     */
+    private static boolean foldsOrUnfoldsTheBatch(long[] data, long[] target, long declaredBatch) {
+        for (int d = 1; d < target.length; d++) {
+            if (target[d] <= 0) {
+                return false;
+            }
+        }
+        boolean folds = data[0] == declaredBatch && target[0] > declaredBatch && target[0] % declaredBatch == 0;
+        boolean unfolds = target[0] == declaredBatch && data[0] > declaredBatch && data[0] % declaredBatch == 0;
+        return folds || unfolds;
     }
 
     /** A one-element constant equal to the export's batch, computed from no Shape (so it cannot follow the batch). */

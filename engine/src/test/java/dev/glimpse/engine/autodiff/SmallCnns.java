@@ -155,4 +155,24 @@ public final class SmallCnns {
         fc(mb, "flat", "logits", 12, 3);
         return mb.output("logits").build();
     }
+
+    /**
+     * Exported with a fixed batch of 1, the batch folded into dimension 0 and split out again by constant Reshape
+     * targets, as Swin's window partition and reverse are: [1, 3, 2, 2] to [3, 4] to [1, 3, 4] (opset 13).
+     */
+    public static OnnxModel fixedBatchFoldedIntoWindows() {
+        seed = 700;
+        ModelBuilder mb = new ModelBuilder(13).input("input", 1, 2, 4, 4);
+        conv(mb, "input", "c", 2, 3, 3, 1, 0, 1);
+        mb.node("Tanh", "c", "t");
+        mb.longs("fold", 3, 4);
+        mb.node("Reshape", new String[] {"t", "fold"}, new String[] {"windows"});
+        mb.node("Sigmoid", "windows", "w_act");
+        mb.longs("unfold", 1, 3, 4);
+        mb.node("Reshape", new String[] {"w_act", "unfold"}, new String[] {"merged"});
+        mb.longs("target", 1, -1);
+        mb.node("Reshape", new String[] {"merged", "target"}, new String[] {"flat"});
+        fc(mb, "flat", "logits", 12, 3);
+        return mb.output("logits").build();
+    }
 }
