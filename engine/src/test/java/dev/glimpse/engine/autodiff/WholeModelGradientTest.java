@@ -44,4 +44,10 @@ class WholeModelGradientTest {
     void shouldRunFixedBatchExportsThatFoldTheBatchIntoDimensionZero() throws Exception {
         check(SmallCnns.fixedBatchFoldedIntoWindows(), 3, 2, 4, 4).canonicalForward().output("logits").wrt("input", "c_w").verify();
     }
+
+    @Test
+    void shouldRunFixedBatchExportsWhoseWindowCountIsReadWithShapeAndScaledByTheConstantBatch() throws Exception {
+        check(SmallCnns.fixedBatchWindowsFromShapes(), 3, 2, 4, 4).canonicalForward().output("logits")
+                .wrt("input", "c_w").verify();
+    }
 }
