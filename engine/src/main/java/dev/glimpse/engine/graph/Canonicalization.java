@@ -136,7 +136,9 @@ public final class Canonicalization {
     /**
      * Models exported with a fixed batch often carry Reshape targets such as [1, 512]. When the data's dimension 0
      * equals the declared batch and so does the target's first entry, the entry becomes 0 ("copy dimension 0"), so
-     * the Reshape follows the batch.
+     * the Reshape follows the batch. When the batch is folded into dimension 0 with other factors or split out of it
+     * (a constant target, or a Concat whose first entry is the constant batch, alone or times dimensions read with
+     * Shape), the first entry becomes -1. Nothing changes at the declared batch.
      */
     private static OnnxModel generalizeFixedBatchReshapes(OnnxModel m, OnnxModel original, Map<String, long[]> shapes,
                                                           Set<String> fixedInputs) {
@@ -173,24 +175,39 @@ public final class Canonicalization {
                 continue;
             }
             long[] t = target.longs();
-            if (t[0] != declaredBatch || data[0] != declaredBatch) {
+            if (!producedByShapeOf(m, n.getInput(1)) && foldsOrUnfoldsTheBatch(data, t, declaredBatch)) {
+                // the batch multiplied into dimension 0 at export, or split out of it again (Swin's windows:
+                // reshape(B * windows, w * w, C) exported as [64, 49, 96], view(B, H / w, W / w, w, w, C) as
+                // [1, 8, 8, 7, 7, 96]): dimension 0 becomes -1, inferred from the others, which do not hold the batch
+                t[0] = -1;
+                String name = n.getInput(1) + "__batch" + (k++);
+                g.addInitializer(Tensors.longs(name, t, t.length));
+                g.setNode(i, n.toBuilder().setInput(1, name).build());
                 continue;
             }
-            if (!producedByShapeOf(m, n.getInput(1))) {
+            boolean copiesTheBatch = t[0] == declaredBatch && data[0] == declaredBatch;
+            if (copiesTheBatch && !producedByShapeOf(m, n.getInput(1))) {
                 t[0] = 0;
                 String name = n.getInput(1) + "__batch" + (k++);
                 g.addInitializer(Tensors.longs(name, t, t.length));
                 g.setNode(i, n.toBuilder().setInput(1, name).build());
                 continue;
             }
-            // a target assembled by Concat from a constant batch entry and dimensions read with Shape (Swin's window
-            // partition: view(B, H / w, w, W / w, w, C) with B traced as the export's 1): a copy of the Concat whose
-            // batch entry is 0 ("copy dimension 0"), for this Reshape only
+            if (!copiesTheBatch && !foldsOrUnfoldsTheBatch(data, t, declaredBatch)) {
+                continue;
+            }
+            // a target assembled by Concat from dimensions read with Shape and a first entry that is the batch traced
+            // as a constant, alone or times a window count read with Shape (Swin: view(B, H / w, w, W / w, w, C),
+            // reshape(B * windows, w * w, C), view(B, H / w, W / w, w, w, C) with B the export's 1): a copy of the
+            // Concat, for this Reshape only, whose first entry is 0 ("copy dimension 0") when the data's dimension
+            // 0 is the batch and the target's too, else -1 (the batch rides in dimension 0, inferred from the
+            // other entries, which do not hold it)
             NodeProto concat = m.producer(n.getInput(1)).filter(c -> c.getOpType().equals("Concat")).orElse(null);
-            if (concat != null && isConstantBatchEntry(m, r, concat.getInput(0), declaredBatch)) {
+            if (concat != null && (isConstantBatchEntry(m, r, concat.getInput(0), declaredBatch)
+                    || isScaledByConstantBatch(m, r, concat.getInput(0), declaredBatch))) {
                 String zero = n.getInput(1) + "__batch_entry" + k;
                 String copy = n.getInput(1) + "__batch" + (k++);
-                g.addInitializer(Tensors.longs(zero, new long[] {0}, 1));
+                g.addInitializer(Tensors.longs(zero, new long[] {copiesTheBatch ? 0 : -1}, 1));
                 insertBefore.put(i, concat.toBuilder().setInput(0, zero).setOutput(0, copy)
                         .setName(concat.getName().isEmpty() ? "" : concat.getName() + "__batch").build());
                 g.setNode(i, n.toBuilder().setInput(1, copy).build());
@@ -209,10 +226,46 @@ public final class Canonicalization {
         return OnnxModel.of(m.proto().toBuilder().setGraph(g).build());
     }
 
+    /**
+     * A fixed target whose dimension 0 holds the batch together with other factors: the data's dimension 0 is the
+     * batch and the target's is a larger multiple of it (folding), or the target's is the batch and the data's a
+     * larger multiple of it (unfolding); every other target entry is a plain size (no 0, no -1).
+     */
+    private static boolean foldsOrUnfoldsTheBatch(long[] data, long[] target, long declaredBatch) {
+        for (int d = 1; d < target.length; d++) {
+            if (target[d] <= 0) {
+                return false;
+            }
+        }
+        boolean folds = data[0] == declaredBatch && target[0] > declaredBatch && target[0] % declaredBatch == 0;
+        boolean unfolds = target[0] == declaredBatch && data[0] > declaredBatch && data[0] % declaredBatch == 0;
+        return folds || unfolds;
+    }
+
     /** A one-element constant equal to the export's batch, computed from no Shape (so it cannot follow the batch). */
     private static boolean isConstantBatchEntry(OnnxModel m, ShapeInference.Result r, String tensor, long declaredBatch) {
         ConstValue v = r.constant(tensor).orElse(null);
         return v != null && v.size() == 1 && v.longs()[0] == declaredBatch && !readsAShape(m, tensor, new HashSet<>());
+    }
+
+    /**
+     * A one-element entry computed as a product one of whose factors is {@link #isConstantBatchEntry a constant
+     * batch} (through Unsqueeze and Cast, as torch.onnx writes B * windows).
+     */
+    private static boolean isScaledByConstantBatch(OnnxModel m, ShapeInference.Result r, String tensor, long declaredBatch) {
+        NodeProto p = m.producer(tensor).orElse(null);
+        while (p != null && (p.getOpType().equals("Unsqueeze") || p.getOpType().equals("Cast"))) {
+            p = m.producer(p.getInput(0)).orElse(null);
+        }
+        if (p == null || !p.getOpType().equals("Mul")) {
+            return false;
+        }
+        for (String factor : p.getInputList()) {
+            if (isConstantBatchEntry(m, r, factor, declaredBatch) || isScaledByConstantBatch(m, r, factor, declaredBatch)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when a Shape or Size node is among the tensor's producers, however far up. */

@@ -34,7 +34,9 @@ public final class OpsetUpgrade {
             "BatchNormalization", "InstanceNormalization", "LRN", "ArgMax", "ArgMin", "ReduceMean", "ReduceMax",
             "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp", "Elu", "Selu",
             "Softplus", "Softsign", "PRelu", "Erf", "Sign", "Mod", "Size", "Sin", "Cos", "Round", "GatherElements",
-            "GreaterOrEqual", "LessOrEqual", "Resize", "Einsum", "CumSum", "NonZero", "Xor", "IsNaN", "Celu");
+            "GreaterOrEqual", "LessOrEqual", "Resize", "Einsum", "CumSum", "NonZero", "Xor", "IsNaN", "Celu",
+            // opset 16 added the reduction attribute, its default "none" being the older behaviour (Swin's masks)
+            "ScatterND", "ScatterElements");
 
     private OpsetUpgrade() {
     }

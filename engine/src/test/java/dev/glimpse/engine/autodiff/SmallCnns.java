@@ -155,4 +155,73 @@ public final class SmallCnns {
         fc(mb, "flat", "logits", 12, 3);
         return mb.output("logits").build();
     }
+
+    /**
+     * Exported with a fixed batch of 1, the batch folded into dimension 0 and split out again by constant Reshape
+     * targets, as Swin's window partition and reverse are: [1, 3, 2, 2] to [3, 4] to [1, 3, 4] (opset 13).
+     */
+    public static OnnxModel fixedBatchFoldedIntoWindows() {
+        seed = 700;
+        ModelBuilder mb = new ModelBuilder(13).input("input", 1, 2, 4, 4);
+        conv(mb, "input", "c", 2, 3, 3, 1, 0, 1);
+        mb.node("Tanh", "c", "t");
+        mb.longs("fold", 3, 4);
+        mb.node("Reshape", new String[] {"t", "fold"}, new String[] {"windows"});
+        mb.node("Sigmoid", "windows", "w_act");
+        mb.longs("unfold", 1, 3, 4);
+        mb.node("Reshape", new String[] {"w_act", "unfold"}, new String[] {"merged"});
+        mb.longs("target", 1, -1);
+        mb.node("Reshape", new String[] {"merged", "target"}, new String[] {"flat"});
+        fc(mb, "flat", "logits", 12, 3);
+        return mb.output("logits").build();
+    }
+
+    /**
+     * Swin's window partition and reverse as torch 1.13 exports them with a fixed batch of 1 (opset 13): the window
+     * count read with Shape, multiplied by the constant batch 1 for reshape(B * windows, w * w, C) (the batch folded
+     * into dimension 0 by a Concat target), and view(B, H / w, W / w, w, w, C) splitting it out again with a constant
+     * batch entry while the data's dimension 0 is B * windows. Channels-last [1, 4, 4, 3], windows of 2.
+     */
+    public static OnnxModel fixedBatchWindowsFromShapes() {
+        seed = 800;
+        ModelBuilder mb = new ModelBuilder(13).input("input", 1, 2, 4, 4);
+        conv(mb, "input", "c", 2, 3, 3, 1, 1, 1);
+        mb.node("Tanh", "c", "t");
+        mb.node("Transpose", new String[] {"t"}, new String[] {"nhwc"}, Attributes.ofInts("perm", 0, 2, 3, 1));
+        mb.node("Shape", "nhwc", "nhwc_shape");
+        mb.longs("h_axis", 1);
+        mb.longs("w_axis", 2);
+        mb.node("Gather", new String[] {"nhwc_shape", "h_axis"}, new String[] {"h"}, Attributes.ofInt("axis", 0));
+        mb.node("Gather", new String[] {"nhwc_shape", "w_axis"}, new String[] {"w"}, Attributes.ofInt("axis", 0));
+        mb.longs("window", 2);
+        mb.node("Div", new String[] {"h", "window"}, new String[] {"rows"});
+        mb.node("Div", new String[] {"w", "window"}, new String[] {"cols"});
+        mb.longs("batch_entry", 1);
+        mb.longs("c_entry", 3);
+        // view(B, H / w, w, W / w, w, C): a constant batch entry, the data's dimension 0 the batch
+        mb.node("Concat", new String[] {"batch_entry", "rows", "window", "cols", "window", "c_entry"},
+                new String[] {"partition_target"}, Attributes.ofInt("axis", 0));
+        mb.node("Reshape", new String[] {"nhwc", "partition_target"}, new String[] {"partitioned"});
+        mb.node("Transpose", new String[] {"partitioned"}, new String[] {"grouped"}, Attributes.ofInts("perm", 0, 1, 3, 2, 4, 5));
+        // reshape(B * windows, w * w, C): the constant batch times the window count read with Shape
+        mb.node("Mul", new String[] {"rows", "cols"}, new String[] {"windows_count"});
+        mb.node("Mul", new String[] {"batch_entry", "windows_count"}, new String[] {"batch_windows"});
+        mb.longs("tokens_entry", 4);
+        mb.node("Concat", new String[] {"batch_windows", "tokens_entry", "c_entry"}, new String[] {"fold_target"},
+                Attributes.ofInt("axis", 0));
+        mb.node("Reshape", new String[] {"grouped", "fold_target"}, new String[] {"windows"});
+        mb.node("Sigmoid", "windows", "w_act");
+        // view(B, H / w, W / w, w, w, C): the constant batch entry again, the data's dimension 0 now B * windows
+        mb.node("Concat", new String[] {"batch_entry", "rows", "cols", "window", "window", "c_entry"},
+                new String[] {"unfold_target"}, Attributes.ofInt("axis", 0));
+        mb.node("Reshape", new String[] {"w_act", "unfold_target"}, new String[] {"unfolded"});
+        mb.node("Transpose", new String[] {"unfolded"}, new String[] {"merged"}, Attributes.ofInts("perm", 0, 1, 3, 2, 4, 5));
+        mb.node("Concat", new String[] {"batch_entry", "h", "w", "c_entry"}, new String[] {"merge_target"},
+                Attributes.ofInt("axis", 0));
+        mb.node("Reshape", new String[] {"merged", "merge_target"}, new String[] {"map"});
+        mb.longs("target", 1, -1);
+        mb.node("Reshape", new String[] {"map", "target"}, new String[] {"flat"});
+        fc(mb, "flat", "logits", 48, 3);
+        return mb.output("logits").build();
+    }
 }

@@ -39,4 +39,15 @@ class WholeModelGradientTest {
     void shouldRunFixedBatchExportsWhoseReshapeTargetIsAssembledFromAConstantBatchAndShapes() throws Exception {
         check(SmallCnns.fixedBatchAssembledTarget(), 3, 2, 4, 4).canonicalForward().output("logits").wrt("input", "c_w").verify();
     }
+
+    @Test
+    void shouldRunFixedBatchExportsThatFoldTheBatchIntoDimensionZero() throws Exception {
+        check(SmallCnns.fixedBatchFoldedIntoWindows(), 3, 2, 4, 4).canonicalForward().output("logits").wrt("input", "c_w").verify();
+    }
+
+    @Test
+    void shouldRunFixedBatchExportsWhoseWindowCountIsReadWithShapeAndScaledByTheConstantBatch() throws Exception {
+        check(SmallCnns.fixedBatchWindowsFromShapes(), 3, 2, 4, 4).canonicalForward().output("logits")
+                .wrt("input", "c_w").verify();
+    }
 }

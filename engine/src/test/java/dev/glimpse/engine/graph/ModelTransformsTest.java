@@ -143,6 +143,29 @@ class ModelTransformsTest {
     }
 
     @Test
+    void shouldUpgradeScattersOfOpset13WithoutChangingTheForwardResult() throws Exception {
+        // as torch 1.13 writes Swin's shifted-window mask: slice assignment as ScatterND, no reduction attribute
+        OnnxModel old = new ModelBuilder(13).input("input", -1, 3)
+                .initializer(Tensors.longs("indices", new long[] {2, 0}, 2, 1))
+                .initializer("updates", new float[] {7f, -3f, 5f, 1f, 2f, 4f}, 2, 3)
+                .initializer(Tensors.longs("positions", new long[] {1, 0, 2}, 1, 3))
+                .initializer("row", new float[] {9f, 8f, 6f}, 1, 3)
+                .node("ScatterND", new String[] {"input", "indices", "updates"}, new String[] {"s"})
+                .node("ScatterElements", new String[] {"s", "positions", "row"}, new String[] {"logits"},
+                        Attributes.ofInt("axis", 1))
+                .output("logits").build();
+        assertFalse(OpsetUpgrade.blocker(old).isPresent());
+        OnnxModel up = OpsetUpgrade.upgrade(old, ShapeInference.infer(old, 1));
+        assertEquals(17, up.opsetVersion());
+        Tensor x = Tensor.of(GradientCheck.randn(12, 5), 4, 3);
+        float[] expected = x.floats().clone();
+        System.arraycopy(new float[] {8f, 9f, 6f}, 0, expected, 0, 3); // row 0: ScatterElements wrote over ScatterND
+        System.arraycopy(new float[] {7f, -3f, 5f}, 0, expected, 6, 3); // row 2: ScatterND's first update
+        assertArrayEquals(expected, forward(up, "logits", x), 1e-6f);
+        assertArrayEquals(forward(old, "logits", x), forward(up, "logits", x), 1e-6f);
+    }
+
+    @Test
     void shouldKeepTheOpsetAndNameTheBlockerWhenAnOperatorCannotBeCarriedOver() {
         OnnxModel m = new ModelBuilder(9).input("input", -1, 3).node("Upsample", "input", "y").output("y").build();
         assertEquals("Upsample", OpsetUpgrade.blocker(m).orElseThrow());
