@@ -1,11 +1,7 @@
 package dev.glimpse.launcher.commands;
 
-import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ImageEvent;
@@ -15,7 +11,6 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.BenchSubcommand;
 import dev.glimpse.launcher.demo.BenchImages;
 import dev.glimpse.launcher.demo.DefaultModels;
-import dev.glimpse.launcher.demo.PredictionTally;
 import dev.glimpse.launcher.demo.TopicTail;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
@@ -115,6 +110,9 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             description = "ONNX Runtime intra-op threads of the worker, 0 = one per core, -1 = as --threads (default: ${DEFAULT-VALUE})")
     int workerThreads;
 
+    /** Seconds the pipeline's clients stay attached without images after the timed run, under {@code --cpu}. */
+    private static final int IDLE_SECONDS = 5;
+
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("glimpse-bench-pipeline");
@@ -144,7 +142,6 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     .groupId("bench").workerId("bench-0").model(modelFile).device(dev).maxBatchSize(batch)
                     .maxWait(Duration.ofMillis(maxWaitMs)).intraOpThreads(workerIntraOp()).decodeThreads(decodeThreads).build();
             double pipeline;
-            PredictionTally.Snapshot latency;
             try (Producer<byte[], byte[]> producer = clients.producer("bench-images")) {
                 if (warmup > 0 && warmupRounds > 0) {
                     // Warm-up: a worker of the same group answers other images, round after round until the JIT has
@@ -182,7 +179,13 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     worker.start();
                     seen.awaitCount(events, worker);
                     if (before != null) {
-                        ThreadCpu.now().printSince(before, (System.nanoTime() - startNanos) / 1e9, events);
+                        double seconds = (System.nanoTime() - startNanos) / 1e9;
+                        ThreadCpu during = ThreadCpu.now();
+                        during.printSince(before, seconds, events);
+                        // the same clients stay attached with no images: what Kafka costs per second of time, not
+                        // per image (fetches waiting, heartbeats, the controller), and so the marginal cost per image
+                        Thread.sleep(IDLE_SECONDS * 1000L);
+                        ThreadCpu.now().printIdleSince(during, IDLE_SECONDS, before, seconds, events);
                     }
                     pipeline = seen.steadyRate();
                     DistributionSummary batches = registry.find("glimpse.inference.batch.size").summary();
@@ -209,9 +212,13 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                 // at half the measured capacity unless --rate says otherwise: latency of a loaded, not saturated, pipeline
                 double rate = this.rate != null ? this.rate : Math.max(1, Math.round(pipeline / 2));
                 // Latency: a fresh tally, images offered at a steady rate below capacity.
-                try (PredictionTally tally = new PredictionTally(clients, catalog);
+                try (LatencyBreakdown tally = new LatencyBreakdown(clients, catalog);
                      InferenceWorker worker = new InferenceWorker(config, catalog, MetricsServer.newRegistry("bench"))) {
                     worker.start();
+                    // the clock starts when the worker can consume: joining the group is not the pipeline's latency
+                    if (!worker.awaitAssignment(Duration.ofSeconds(60))) {
+                        throw new IllegalStateException("the latency run's worker got no partitions in 60 s");
+                    }
                     int n = (int) (rate * latencySeconds);
                     long start = System.nanoTime();
                     for (int i = 0; i < n; i++) {
@@ -226,13 +233,16 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     }
                     producer.flush();
                     long deadline = System.nanoTime() + 60_000_000_000L;
-                    while (tally.snapshot().predictions() < n && System.nanoTime() < deadline) {
+                    while (tally.count() < n && System.nanoTime() < deadline) {
                         Thread.sleep(20);
                     }
-                    latency = tally.snapshot();
+                    List<LatencyBreakdown.Stages> latency = tally.stages();
+                    LatencyBreakdown.report(latency).forEach(System.out::println);
                     System.out.printf(Locale.ROOT, "latency at %.0f images/s for %d s (%d predictions): p50 %d ms, p99 %d ms "
                                     + "(ingest timestamp -> prediction visible to a read_committed consumer)%n",
-                            rate, latencySeconds, latency.predictions(), latency.p50Ms(), latency.p99Ms());
+                            rate, latencySeconds, latency.size(),
+                            LatencyBreakdown.percentile(latency, LatencyBreakdown.Stages::total, 0.5),
+                            LatencyBreakdown.percentile(latency, LatencyBreakdown.Stages::total, 0.99));
                 }
             }
         }
@@ -382,98 +392,6 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * CPU time per thread group of this JVM: Java threads by name with digits folded (ThreadMXBean), the JIT compiler
-     * and GC threads ({@code /proc/self/task}, Linux only), and the rest of the process's CPU time, which is ONNX
-     * Runtime's own pool threads (and threads that ended meanwhile).
-     */
-    record ThreadCpu(Map<String, Long> ticksByGroup) {
-        private static final String OTHER = "ONNX Runtime pool threads and other native threads";
-
-        static ThreadCpu now() {
-            Map<String, Long> ticks = new TreeMap<>();
-            long accounted = 0;
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-                long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
-                if (ns > 0) {
-                    ticks.merge(group(t.getThreadName()), ns / 10_000_000, Long::sum);
-                    accounted += ns / 10_000_000;
-                }
-            }
-            Path tasks = Path.of("/proc/self/task");
-            if (Files.isDirectory(tasks)) {
-                try (Stream<Path> all = Files.list(tasks)) {
-                    for (Path task : (Iterable<Path>) all::iterator) {
-                        try {
-                            String stat = Files.readString(task.resolve("stat"));
-                            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, 10 ms ticks
-                            String g = name.contains("Compiler") ? "JIT compiler"
-                                    : name.startsWith("GC ") || name.startsWith("G1") ? "GC" : null;
-                            if (g != null) {
-                                ticks.merge(g, t, Long::sum);
-                                accounted += t;
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            // the thread ended meanwhile
-                        }
-                    }
-                } catch (IOException e) {
-                    // no per-thread figures on this system
-                }
-            }
-            if (ManagementFactory.getOperatingSystemMXBean()
-                    instanceof OperatingSystemMXBean os && os.getProcessCpuTime() > 0) {
-                ticks.put(OTHER, Math.max(0, os.getProcessCpuTime() / 10_000_000 - accounted));
-            }
-            return new ThreadCpu(ticks);
-        }
-
-        /** The thread groups whose work is Kafka's: the broker and the clients' own threads. */
-        private static boolean isKafka(String group) {
-            return group.equals("embedded broker") || group.startsWith("kafka-producer-network-thread")
-                    || group.startsWith("kafka-coordinator-heartbeat") || group.startsWith("glimpse-inference-poll-")
-                    || group.startsWith("glimpse-inference-commit-") || group.equals("glimpse-bench-reader");
-        }
-
-        private static String group(String thread) {
-            String g = thread.replaceAll("\\d+", "N");
-            if (g.startsWith("data-plane-kafka") || g.startsWith("kafka-") && !g.startsWith("kafka-producer")
-                    || g.startsWith("group-coordinator") || g.startsWith("Txn") || g.startsWith("AddPartitions")
-                    || g.startsWith("ExpirationReaper") || g.startsWith("quorum") || g.startsWith("broker-")
-                    || g.startsWith("executor-") || g.startsWith("transaction-") || g.startsWith("LogDirFailure")
-                    || g.startsWith("raft-")) {
-                return "embedded broker";
-            }
-            return g;
-        }
-
-        void printSince(ThreadCpu before, double seconds, int images) {
-            List<Map.Entry<String, Long>> used = new ArrayList<>();
-            long total = 0;
-            for (Map.Entry<String, Long> e : ticksByGroup.entrySet()) {
-                long d = e.getValue() - before.ticksByGroup.getOrDefault(e.getKey(), 0L);
-                if (d > 0) {
-                    used.add(Map.entry(e.getKey(), d));
-                    total += d;
-                }
-            }
-            used.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-            System.out.printf(Locale.ROOT, "  CPU during the timed run: %.2f s of CPU in %.2f s (%.2f cores), %.0f us per image%n",
-                    total / 100.0, seconds, total / 100.0 / seconds, total * 10_000.0 / images);
-            long kafka = 0;
-            for (Map.Entry<String, Long> e : used) {
-                System.out.printf(Locale.ROOT, "    %5.1f%%  %6.0f us/image  %s%n", 100.0 * e.getValue() / total,
-                        e.getValue() * 10_000.0 / images, e.getKey());
-                kafka += isKafka(e.getKey()) ? e.getValue() : 0;
-            }
-            System.out.printf(Locale.ROOT, "  Kafka CPU: %.0f us per image (goal <= 40): embedded broker, producer network "
-                    + "threads, the worker's poll and commit threads, the reader%n", kafka * 10_000.0 / images);
         }
     }
 
