@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -38,13 +37,17 @@ final class LatencyBreakdown implements AutoCloseable {
     private final TopicCatalog catalog;
     private final Thread thread;
     private final List<Stages> seen = new ArrayList<>();
+    private final List<Stages> leadIn = new ArrayList<>();
+    private final String leadInPrefix;
     private volatile boolean running = true;
 
-    LatencyBreakdown(KafkaClients clients, TopicCatalog catalog) {
+    /** @param leadInPrefix image ids starting so are the lead-in: kept apart from the figures ({@link #leadIn}) */
+    LatencyBreakdown(KafkaClients clients, TopicCatalog catalog, String leadInPrefix) {
         this.catalog = catalog;
-        // a short fetch wait: a read_committed fetch is not woken when a commit marker advances the stable offset
+        this.leadInPrefix = leadInPrefix;
+        // Kafka's default fetch wait: a commit marker answers a waiting read_committed fetch at once
         consumer = clients.consumer(null, "bench-latency-reader", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10));
+                Map.of());
         TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name()));
         thread = new Thread(this::run, "glimpse-bench-latency-reader");
         thread.setDaemon(true);
@@ -58,7 +61,7 @@ final class LatencyBreakdown implements AutoCloseable {
                     long now = System.currentTimeMillis();
                     Prediction p = catalog.predictions().deserializeValue(r.value());
                     if (p != null) {
-                        add(of(p, now));
+                        add(of(p, now), p.getImageId().startsWith(leadInPrefix));
                     }
                 }
             }
@@ -79,8 +82,12 @@ final class LatencyBreakdown implements AutoCloseable {
                 Math.max(0, visibleAtMs - sent), t.getBatchSize());
     }
 
-    private synchronized void add(Stages s) {
-        seen.add(s);
+    private synchronized void add(Stages s, boolean lead) {
+        (lead ? leadIn : seen).add(s);
+    }
+
+    synchronized List<Stages> leadIn() {
+        return List.copyOf(leadIn);
     }
 
     synchronized int count() {
