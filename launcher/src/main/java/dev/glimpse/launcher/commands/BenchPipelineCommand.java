@@ -1,11 +1,7 @@
 package dev.glimpse.launcher.commands;
 
-import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.ImageEvent;
@@ -15,7 +11,6 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.BenchSubcommand;
 import dev.glimpse.launcher.demo.BenchImages;
 import dev.glimpse.launcher.demo.DefaultModels;
-import dev.glimpse.launcher.demo.PredictionTally;
 import dev.glimpse.launcher.demo.TopicTail;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
@@ -115,6 +110,12 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             description = "ONNX Runtime intra-op threads of the worker, 0 = one per core, -1 = as --threads (default: ${DEFAULT-VALUE})")
     int workerThreads;
 
+    /** Seconds the pipeline's clients stay attached without images after the timed run, under {@code --cpu}. */
+    private static final int IDLE_SECONDS = 5;
+
+    /** Seconds of images offered at the latency run's rate before its figures count. */
+    private static final int LEAD_IN_SECONDS = 2;
+
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("glimpse-bench-pipeline");
@@ -144,7 +145,6 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     .groupId("bench").workerId("bench-0").model(modelFile).device(dev).maxBatchSize(batch)
                     .maxWait(Duration.ofMillis(maxWaitMs)).intraOpThreads(workerIntraOp()).decodeThreads(decodeThreads).build();
             double pipeline;
-            PredictionTally.Snapshot latency;
             try (Producer<byte[], byte[]> producer = clients.producer("bench-images")) {
                 if (warmup > 0 && warmupRounds > 0) {
                     // Warm-up: a worker of the same group answers other images, round after round until the JIT has
@@ -182,7 +182,13 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                     worker.start();
                     seen.awaitCount(events, worker);
                     if (before != null) {
-                        ThreadCpu.now().printSince(before, (System.nanoTime() - startNanos) / 1e9, events);
+                        double seconds = (System.nanoTime() - startNanos) / 1e9;
+                        ThreadCpu during = ThreadCpu.now();
+                        during.printSince(before, seconds, events);
+                        // the same clients stay attached with no images: what Kafka costs per second of time, not
+                        // per image (fetches waiting, heartbeats, the controller), and so the marginal cost per image
+                        Thread.sleep(IDLE_SECONDS * 1000L);
+                        ThreadCpu.now().printIdleSince(during, IDLE_SECONDS, before, seconds, events);
                     }
                     pipeline = seen.steadyRate();
                     DistributionSummary batches = registry.find("glimpse.inference.batch.size").summary();
@@ -209,30 +215,50 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
                 // at half the measured capacity unless --rate says otherwise: latency of a loaded, not saturated, pipeline
                 double rate = this.rate != null ? this.rate : Math.max(1, Math.round(pipeline / 2));
                 // Latency: a fresh tally, images offered at a steady rate below capacity.
-                try (PredictionTally tally = new PredictionTally(clients, catalog);
+                try (LatencyBreakdown tally = new LatencyBreakdown(clients, catalog, "lead-");
                      InferenceWorker worker = new InferenceWorker(config, catalog, MetricsServer.newRegistry("bench"))) {
+                    long startingNanos = System.nanoTime();
                     worker.start();
+                    // the clock starts when the worker can consume: loading the model and joining the group are its
+                    // start-up, printed apart, not the latency of a running pipeline
+                    if (!worker.awaitAssignment(Duration.ofSeconds(60))) {
+                        throw new IllegalStateException("the latency run's worker got no partitions in 60 s");
+                    }
+                    System.out.printf(Locale.ROOT, "  latency run's worker: model loaded and partitions assigned %d ms "
+                            + "after start%n", (System.nanoTime() - startingNanos) / 1_000_000);
+                    // A lead-in at the same rate, not counted: a new worker's first ONNX Runtime calls at each batch
+                    // size are slow (a new session plans and allocates per input shape), printed apart
+                    int lead = (int) (rate * LEAD_IN_SECONDS);
                     int n = (int) (rate * latencySeconds);
                     long start = System.nanoTime();
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < lead + n; i++) {
                         long due = start + (long) (i * 1e9 / rate);
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
                             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                         }
-                        ImageEvent e = images.get(i % images.size()).toBuilder().setImageId("lat-" + i)
+                        ImageEvent e = images.get(i % images.size()).toBuilder()
+                                .setImageId(i < lead ? "lead-" + i : "lat-" + (i - lead))
                                 .setIngestedAtMs(System.currentTimeMillis()).build();
                         send(producer, catalog, e);
                     }
                     producer.flush();
                     long deadline = System.nanoTime() + 60_000_000_000L;
-                    while (tally.snapshot().predictions() < n && System.nanoTime() < deadline) {
+                    while (tally.count() < n && System.nanoTime() < deadline) {
                         Thread.sleep(20);
                     }
-                    latency = tally.snapshot();
+                    List<LatencyBreakdown.Stages> leadIn = tally.leadIn();
+                    System.out.printf(Locale.ROOT, "  lead-in, first %d s after the worker started (not counted): %d "
+                                    + "predictions, p50 %d ms, p99 %d ms%n", LEAD_IN_SECONDS, leadIn.size(),
+                            LatencyBreakdown.percentile(leadIn, LatencyBreakdown.Stages::total, 0.5),
+                            LatencyBreakdown.percentile(leadIn, LatencyBreakdown.Stages::total, 0.99));
+                    List<LatencyBreakdown.Stages> latency = tally.stages();
+                    LatencyBreakdown.report(latency).forEach(System.out::println);
                     System.out.printf(Locale.ROOT, "latency at %.0f images/s for %d s (%d predictions): p50 %d ms, p99 %d ms "
                                     + "(ingest timestamp -> prediction visible to a read_committed consumer)%n",
-                            rate, latencySeconds, latency.predictions(), latency.p50Ms(), latency.p99Ms());
+                            rate, latencySeconds, latency.size(),
+                            LatencyBreakdown.percentile(latency, LatencyBreakdown.Stages::total, 0.5),
+                            LatencyBreakdown.percentile(latency, LatencyBreakdown.Stages::total, 0.99));
                 }
             }
         }
@@ -303,9 +329,11 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
         private long lastNanos;
 
         CommittedPredictions(KafkaClients clients, TopicCatalog catalog) {
-            // a short fetch wait: a read_committed fetch is not woken when a commit marker advances the stable offset
+            // Kafka's default fetch wait: a commit marker advancing the stable offset answers a waiting read_committed
+            // fetch at once (measured: the latency run's last stage, p50 32 ms with a 500 ms wait), so a short wait
+            // would only make the broker answer empty fetches many times a second, a cost charged to Kafka's CPU
             consumer = clients.consumer(null, "bench-reader", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                    Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000));
+                    Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000));
             TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name())); // only this run's predictions count
             thread = new Thread(this::run, "glimpse-bench-reader");
             thread.setDaemon(true);
@@ -382,98 +410,6 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * CPU time per thread group of this JVM: Java threads by name with digits folded (ThreadMXBean), the JIT compiler
-     * and GC threads ({@code /proc/self/task}, Linux only), and the rest of the process's CPU time, which is ONNX
-     * Runtime's own pool threads (and threads that ended meanwhile).
-     */
-    record ThreadCpu(Map<String, Long> ticksByGroup) {
-        private static final String OTHER = "ONNX Runtime pool threads and other native threads";
-
-        static ThreadCpu now() {
-            Map<String, Long> ticks = new TreeMap<>();
-            long accounted = 0;
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-                long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
-                if (ns > 0) {
-                    ticks.merge(group(t.getThreadName()), ns / 10_000_000, Long::sum);
-                    accounted += ns / 10_000_000;
-                }
-            }
-            Path tasks = Path.of("/proc/self/task");
-            if (Files.isDirectory(tasks)) {
-                try (Stream<Path> all = Files.list(tasks)) {
-                    for (Path task : (Iterable<Path>) all::iterator) {
-                        try {
-                            String stat = Files.readString(task.resolve("stat"));
-                            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, 10 ms ticks
-                            String g = name.contains("Compiler") ? "JIT compiler"
-                                    : name.startsWith("GC ") || name.startsWith("G1") ? "GC" : null;
-                            if (g != null) {
-                                ticks.merge(g, t, Long::sum);
-                                accounted += t;
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            // the thread ended meanwhile
-                        }
-                    }
-                } catch (IOException e) {
-                    // no per-thread figures on this system
-                }
-            }
-            if (ManagementFactory.getOperatingSystemMXBean()
-                    instanceof OperatingSystemMXBean os && os.getProcessCpuTime() > 0) {
-                ticks.put(OTHER, Math.max(0, os.getProcessCpuTime() / 10_000_000 - accounted));
-            }
-            return new ThreadCpu(ticks);
-        }
-
-        /** The thread groups whose work is Kafka's: the broker and the clients' own threads. */
-        private static boolean isKafka(String group) {
-            return group.equals("embedded broker") || group.startsWith("kafka-producer-network-thread")
-                    || group.startsWith("kafka-coordinator-heartbeat") || group.startsWith("glimpse-inference-poll-")
-                    || group.startsWith("glimpse-inference-commit-") || group.equals("glimpse-bench-reader");
-        }
-
-        private static String group(String thread) {
-            String g = thread.replaceAll("\\d+", "N");
-            if (g.startsWith("data-plane-kafka") || g.startsWith("kafka-") && !g.startsWith("kafka-producer")
-                    || g.startsWith("group-coordinator") || g.startsWith("Txn") || g.startsWith("AddPartitions")
-                    || g.startsWith("ExpirationReaper") || g.startsWith("quorum") || g.startsWith("broker-")
-                    || g.startsWith("executor-") || g.startsWith("transaction-") || g.startsWith("LogDirFailure")
-                    || g.startsWith("raft-")) {
-                return "embedded broker";
-            }
-            return g;
-        }
-
-        void printSince(ThreadCpu before, double seconds, int images) {
-            List<Map.Entry<String, Long>> used = new ArrayList<>();
-            long total = 0;
-            for (Map.Entry<String, Long> e : ticksByGroup.entrySet()) {
-                long d = e.getValue() - before.ticksByGroup.getOrDefault(e.getKey(), 0L);
-                if (d > 0) {
-                    used.add(Map.entry(e.getKey(), d));
-                    total += d;
-                }
-            }
-            used.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-            System.out.printf(Locale.ROOT, "  CPU during the timed run: %.2f s of CPU in %.2f s (%.2f cores), %.0f us per image%n",
-                    total / 100.0, seconds, total / 100.0 / seconds, total * 10_000.0 / images);
-            long kafka = 0;
-            for (Map.Entry<String, Long> e : used) {
-                System.out.printf(Locale.ROOT, "    %5.1f%%  %6.0f us/image  %s%n", 100.0 * e.getValue() / total,
-                        e.getValue() * 10_000.0 / images, e.getKey());
-                kafka += isKafka(e.getKey()) ? e.getValue() : 0;
-            }
-            System.out.printf(Locale.ROOT, "  Kafka CPU: %.0f us per image (goal <= 40): embedded broker, producer network "
-                    + "threads, the worker's poll and commit threads, the reader%n", kafka * 10_000.0 / images);
         }
     }
 
