@@ -8,7 +8,7 @@ import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
 import dev.glimpse.explain.gradient.LayerGradients;
 import dev.glimpse.explain.inspect.ClosestNames;
-import dev.glimpse.explain.inspect.ExecutedShapes;
+import dev.glimpse.explain.inspect.ModelShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.explain.ort.LargeStack;
@@ -71,8 +71,8 @@ public final class Explainer implements AutoCloseable {
         this.gradients = gradients;
         this.device = device;
         this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
-        long[] declared = ExecutedShapes.declaredInputShape(model);
-        this.shapes = ExecutedShapes.of(this.model, declared);
+        // static inference, an ONNX Runtime run only when it cannot shape every node output
+        this.shapes = ModelShapes.ofActivations(this.model).shapes();
         this.input = firstInput(model);
         this.logits = logitsTensor(model);
         // a graph that keeps its exported batch of 1 (torch's multi-head attention) takes one input per call
