@@ -58,6 +58,11 @@ public final class GradientSession implements AutoCloseable {
         return new GradientSession(SessionFactory.open(graph.model().toBytes()), graph.trainableInputs());
     }
 
+    /** Opens a CPU session for the combined graph, optimised up to {@code level} (see {@link SessionFactory}). */
+    public static GradientSession open(GradientGraph graph, OrtSession.SessionOptions.OptLevel level) throws OrtException {
+        return new GradientSession(SessionFactory.open(graph.model().toBytes(), level), graph.trainableInputs());
+    }
+
     /**
      * Opens the combined graph on the requested device through the runtime module ({@code cuda} falls back to CPU
      * with a log line when CUDA is absent, unless strict); {@link #device()} tells where it runs.
