@@ -2,6 +2,7 @@ package dev.glimpse.explain;
 
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.autodiff.ReluRule;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
@@ -46,6 +47,8 @@ public final class Explainer implements AutoCloseable {
     private final Map<List<String>, LayerGradients> layerGradientSessions = new HashMap<>();
     private final Map<String, LayerTail> tails = new HashMap<>();
     private final int maxBatch;
+    /** The weights CPU forward sessions borrow: the gradient factory's when it keeps some, so both share one copy. */
+    private final SharedWeights weights;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
     private final Map<String, TokenLayout> layouts = new HashMap<>();
@@ -69,6 +72,7 @@ public final class Explainer implements AutoCloseable {
         // batched methods need a symbolic batch axis; exporters often pin it to 1
         this.model = DynamicBatch.relax(model);
         this.gradients = gradients;
+        this.weights = gradients != null && gradients.sharedWeights() != null ? gradients.sharedWeights() : new SharedWeights();
         this.device = device;
         this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
         // static inference, an ONNX Runtime run only when it cannot shape every node output
@@ -267,7 +271,7 @@ public final class Explainer implements AutoCloseable {
     private ForwardSession forwardSession(List<String> key) throws OrtException {
         ForwardSession s = forwardSessions.get(key);
         if (s == null) {
-            s = device == null ? new ForwardSession(model, key) : new ForwardSession(model, key, device, tuning);
+            s = device == null ? new ForwardSession(model, key, weights) : new ForwardSession(model, key, device, tuning);
             actualDevice = s.device();
             forwardSessions.put(List.copyOf(key), s);
         }

@@ -58,6 +58,24 @@ public final class GradientSession implements AutoCloseable {
         return new GradientSession(SessionFactory.open(graph.model().toBytes()), graph.trainableInputs());
     }
 
+    /**
+     * Opens a CPU session for the combined graph, optimised up to {@code level} (see {@link SessionFactory}), its
+     * large weights lent by {@code weights} (shared with the model's other sessions) when not null.
+     */
+    public static GradientSession open(GradientGraph graph, OrtSession.SessionOptions.OptLevel level, SharedWeights weights)
+            throws OrtException {
+        if (weights == null) {
+            return open(graph, level);
+        }
+        SessionFactory.LentSession lent = SessionFactory.open(graph.model().proto(), level, 0, weights);
+        try {
+            return new GradientSession(lent.session(), lent, "cpu", graph.trainableInputs());
+        } catch (OrtException | RuntimeException e) {
+            lent.close();
+            throw e;
+        }
+    }
+
     /** Opens a CPU session for the combined graph, optimised up to {@code level} (see {@link SessionFactory}). */
     public static GradientSession open(GradientGraph graph, OrtSession.SessionOptions.OptLevel level) throws OrtException {
         return new GradientSession(SessionFactory.open(graph.model().toBytes(), level), graph.trainableInputs());

@@ -2,6 +2,7 @@ package dev.glimpse.explain.gradient;
 
 import ai.onnxruntime.OrtException;
 import dev.glimpse.engine.autodiff.ReluRule;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
 import java.util.List;
 
@@ -16,6 +17,14 @@ public interface DifferentiatorFactory {
      */
     Differentiator create(Onnx.ModelProto model, String logits, String layer, ReluRule rule, boolean inputGradient)
             throws OrtException;
+
+    /**
+     * The weights store its CPU sessions borrow a model's weights from, so that the explainer's forward sessions
+     * borrow the same copy; null when the factory keeps none.
+     */
+    default SharedWeights sharedWeights() {
+        return null;
+    }
 
     /**
      * A session returning the gradients at several tensors and at the input in one call (standard ReLU rule).

@@ -6,6 +6,7 @@ import dev.glimpse.engine.autodiff.GradientGraph;
 import dev.glimpse.engine.autodiff.GradientGraphBuilder;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.exec.GradientSession;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
@@ -31,6 +32,8 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
     private final ExecutionDevice device;
     private final SessionTuning tuning;
     private final OrtSession.SessionOptions.OptLevel cpuOptimisation;
+    /** CPU sessions of one model share its weights (lent per session, released when the session closes). */
+    private final SharedWeights weights = new SharedWeights();
 
     /** CPU sessions with every graph optimisation, for sessions that serve many calls. */
     public EngineDifferentiators() {
@@ -116,7 +119,12 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
     }
 
     private GradientSession open(GradientGraph graph) throws OrtException {
-        return device == null ? GradientSession.open(graph, cpuOptimisation) : GradientSession.open(graph, device, tuning);
+        return device == null ? GradientSession.open(graph, cpuOptimisation, weights) : GradientSession.open(graph, device, tuning);
+    }
+
+    @Override
+    public SharedWeights sharedWeights() {
+        return weights;
     }
 
     private static final class EngineDifferentiator implements Differentiator {
