@@ -6,12 +6,18 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.glimpse.engine.onnx.Onnx.GraphProto;
 import dev.glimpse.engine.onnx.Onnx.ModelProto;
 import dev.glimpse.engine.onnx.Onnx.StringStringEntryProto;
 import dev.glimpse.engine.onnx.Onnx.TensorProto;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -112,6 +118,28 @@ public final class SharedWeights {
         } catch (OrtException | RuntimeException e) {
             release(lent);
             throw e;
+        }
+    }
+
+    /**
+     * Reads an ONNX model file into native memory and parses it in place: the initializers' data stay views of that
+     * memory (protobuf aliasing), so parsing copies no weight and lending them to sessions copies nothing either.
+     */
+    public static ModelProto readModel(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new IOException(file + " is larger than protobuf's 2 GB limit for one message");
+            }
+            ByteBuffer data = ByteBuffer.allocateDirect((int) size);
+            while (data.hasRemaining() && in.read(data) >= 0) {
+                // until the whole file is in
+            }
+            data.flip();
+            // aliasing needs input protobuf may treat as immutable: the buffer is never written again
+            CodedInputStream parser = UnsafeByteOperations.unsafeWrap(data).newCodedInput();
+            parser.enableAliasing(true);
+            return ModelProto.parseFrom(parser);
         }
     }
 

@@ -13,9 +13,13 @@ import dev.glimpse.engine.autodiff.GradientGraphBuilder;
 import dev.glimpse.engine.graph.Attributes;
 import dev.glimpse.engine.graph.ModelBuilder;
 import dev.glimpse.engine.graph.OnnxModel;
+import dev.glimpse.engine.onnx.Onnx.ModelProto;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sessions opened with lent weights compute exactly what sessions with the weights in their model bytes compute, two
@@ -71,5 +75,32 @@ class SharedWeightsTest {
         }
         // Then closing the last session that borrowed the weight releases it
         assertEquals(0, weights.held(), "no weight outlives the sessions that borrowed it");
+    }
+
+    @Test
+    void shouldReadAModelWhoseWeightsStayInTheFilesNativeCopy(@TempDir Path dir) throws Exception {
+        // Given a model file
+        OnnxModel m = model();
+        Path file = dir.resolve("model.onnx");
+        Files.write(file, m.toBytes());
+
+        // When it is read for sessions
+        ModelProto read = SharedWeights.readModel(file);
+
+        // Then it is the same model, its weights views of native memory (nothing to copy when lent)
+        assertEquals(m.proto(), read);
+        assertTrue(read.getGraph().getInitializer(0).getRawData().asReadOnlyByteBuffer().isDirect(), "aliased, not copied");
+        SharedWeights weights = new SharedWeights();
+        try (SessionFactory.LentSession s = SessionFactory.open(read, OrtSession.SessionOptions.OptLevel.ALL_OPT, 1, weights);
+             OnnxTensor x = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(GradientCheck.randn(64, 6)),
+                     new long[] {1, 64});
+             OrtSession.Result r = s.session().run(Map.of("x", x));
+             GradientSession inline = GradientSession.open(m)) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] logits = new float[out.remaining()];
+            out.get(logits);
+            float[] expected = inline.run(Map.of("x", Tensor.of(GradientCheck.randn(64, 6), 1, 64))).get("logits").floats();
+            assertArrayEquals(expected, logits, 0f, "the file's weights, lent in place");
+        }
     }
 }
