@@ -1,6 +1,7 @@
 package dev.glimpse.explain;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
@@ -49,6 +50,8 @@ public final class Explainer implements AutoCloseable {
     private final int maxBatch;
     /** The weights CPU forward sessions borrow: the gradient factory's when it keeps some, so both share one copy. */
     private final SharedWeights weights;
+    /** How far CPU forward sessions are optimised: as the gradient factory's sessions. */
+    private final OrtSession.SessionOptions.OptLevel cpuOptimisation;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
     private final Map<String, TokenLayout> layouts = new HashMap<>();
@@ -73,6 +76,7 @@ public final class Explainer implements AutoCloseable {
         this.model = DynamicBatch.relax(model);
         this.gradients = gradients;
         this.weights = gradients != null && gradients.sharedWeights() != null ? gradients.sharedWeights() : new SharedWeights();
+        this.cpuOptimisation = gradients != null ? gradients.cpuOptimisation() : OrtSession.SessionOptions.OptLevel.ALL_OPT;
         this.device = device;
         this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
         // static inference, an ONNX Runtime run only when it cannot shape every node output
@@ -271,7 +275,8 @@ public final class Explainer implements AutoCloseable {
     private ForwardSession forwardSession(List<String> key) throws OrtException {
         ForwardSession s = forwardSessions.get(key);
         if (s == null) {
-            s = device == null ? new ForwardSession(model, key, weights) : new ForwardSession(model, key, device, tuning);
+            s = device == null ? new ForwardSession(model, key, weights, cpuOptimisation)
+                    : new ForwardSession(model, key, device, tuning);
             actualDevice = s.device();
             forwardSessions.put(List.copyOf(key), s);
         }

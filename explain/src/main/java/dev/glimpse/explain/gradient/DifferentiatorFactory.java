@@ -1,6 +1,7 @@
 package dev.glimpse.explain.gradient;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
@@ -24,6 +25,14 @@ public interface DifferentiatorFactory {
      */
     default SharedWeights sharedWeights() {
         return null;
+    }
+
+    /**
+     * How far ONNX Runtime optimises the CPU sessions of a model explained with this factory: the explainer's forward
+     * sessions follow its gradient sessions (fast to open for a few calls, fast to run for many).
+     */
+    default OrtSession.SessionOptions.OptLevel cpuOptimisation() {
+        return OrtSession.SessionOptions.OptLevel.ALL_OPT;
     }
 
     /**

@@ -127,6 +127,11 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
         return weights;
     }
 
+    @Override
+    public OrtSession.SessionOptions.OptLevel cpuOptimisation() {
+        return cpuOptimisation;
+    }
+
     private static final class EngineDifferentiator implements Differentiator {
 
         private final GradientSession session;

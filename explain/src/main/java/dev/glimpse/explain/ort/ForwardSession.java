@@ -53,10 +53,14 @@ public final class ForwardSession implements AutoCloseable {
         this.outputs = new ArrayList<>(session.getOutputNames());
     }
 
-    /** A CPU session whose large weights are lent by {@code weights} (shared with the model's other sessions). */
-    public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs, SharedWeights weights) throws OrtException {
-        SessionFactory.LentSession lent = SessionFactory.open(withExtraOutputs(model, extraOutputs),
-                OrtSession.SessionOptions.OptLevel.ALL_OPT, Math.max(1, Runtime.getRuntime().availableProcessors()), weights);
+    /**
+     * A CPU session optimised up to {@code level}, whose large weights are lent by {@code weights} (shared with the
+     * model's other sessions).
+     */
+    public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs, SharedWeights weights,
+                          OrtSession.SessionOptions.OptLevel level) throws OrtException {
+        SessionFactory.LentSession lent = SessionFactory.open(withExtraOutputs(model, extraOutputs), level,
+                Math.max(1, Runtime.getRuntime().availableProcessors()), weights);
         this.session = lent.session();
         this.owner = lent;
         this.device = "cpu";
