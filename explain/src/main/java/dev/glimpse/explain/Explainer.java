@@ -1,14 +1,16 @@
 package dev.glimpse.explain;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.glimpse.engine.autodiff.ReluRule;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.faithfulness.BatchScorer;
 import dev.glimpse.explain.gradient.Differentiator;
 import dev.glimpse.explain.gradient.DifferentiatorFactory;
 import dev.glimpse.explain.gradient.LayerGradients;
 import dev.glimpse.explain.inspect.ClosestNames;
-import dev.glimpse.explain.inspect.ExecutedShapes;
+import dev.glimpse.explain.inspect.ModelShapes;
 import dev.glimpse.explain.ort.DynamicBatch;
 import dev.glimpse.explain.ort.ForwardSession;
 import dev.glimpse.explain.ort.LargeStack;
@@ -46,6 +48,10 @@ public final class Explainer implements AutoCloseable {
     private final Map<List<String>, LayerGradients> layerGradientSessions = new HashMap<>();
     private final Map<String, LayerTail> tails = new HashMap<>();
     private final int maxBatch;
+    /** The weights CPU forward sessions borrow: the gradient factory's when it keeps some, so both share one copy. */
+    private final SharedWeights weights;
+    /** How far CPU forward sessions are optimised: as the gradient factory's sessions. */
+    private final OrtSession.SessionOptions.OptLevel cpuOptimisation;
     private final ExecutionDevice device;
     private final SessionTuning tuning;
     private final Map<String, TokenLayout> layouts = new HashMap<>();
@@ -69,10 +75,12 @@ public final class Explainer implements AutoCloseable {
         // batched methods need a symbolic batch axis; exporters often pin it to 1
         this.model = DynamicBatch.relax(model);
         this.gradients = gradients;
+        this.weights = gradients != null && gradients.sharedWeights() != null ? gradients.sharedWeights() : new SharedWeights();
+        this.cpuOptimisation = gradients != null ? gradients.cpuOptimisation() : OrtSession.SessionOptions.OptLevel.ALL_OPT;
         this.device = device;
         this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
-        long[] declared = ExecutedShapes.declaredInputShape(model);
-        this.shapes = ExecutedShapes.of(this.model, declared);
+        // static inference, an ONNX Runtime run only when it cannot shape every node output
+        this.shapes = ModelShapes.ofActivations(this.model).shapes();
         this.input = firstInput(model);
         this.logits = logitsTensor(model);
         // a graph that keeps its exported batch of 1 (torch's multi-head attention) takes one input per call
@@ -267,7 +275,8 @@ public final class Explainer implements AutoCloseable {
     private ForwardSession forwardSession(List<String> key) throws OrtException {
         ForwardSession s = forwardSessions.get(key);
         if (s == null) {
-            s = device == null ? new ForwardSession(model, key) : new ForwardSession(model, key, device, tuning);
+            s = device == null ? new ForwardSession(model, key, weights, cpuOptimisation)
+                    : new ForwardSession(model, key, device, tuning);
             actualDevice = s.device();
             forwardSessions.put(List.copyOf(key), s);
         }

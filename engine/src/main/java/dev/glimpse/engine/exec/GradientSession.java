@@ -59,6 +59,29 @@ public final class GradientSession implements AutoCloseable {
     }
 
     /**
+     * Opens a CPU session for the combined graph, optimised up to {@code level} (see {@link SessionFactory}), its
+     * large weights lent by {@code weights} (shared with the model's other sessions) when not null.
+     */
+    public static GradientSession open(GradientGraph graph, OrtSession.SessionOptions.OptLevel level, SharedWeights weights)
+            throws OrtException {
+        if (weights == null) {
+            return open(graph, level);
+        }
+        SessionFactory.LentSession lent = SessionFactory.open(graph.model().proto(), level, 0, weights);
+        try {
+            return new GradientSession(lent.session(), lent, "cpu", graph.trainableInputs());
+        } catch (OrtException | RuntimeException e) {
+            lent.close();
+            throw e;
+        }
+    }
+
+    /** Opens a CPU session for the combined graph, optimised up to {@code level} (see {@link SessionFactory}). */
+    public static GradientSession open(GradientGraph graph, OrtSession.SessionOptions.OptLevel level) throws OrtException {
+        return new GradientSession(SessionFactory.open(graph.model().toBytes(), level), graph.trainableInputs());
+    }
+
+    /**
      * Opens the combined graph on the requested device through the runtime module ({@code cuda} falls back to CPU
      * with a log line when CUDA is absent, unless strict); {@link #device()} tells where it runs.
      */

@@ -1,10 +1,12 @@
 package dev.glimpse.explain.gradient;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.glimpse.engine.autodiff.GradientGraph;
 import dev.glimpse.engine.autodiff.GradientGraphBuilder;
 import dev.glimpse.engine.autodiff.ReluRule;
 import dev.glimpse.engine.exec.GradientSession;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.graph.OnnxModel;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
@@ -29,10 +31,27 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
 
     private final ExecutionDevice device;
     private final SessionTuning tuning;
+    private final OrtSession.SessionOptions.OptLevel cpuOptimisation;
+    /** CPU sessions of one model share its weights (lent per session, released when the session closes). */
+    private final SharedWeights weights = new SharedWeights();
 
-    /** CPU sessions. */
+    /** CPU sessions with every graph optimisation, for sessions that serve many calls. */
     public EngineDifferentiators() {
         this(null, null);
+    }
+
+    private EngineDifferentiators(OrtSession.SessionOptions.OptLevel cpuOptimisation) {
+        this.device = null;
+        this.tuning = SessionTuning.defaults();
+        this.cpuOptimisation = cpuOptimisation;
+    }
+
+    /**
+     * CPU sessions that open faster and run somewhat slower (ONNX Runtime's extended optimisations, without the
+     * NCHWc layout transform): for a process that explains a few inputs and exits, as {@code ./glimpse explain}.
+     */
+    public static EngineDifferentiators forFewCalls() {
+        return new EngineDifferentiators(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
     }
 
     /**
@@ -42,6 +61,7 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
     public EngineDifferentiators(ExecutionDevice device, SessionTuning tuning) {
         this.device = device;
         this.tuning = tuning == null ? SessionTuning.defaults() : tuning;
+        this.cpuOptimisation = OrtSession.SessionOptions.OptLevel.ALL_OPT;
     }
 
     @Override
@@ -59,7 +79,7 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
             b.wrt(layer).keepActivations(layer);
         }
         GradientGraph graph = b.build();
-        GradientSession session = device == null ? GradientSession.open(graph) : GradientSession.open(graph, device, tuning);
+        GradientSession session = open(graph);
         return new EngineDifferentiator(graph, session, input, output, layer, inputGradient);
     }
 
@@ -71,7 +91,7 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
                 .orElseThrow(() -> new IllegalArgumentException("the model has no input besides initializers"));
         GradientGraph graph = GradientGraphBuilder.forModel(m).differentiate(output).reluRule(ReluRule.STANDARD)
                 .wrt(input).wrt(layers).build();
-        GradientSession session = device == null ? GradientSession.open(graph) : GradientSession.open(graph, device, tuning);
+        GradientSession session = open(graph);
         String seed = graph.seedOf(output);
         String inputGradient = graph.gradientOf(input);
         Map<String, String> gradientNames = new LinkedHashMap<>();
@@ -96,6 +116,20 @@ public final class EngineDifferentiators implements DifferentiatorFactory {
                 session.close();
             }
         };
+    }
+
+    private GradientSession open(GradientGraph graph) throws OrtException {
+        return device == null ? GradientSession.open(graph, cpuOptimisation, weights) : GradientSession.open(graph, device, tuning);
+    }
+
+    @Override
+    public SharedWeights sharedWeights() {
+        return weights;
+    }
+
+    @Override
+    public OrtSession.SessionOptions.OptLevel cpuOptimisation() {
+        return cpuOptimisation;
     }
 
     private static final class EngineDifferentiator implements Differentiator {

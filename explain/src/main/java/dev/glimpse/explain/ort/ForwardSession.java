@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.glimpse.engine.exec.SessionFactory;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
 import dev.glimpse.explain.Tensor;
 import dev.glimpse.runtime.DeviceUnavailableException;
@@ -49,6 +51,26 @@ public final class ForwardSession implements AutoCloseable {
         this.device = "cpu";
         this.inputName = firstNonInitializerInput(model);
         this.outputs = new ArrayList<>(session.getOutputNames());
+    }
+
+    /**
+     * A CPU session optimised up to {@code level}, whose large weights are lent by {@code weights} (shared with the
+     * model's other sessions).
+     */
+    public ForwardSession(Onnx.ModelProto model, List<String> extraOutputs, SharedWeights weights,
+                          OrtSession.SessionOptions.OptLevel level) throws OrtException {
+        SessionFactory.LentSession lent = SessionFactory.open(withExtraOutputs(model, extraOutputs), level,
+                Math.max(1, Runtime.getRuntime().availableProcessors()), weights);
+        this.session = lent.session();
+        this.owner = lent;
+        this.device = "cpu";
+        try {
+            this.inputName = firstNonInitializerInput(model);
+            this.outputs = new ArrayList<>(session.getOutputNames());
+        } catch (OrtException | RuntimeException e) {
+            lent.close();
+            throw e;
+        }
     }
 
     /**

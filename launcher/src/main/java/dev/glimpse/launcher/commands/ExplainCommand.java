@@ -112,7 +112,8 @@ public final class ExplainCommand implements GlimpseCommand, Callable<Integer> {
                 m.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
                 ModelMetadata.requireContract(props, model.toString());
             }
-            try (Explainer e = new Explainer(m, new EngineDifferentiators(), batch)) {
+            // one input, then the process exits: sessions that open fast beat sessions that run fast
+            try (Explainer e = new Explainer(m, EngineDifferentiators.forFewCalls(), batch)) {
                 Tensor x = InputLoader.load(input, m, e.inputShape(), e.shape(e.logitsName()));
                 // PNG heatmaps are drawn back onto the image through the same crop/letterbox the model input had
                 OriginalImage original = InputLoader.original(input, m, e.inputShape(), e.shape(e.logitsName())).orElse(null);

@@ -1,9 +1,9 @@
 package dev.glimpse.launcher.commands;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.glimpse.engine.exec.SharedWeights;
 import dev.glimpse.engine.onnx.Onnx;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,8 +17,9 @@ final class ModelFiles {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--model " + file + " is not a readable file");
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            Onnx.ModelProto m = Onnx.ModelProto.parseFrom(in);
+        try {
+            // read into native memory and parsed in place: sessions borrow the weights from there, no copy
+            Onnx.ModelProto m = SharedWeights.readModel(file);
             if (!m.hasGraph() || m.getGraph().getNodeCount() == 0) {
                 throw new IllegalArgumentException("--model " + file + " is not an ONNX model (no graph nodes)");
             }
