@@ -21,9 +21,10 @@ public final class SessionFactory {
     }
 
     /**
-     * A CPU session optimised up to {@code level}. {@code EXTENDED_OPT} (fusions and constant folding, no NCHWc
-     * layout transform with its reordered copy of every Conv weight) opens resnet18's Grad-CAM graph about 0.3 s of
-     * CPU faster than {@code ALL_OPT} and runs it about a quarter slower: right for a session that serves a few calls.
+     * A CPU session optimised up to {@code level}. {@code BASIC_OPT} or {@code EXTENDED_OPT} (fusions and constant
+     * folding, no NCHWc layout transform with its reordered copy of every Conv weight) opens resnet18's Grad-CAM graph
+     * about 0.3 s of CPU faster than {@code ALL_OPT} and runs it about a quarter slower: right for a session that serves
+     * a few calls.
      */
     public static OrtSession open(byte[] model, OrtSession.SessionOptions.OptLevel level) throws OrtException {
         try (OrtSession.SessionOptions options = options(level)) {

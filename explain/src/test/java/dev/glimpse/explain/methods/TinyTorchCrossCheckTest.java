@@ -88,9 +88,10 @@ class TinyTorchCrossCheckTest {
         }
     }
 
+    /** As {@code ./glimpse explain} opens it: sessions at ONNX Runtime's basic optimisations (fast to open). */
     private static Explainer open(String model) throws Exception {
         return new Explainer(Onnx.ModelProto.parseFrom(Files.readAllBytes(resource(model).resolve("model.onnx"))),
-                new EngineDifferentiators(), 16);
+                EngineDifferentiators.forFewCalls(), 16);
     }
 
     private static Path resource(String model) throws URISyntaxException {
