@@ -103,9 +103,6 @@ public final class InferenceCommand implements GlimpseCommand, ConfigurableComma
         if (parsed.isEmpty()) {
             return ServiceOptions.BAD_CONFIG;
         }
-        if (!ClusterStartup.reachable("inference", parsed.get().raw())) {
-            return ServiceOptions.BAD_CONFIG; // one line, before the model, metrics or any client starts
-        }
         InferenceConfig config = parsed.get().worker();
         Path modelFile = config.model();
         TopicCatalog catalog = PlatformConfig.catalog(parsed.get().raw());
