@@ -11,6 +11,7 @@ import dev.glimpse.inference.InferenceWorker;
 import dev.glimpse.launcher.BenchSubcommand;
 import dev.glimpse.launcher.demo.BenchImages;
 import dev.glimpse.launcher.demo.DefaultModels;
+import dev.glimpse.launcher.demo.TopicFollower;
 import dev.glimpse.launcher.demo.TopicTail;
 import dev.glimpse.platform.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.platform.kafka.KafkaClients;
@@ -33,14 +34,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -319,53 +317,32 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
      * does not parse the predictions: what is timed is the pipeline, not a consumer's use of its output.
      */
     static final class CommittedPredictions implements AutoCloseable {
-        private final Consumer<byte[], byte[]> consumer;
-        private final Thread thread;
         private final Set<String> keys = new HashSet<>();
-        private volatile boolean running = true;
+        private final TopicFollower follower;
         private long count;
         private long firstNanos;
         private long firstCount;
         private long lastNanos;
 
         CommittedPredictions(KafkaClients clients, TopicCatalog catalog) {
-            // Kafka's default fetch wait: a commit marker advancing the stable offset answers a waiting read_committed
-            // fetch at once (measured: the latency run's last stage, p50 32 ms with a 500 ms wait), so a short wait
-            // would only make the broker answer empty fetches many times a second, a cost charged to Kafka's CPU
-            consumer = clients.consumer(null, "bench-reader", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                    Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000));
-            TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name())); // only this run's predictions count
-            thread = new Thread(this::run, "glimpse-bench-reader");
-            thread.setDaemon(true);
-            thread.start();
+            // only this run's predictions count: from the topic's end now
+            follower = new TopicFollower(clients, "bench-reader", "bench-reader",
+                    Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000),
+                    consumer -> TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name())), this::take);
         }
 
-        private void run() {
-            try {
-                while (running) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    long now = System.nanoTime();
-                    synchronized (this) {
-                        for (ConsumerRecord<byte[], byte[]> r : records) {
-                            keys.add(new String(r.key(), StandardCharsets.UTF_8));
-                        }
-                        if (count == 0) {
-                            firstNanos = now;
-                            firstCount = records.count();
-                        }
-                        count += records.count();
-                        lastNanos = now;
-                        notifyAll();
-                    }
-                }
-            } catch (WakeupException e) {
-                // closing
-            } finally {
-                consumer.close();
+        private synchronized void take(ConsumerRecords<byte[], byte[]> records) {
+            long now = System.nanoTime();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                keys.add(new String(r.key(), StandardCharsets.UTF_8));
             }
+            if (count == 0) {
+                firstNanos = now;
+                firstCount = records.count();
+            }
+            count += records.count();
+            lastNanos = now;
+            notifyAll();
         }
 
         /** Waits until {@code n} predictions were read, failing when the worker stops or 300 s pass. */
@@ -403,13 +380,7 @@ public final class BenchPipelineCommand implements BenchSubcommand, Callable<Int
 
         @Override
         public void close() {
-            running = false;
-            consumer.wakeup();
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            follower.close();
         }
     }
 

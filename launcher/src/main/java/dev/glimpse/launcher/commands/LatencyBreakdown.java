@@ -3,19 +3,17 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.contracts.events.Timings;
+import dev.glimpse.launcher.demo.TopicFollower;
 import dev.glimpse.launcher.demo.TopicTail;
 import dev.glimpse.platform.kafka.KafkaClients;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 /**
  * A read_committed reader of {@code predictions} from its current end that splits each prediction's latency (ingest
@@ -33,42 +31,27 @@ final class LatencyBreakdown implements AutoCloseable {
         }
     }
 
-    private final Consumer<byte[], byte[]> consumer;
     private final TopicCatalog catalog;
-    private final Thread thread;
     private final List<Stages> seen = new ArrayList<>();
     private final List<Stages> leadIn = new ArrayList<>();
     private final String leadInPrefix;
-    private volatile boolean running = true;
+    private final TopicFollower follower;
 
     /** @param leadInPrefix image ids starting so are the lead-in: kept apart from the figures ({@link #leadIn}) */
     LatencyBreakdown(KafkaClients clients, TopicCatalog catalog, String leadInPrefix) {
         this.catalog = catalog;
         this.leadInPrefix = leadInPrefix;
-        // Kafka's default fetch wait: a commit marker answers a waiting read_committed fetch at once
-        consumer = clients.consumer(null, "bench-latency-reader", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of());
-        TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name()));
-        thread = new Thread(this::run, "glimpse-bench-latency-reader");
-        thread.setDaemon(true);
-        thread.start();
+        follower = new TopicFollower(clients, "bench-latency-reader", "bench-latency-reader", Map.of(),
+                consumer -> TopicTail.assignAtEnd(consumer, List.of(catalog.predictions().name())), this::take);
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long now = System.currentTimeMillis();
-                    Prediction p = catalog.predictions().deserializeValue(r.value());
-                    if (p != null) {
-                        add(of(p, now), p.getImageId().startsWith(leadInPrefix));
-                    }
-                }
+    private void take(ConsumerRecords<byte[], byte[]> records) {
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            long now = System.currentTimeMillis();
+            Prediction p = catalog.predictions().deserializeValue(r.value());
+            if (p != null) {
+                add(of(p, now), p.getImageId().startsWith(leadInPrefix));
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close();
         }
     }
 
@@ -141,12 +124,6 @@ final class LatencyBreakdown implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }

@@ -4,16 +4,13 @@ import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.DeadLetter;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.platform.kafka.KafkaClients;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 /**
  * Watches {@code predictions} and {@code deadletter} as a downstream read_committed reader, from the offsets they
@@ -25,9 +22,7 @@ public final class PredictionTally implements AutoCloseable {
     /** Latencies kept for percentiles: the most recent ones (all of them in a bounded run). */
     private static final int WINDOW = 200_000;
 
-    private final Consumer<byte[], byte[]> consumer;
     private final TopicCatalog catalog;
-    private final Thread thread;
     private final long[] latencies = new long[WINDOW];
     private long predictions;
     private long labeled;
@@ -37,9 +32,9 @@ public final class PredictionTally implements AutoCloseable {
     private String device = "";
     /** per model version: {predictions, labeled, correct}, in order of first appearance */
     private final Map<String, long[]> byVersion = new java.util.LinkedHashMap<>();
-    private volatile boolean running = true;
     private final Predicate<String> ids;
     private final long startedMs;
+    private final TopicFollower follower;
 
     public PredictionTally(KafkaClients clients, TopicCatalog catalog) {
         this(clients, catalog, -1, id -> true);
@@ -54,43 +49,31 @@ public final class PredictionTally implements AutoCloseable {
         this.catalog = catalog;
         this.ids = ids;
         this.startedMs = System.currentTimeMillis();
-        // Kafka's default fetch wait: a commit marker advancing the stable offset answers a waiting read_committed
-        // fetch at once (bench pipeline's latency stages), so a shorter wait only adds empty fetches for the broker.
-        this.consumer = clients.consumer(null, catalog.prefix() + "demo-tally", new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), Map.of());
         List<String> topics = List.of(catalog.predictions().name(), catalog.deadletter().name());
-        if (fromMs < 0) {
-            TopicTail.assignAtEnd(consumer, topics);
-        } else {
-            TopicTail.assignFrom(consumer, topics, fromMs);
-        }
-        thread = new Thread(this::run, "glimpse-demo-tally");
-        thread.setDaemon(true);
-        thread.start();
+        this.follower = new TopicFollower(clients, catalog.prefix() + "demo-tally", "demo-tally", Map.of(),
+                consumer -> {
+                    if (fromMs < 0) {
+                        TopicTail.assignAtEnd(consumer, topics);
+                    } else {
+                        TopicTail.assignFrom(consumer, topics, fromMs);
+                    }
+                }, this::count);
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long now = System.currentTimeMillis();
-                    if (r.topic().equals(catalog.predictions().name())) {
-                        Prediction p = catalog.predictions().deserializeValue(r.value());
-                        if (ids.test(p.getImageId())) {
-                            record(p, r.timestamp() < startedMs ? r.timestamp() : now);
-                        }
-                    } else {
-                        DeadLetter d = catalog.deadletter().deserializeValue(r.value());
-                        synchronized (this) {
-                            deadLetters += d != null && ids.test(d.getImageId()) ? 1 : 0;
-                        }
-                    }
+    private void count(ConsumerRecords<byte[], byte[]> records) {
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            long now = System.currentTimeMillis();
+            if (r.topic().equals(catalog.predictions().name())) {
+                Prediction p = catalog.predictions().deserializeValue(r.value());
+                if (ids.test(p.getImageId())) {
+                    record(p, r.timestamp() < startedMs ? r.timestamp() : now);
+                }
+            } else {
+                DeadLetter d = catalog.deadletter().deserializeValue(r.value());
+                synchronized (this) {
+                    deadLetters += d != null && ids.test(d.getImageId()) ? 1 : 0;
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close();
         }
     }
 
@@ -138,13 +121,7 @@ public final class PredictionTally implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 
     /** Predictions answered by one model version and its accuracy over the labeled ones. */
