@@ -6,6 +6,13 @@ package dev.glimpse.trainingservice.lifecycle;
  */
 public record PromotionPolicy(double minMargin, double maxClassDrop, long minHoldoutExamples) {
 
+    /**
+     * Accuracies are ratios of counts, so a drop exactly at the limit can come out a rounding error above it
+     * (0.65 - 0.35 = 0.30000000000000004 > 0.3 refused a candidate in CI); limits are compared with this slack, far
+     * below one example in any holdout.
+     */
+    private static final double SLACK = 1e-9;
+
     public PromotionPolicy {
         if (!(minMargin >= -1 && minMargin <= 1)) {
             throw new IllegalArgumentException("minMargin must be within [-1, 1], got " + minMargin);
@@ -35,13 +42,13 @@ public record PromotionPolicy(double minMargin, double maxClassDrop, long minHol
             return new Decision(false, "holdout too small: " + candidate.examples() + " < " + minHoldoutExamples);
         }
         double gain = candidate.accuracy() - current.accuracy();
-        if (gain < minMargin) {
+        if (gain < minMargin - SLACK) {
             return new Decision(false, String.format("accuracy gain %.4f below margin %.4f (current %.4f, candidate %.4f)",
                     gain, minMargin, current.accuracy(), candidate.accuracy()));
         }
         for (int c = 0; c < current.numClasses(); c++) {
             double drop = current.classAccuracy(c) - candidate.classAccuracy(c);
-            if (!Double.isNaN(drop) && drop > maxClassDrop) {
+            if (!Double.isNaN(drop) && drop > maxClassDrop + SLACK) {
                 return new Decision(false, String.format("class %d drops by %.4f (%.4f -> %.4f), more than %.4f",
                         c, drop, current.classAccuracy(c), candidate.classAccuracy(c), maxClassDrop));
             }

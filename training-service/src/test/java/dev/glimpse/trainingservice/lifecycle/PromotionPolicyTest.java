@@ -29,6 +29,21 @@ class PromotionPolicyTest {
     }
 
     @Test
+    void shouldTreatADropOrAGainExactlyAtTheLimitAsWithinIt() {
+        // class 0: 13/20 -> 7/20 (0.65 -> 0.35: a drop of 0.3, 0.30000000000000004 in doubles); class 1: 10/20 -> 17/20
+        HoldoutScore current = new HoldoutScore(new long[] {13, 10}, new long[] {20, 20});
+        HoldoutScore candidate = new HoldoutScore(new long[] {7, 17}, new long[] {20, 20});
+        PromotionPolicy atLimit = new PromotionPolicy(0.025, 0.3, 10); // overall 23/40 -> 24/40, a gain of 0.025
+        PromotionPolicy.Decision d = atLimit.decide(current, candidate);
+        assertTrue(d.publish(), d.reason());
+        // one example more lost is over the limit
+        HoldoutScore worse = new HoldoutScore(new long[] {6, 18}, new long[] {20, 20});
+        PromotionPolicy.Decision refused = atLimit.decide(current, worse);
+        assertFalse(refused.publish());
+        assertTrue(refused.reason().startsWith("class 0 drops by 0.3500"), refused.reason());
+    }
+
+    @Test
     void shouldRefuseWhenOneClassDropsMoreThanAllowedEvenIfOverallBetter() {
         // overall 0.60 -> 0.70, but class 1 drops 0.60 -> 0.50 (0.10 > 0.05)
         HoldoutScore current = new HoldoutScore(new long[] {30, 30}, new long[] {50, 50});
