@@ -3,6 +3,7 @@ package dev.glimpse.launcher.commands;
 import dev.glimpse.contracts.TopicCatalog;
 import dev.glimpse.contracts.events.Prediction;
 import dev.glimpse.contracts.events.Timings;
+import dev.glimpse.launcher.demo.PredictionTally;
 import dev.glimpse.launcher.demo.TopicFollower;
 import dev.glimpse.launcher.demo.TopicTail;
 import dev.glimpse.platform.kafka.KafkaClients;
@@ -83,13 +84,9 @@ final class LatencyBreakdown implements AutoCloseable {
 
     /** Percentile {@code q} of one stage over {@code stages} (nearest rank). */
     static long percentile(List<Stages> stages, ToLongFunction<Stages> stage, double q) {
-        if (stages.isEmpty()) {
-            return 0;
-        }
         long[] v = stages.stream().mapToLong(stage).toArray();
         Arrays.sort(v);
-        int i = (int) Math.ceil(q * v.length) - 1;
-        return v[Math.max(0, Math.min(v.length - 1, i))];
+        return PredictionTally.percentile(v, q);
     }
 
     /** The lines the bench prints: each stage's p50 and p99, the batch sizes, and the p50 per second of the run. */

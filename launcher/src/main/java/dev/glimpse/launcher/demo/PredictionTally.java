@@ -111,7 +111,8 @@ public final class PredictionTally implements AutoCloseable {
                 percentile(sorted, 0.99), model, device, List.copyOf(versions));
     }
 
-    private static long percentile(long[] sorted, double q) {
+    /** The nearest-rank percentile {@code q} of ascending {@code sorted} values, 0 when there are none. */
+    public static long percentile(long[] sorted, double q) {
         if (sorted.length == 0) {
             return 0;
         }
